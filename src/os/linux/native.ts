@@ -1,0 +1,67 @@
+/**
+ * The contract of the N-API addon in native/ (the only C in the project). It exposes system calls
+ * and nothing protocol-specific: every address, option value and message is a Buffer built in
+ * TypeScript. Misuse never aborts the process: it throws a NativeError carrying the errno name.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** Result of recvmsg: `bytes` were written into the caller's buffer. */
+export interface RecvResult {
+  readonly bytes: number;
+  /** The source address as a raw struct sockaddr_* (decode with sockaddr.ts). */
+  readonly address: Buffer;
+  /** Raw ancillary data (struct cmsghdr sequence; decode with cmsg.ts). */
+  readonly control: Buffer;
+  /** msg_flags (MSG_TRUNC 0x20, MSG_CTRUNC 0x8). */
+  readonly flags: number;
+}
+
+export interface PollHandle {
+  /** Stop watching and release the libuv handle. Idempotent. */
+  close(): void;
+}
+
+export interface NativeAddon {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, address: Buffer): void;
+  connect(fd: number, address: Buffer): void;
+  setsockopt(fd: number, level: number, name: number, value: Buffer): void;
+  getsockopt(fd: number, level: number, name: number, length: number): Buffer;
+  /** Non-blocking sendmsg; returns bytes sent. `address` null for connected sockets. */
+  sendmsg(fd: number, data: Buffer, address: Buffer | null, control: Buffer | null, flags: number): number;
+  /** Non-blocking recvmsg into `buffer`; null when nothing is waiting (EAGAIN). */
+  recvmsg(fd: number, buffer: Buffer, controlLength: number, flags: number): RecvResult | null;
+  /** getsockname as raw struct sockaddr. */
+  getsockname(fd: number): Buffer;
+  close(fd: number): void;
+  /** Calls `onReadable` on the libuv loop whenever `fd` is readable (uv_poll, UV_READABLE). */
+  poll(fd: number, onReadable: (error: string | null) => void): PollHandle;
+  /** if_nametoindex; 0 when there is no such interface. */
+  ifNameToIndex(name: string): number;
+}
+
+/** Error thrown by the addon: `code` is the errno name ("EBADF", "EPERM", ...). */
+export interface NativeError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly syscall: string;
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads native/build/Release/keepalived_native.node (built by `npm ci`). */
+export function loadNative(): NativeAddon {
+  if (cached) return cached;
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/src/os/linux -> repository root
+  const root = join(here, '..', '..', '..', '..');
+  const require = createRequire(import.meta.url);
+  cached = require(join(root, 'native', 'build', 'Release', 'keepalived_native.node')) as NativeAddon;
+  return cached;
+}
+
+export function isNativeError(e: unknown): e is NativeError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { errno?: unknown }).errno === 'number';
+}
