@@ -38,6 +38,8 @@ export interface NativeAddon {
   close(fd: number): void;
   /** Calls `onReadable` on the libuv loop whenever `fd` is readable (uv_poll, UV_READABLE). */
   poll(fd: number, onReadable: (error: string | null) => void): PollHandle;
+  /** setns(2) for the calling thread (fd of /run/netns/NAME, nstype CLONE_NEWNET 0x40000000). */
+  setns(fd: number, nstype: number): void;
   /** if_nametoindex; 0 when there is no such interface. */
   ifNameToIndex(name: string): number;
 }
