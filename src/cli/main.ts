@@ -1,5 +1,92 @@
-/** Placeholder entry point; the real command line lands with the CLI work of issue "Foundation". */
+/**
+ * keepalived-ts entry point (bin/keepalived-ts, bin/genhash-ts): keepalived's command line.
+ * `main` sets process.exitCode; the daemon path keeps the process alive until it stops.
+ */
+import { processOutput, runConfigTest, type ConfigTestOutput } from './config-test.js';
+import { loadPipeline, PipelineUnavailableError } from './load-pipeline.js';
+import { parseCommandLine, UsageError, type CliOptions } from './options.js';
+import { helpText, signalNumber, versionText, VERSION_STRING } from './usage.js';
+import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
+
+export interface MainContext {
+  readonly program: string;
+}
+
+const GENHASH_FLAGS = new Set(['-T', '--genhash']);
+
+function genhashMode(argv: readonly string[], program: string, out: ConfigTestOutput): number {
+  if (!GENHASH_FLAGS.has(argv[0] ?? '')) out.stderr('Warning -- `-T` not used as first option, previous options ignored\n');
+  out.stderr(`${program}: genhash mode is not available yet in keepalived-ts (use /usr/bin/genhash meanwhile)\n`);
+  return 1;
+}
+
+/** The informational modes: --help, --version, --signum. Undefined when none applies. */
+function informational(opts: CliOptions, program: string, out: ConfigTestOutput): number | undefined {
+  if (opts.help) {
+    out.stderr(helpText(program));
+    return 0;
+  }
+  if (opts.version) {
+    out.stderr(versionText());
+    return 0;
+  }
+  if (opts.signum !== undefined) {
+    const n = signalNumber(opts.signum);
+    if (n === undefined) {
+      out.stderr(`Unknown sigfunc ${opts.signum}\n`);
+      return 1;
+    }
+    out.stdout(`${n}\n`);
+    return 0;
+  }
+  return undefined;
+}
+
+async function configTest(opts: CliOptions, out: ConfigTestOutput): Promise<number> {
+  const env = new LinuxConfigEnvironment();
+  return runConfigTest(
+    {
+      configFile: opts.configFile,
+      allConfig: opts.allConfig,
+      json: opts.json,
+      dumpConf: opts.dumpConf,
+      ...(opts.configId !== undefined ? { configId: opts.configId } : {}),
+      ...(opts.configTestLog !== undefined ? { logFile: opts.configTestLog } : {}),
+    },
+    env,
+    loadPipeline,
+    out,
+  );
+}
+
+/** Runs the command line; returns the exit code (the daemon path returns when it has stopped). */
+export async function run(argv: readonly string[], ctx: MainContext, out: ConfigTestOutput = processOutput): Promise<number> {
+  if (argv.some((a) => GENHASH_FLAGS.has(a))) return genhashMode(argv, ctx.program, out);
+  let opts: CliOptions;
+  try {
+    opts = parseCommandLine(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    out.stderr(`${e.message}\n${helpText(ctx.program)}`);
+    return 1;
+  }
+  for (const w of opts.warnings) out.stderr(`${w}\n`);
+  if (opts.operands.length > 0) out.stderr(`Unexpected argument(s): ${opts.operands.join(' ')} \n`);
+  const info = informational(opts, ctx.program, out);
+  if (info !== undefined) return info;
+  try {
+    if (opts.configTest) return await configTest(opts, out);
+    const { runDaemon } = await import('../daemon/start.js');
+    return await runDaemon(opts, { program: ctx.program, argv, versionString: VERSION_STRING });
+  } catch (e) {
+    if (e instanceof PipelineUnavailableError) {
+      out.stderr(`${ctx.program}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
 export async function main(argv: string[], opts: { program: string }): Promise<void> {
-  process.stderr.write(`${opts.program}: not implemented yet (${argv.join(' ')})\n`);
-  process.exitCode = 1;
+  process.exitCode = await run(argv, { program: opts.program });
 }

@@ -1,0 +1,31 @@
+/** Worker-thread entry: runs the config pipeline with the real environment and posts the result. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadPipeline } from '../cli/load-pipeline.js';
+import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
+import type { LoadRequest, LoadedConfig, WorkerReply } from './config-loader.js';
+
+async function run(req: LoadRequest): Promise<LoadedConfig> {
+  const env = new LinuxConfigEnvironment();
+  if (env.glob(req.configFile).length === 0) {
+    return { missing: true, model: {}, diagnostics: [], exitCode: 0, files: [] };
+  }
+  const load = await loadPipeline();
+  const r = load(req.configFile, env, {
+    allConfig: req.allConfig,
+    ...(req.configId !== undefined ? { configId: req.configId } : {}),
+  });
+  return { missing: false, model: r.model, diagnostics: [...r.diagnostics.list], exitCode: r.diagnostics.exitCode, files: [...r.files] };
+}
+
+function post(reply: WorkerReply): void {
+  try {
+    parentPort?.postMessage(reply);
+  } catch (e) {
+    parentPort?.postMessage({ ok: false, error: `configuration model cannot be transferred: ${(e as Error).message}` });
+  }
+}
+
+run(workerData as LoadRequest).then(
+  (result) => post({ ok: true, result }),
+  (e: unknown) => post({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+);
