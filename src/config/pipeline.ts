@@ -1,0 +1,170 @@
+/**
+ * The config pipeline (LoadConfig of src/config/domain.ts): preprocess -> structure (per pass) ->
+ * each domain's validate in keepalived's pass order -> LoadResult.
+ *
+ * keepalived -t reads the configuration once per pass (global, checker, vrrp, bfd); each pass
+ * prints the structural problems it meets and the messages of the keywords it owns. We replay
+ * that: the structure pass runs once per pass and the domain messages are merged in by line.
+ * Never throws: an unexpected exception of a domain becomes a diagnostic.
+ */
+import type { ConfigNode } from './ast.js';
+import { ConfigErrorClass, DiagnosticSink, type Diagnostic, type Span } from './diagnostics.js';
+import type { ConfigModel, LoadOptions, LoadResult, ValidationContext } from './domain.js';
+import { buildRegistry, defaultDomains, PASS_ORDER, type DomainEntry, type DomainRegistry } from './domains.js';
+import type { ConfigEnvironment } from './environment.js';
+import { defaultConfigId, preprocess, type PreprocessResult } from './preprocess/index.js';
+import type { Pass } from './schema.js';
+import { structurePass, type PositionedDiagnostic } from './structure.js';
+
+export interface PipelineResult extends LoadResult {
+  /**
+   * keepalived stops at once with this exit status: 2 after "*** Configuration line starting ...
+   * is missing a parameter", 6 after a failed include check (includeb/includew/includea).
+   */
+  readonly abortExitCode?: number;
+  /** Lines keepalived prints that do not count as config errors (e.g. "Config files missing"). */
+  readonly notes: readonly string[];
+  /** The config id used for @id lines. */
+  readonly configId: string;
+}
+
+/** Messages of this form make keepalived exit(2) at once. */
+export const MISSING_PARAMETER_PREFIX = '*** Configuration line starting';
+
+export function loadConfig(path: string, env: ConfigEnvironment, options?: LoadOptions): PipelineResult {
+  return loadConfigWith(defaultDomains(), path, env, options);
+}
+
+export function loadConfigWith(
+  domains: readonly DomainEntry[],
+  path: string,
+  env: ConfigEnvironment,
+  options?: LoadOptions,
+): PipelineResult {
+  const sink = new DiagnosticSink();
+  let configId = options?.configId ?? '';
+  try {
+    if (configId === '') configId = defaultConfigId(env);
+    return run(buildRegistry(domains), path, env, configId, options, sink);
+  } catch (e) {
+    sink.report(ConfigErrorClass.GeneralError, `internal error while reading the configuration: ${String(e)}`, { file: path, line: 0 }, 'none');
+    return { model: {}, diagnostics: sink, files: [], notes: [], configId };
+  }
+}
+
+function run(
+  registry: DomainRegistry,
+  path: string,
+  env: ConfigEnvironment,
+  configId: string,
+  options: LoadOptions | undefined,
+  sink: DiagnosticSink,
+): PipelineResult {
+  const info = env.stat(path);
+  if (info?.isDirectory) {
+    return { model: {}, diagnostics: sink, files: [], notes: [`Configuration file '${path}' is a directory - skipping`], configId };
+  }
+  const pre = preprocess(path, env, configId);
+  if (pre.mainFileMissing) {
+    const message = `Config files missing '${path}'.`;
+    if (options?.allConfig) sink.report(ConfigErrorClass.FileNotFound, message, { file: path, line: 0 }, 'none');
+    return { model: {}, diagnostics: sink, files: [], notes: options?.allConfig ? [] : [message], configId };
+  }
+  const model: Partial<ConfigModel> = {};
+  const state = new PassRunner(registry, pre, path, env, configId, model, sink);
+  for (const pass of PASS_ORDER) {
+    if (pass !== 'global' && pre.stopAfterFirstPass !== undefined) {
+      return { model, diagnostics: sink, files: pre.files, notes: [], configId, abortExitCode: pre.stopAfterFirstPass };
+    }
+    if (state.runPass(pass)) {
+      return { model, diagnostics: sink, files: pre.files, notes: [], configId, abortExitCode: 2 };
+    }
+  }
+  return { model, diagnostics: sink, files: pre.files, notes: [], configId };
+}
+
+class PassRunner {
+  private readonly lineIndex = new Map<string, number>();
+
+  constructor(
+    private readonly registry: DomainRegistry,
+    private readonly pre: PreprocessResult,
+    private readonly mainFile: string,
+    private readonly env: ConfigEnvironment,
+    private readonly configId: string,
+    private readonly model: Partial<ConfigModel>,
+    private readonly sink: DiagnosticSink,
+  ) {
+    pre.lines.forEach((l, i) => {
+      const key = `${l.span.file}\0${l.span.line}`;
+      if (!this.lineIndex.has(key)) this.lineIndex.set(key, i);
+    });
+  }
+
+  /** Runs one pass; returns true when keepalived would abort (missing parameter). */
+  runPass(pass: Pass): boolean {
+    const firstPass = pass === 'global';
+    const structure = structurePass(
+      { lines: this.pre.lines, events: this.pre.events, mainFile: this.mainFile },
+      { topLevel: this.registry.topLevel, isActive: (kw) => this.registry.passesOf.get(kw)?.has(pass) ?? false, firstPass },
+    );
+    const positioned: PositionedDiagnostic[] = [...structure.diagnostics];
+    const late: Diagnostic[] = [];
+    for (const domain of this.registry.domains) {
+      if (domain.pass !== pass || !domain.validate) continue;
+      const nodes = structure.nodes.filter((n) => Object.hasOwn(domain.keywords, n.keyword));
+      this.validate(domain, nodes, firstPass, positioned, late);
+    }
+    const ordered = orderDiagnostics(positioned, late);
+    for (const d of ordered) {
+      this.sink.list.push(d);
+      if (d.message.startsWith(MISSING_PARAMETER_PREFIX)) return true;
+    }
+    return false;
+  }
+
+  private validate(
+    domain: DomainEntry,
+    nodes: readonly ConfigNode[],
+    firstPass: boolean,
+    positioned: PositionedDiagnostic[],
+    late: Diagnostic[],
+  ): void {
+    const ctx: ValidationContext = {
+      env: this.env,
+      diagnostics: this.sink,
+      configId: this.configId,
+      model: this.model,
+      report: (cls, message, span, prefix) => {
+        const d: Diagnostic = { cls, message, span, prefix: prefix ?? this.prefixFor(span, firstPass) };
+        if (prefix === 'none') late.push(d);
+        else positioned.push({ at: this.positionOf(span), diagnostic: d });
+      },
+    };
+    try {
+      const part = domain.validate?.(nodes, ctx);
+      (this.model as Record<string, unknown>)[domain.name] = part;
+    } catch (e) {
+      const span = nodes[0]?.span ?? { file: this.mainFile, line: 0 };
+      late.push({ cls: ConfigErrorClass.GeneralError, message: `internal error in the ${domain.name} configuration: ${String(e)}`, span, prefix: 'none' });
+    }
+  }
+
+  private prefixFor(span: Span, firstPass: boolean): 'line' | 'file' {
+    return firstPass && span.file === this.mainFile ? 'line' : 'file';
+  }
+
+  private positionOf(span: Span): number {
+    return this.lineIndex.get(`${span.file}\0${span.line}`) ?? Number.MAX_SAFE_INTEGER - 1;
+  }
+}
+
+/**
+ * keepalived prints in reading order: sort by line position (stable, so structural messages of a
+ * line precede the domain messages reported about it), then the post-parse messages.
+ */
+function orderDiagnostics(positioned: PositionedDiagnostic[], late: Diagnostic[]): Diagnostic[] {
+  const indexed = positioned.map((p, i) => ({ p, i }));
+  indexed.sort((a, b) => a.p.at - b.p.at || a.i - b.i);
+  return [...indexed.map((x) => x.p.diagnostic), ...late];
+}

@@ -1,0 +1,207 @@
+/**
+ * The reader: keepalived's read_line emulated over whole files. Produces the logical lines that
+ * the structure pass consumes (each brace on a line of its own), plus the reader's diagnostics
+ * positioned between lines so that every pass can replay them where keepalived prints them.
+ */
+import { posix as path } from 'node:path';
+import type { ConfigLine } from '../ast.js';
+import { ConfigErrorClass, type Span } from '../diagnostics.js';
+import type { ConfigEnvironment } from '../environment.js';
+import { INCLUDE_KEYWORDS, resolveInclude, type IncludeKind } from './includes.js';
+import { isSequenceStart, parseSequence, SequenceError } from './sequences.js';
+import { splitLine, stripComment } from './tokenize.js';
+import { ExpansionError, expandParameters, Parameters, type BuiltinContext } from './variables.js';
+
+/** A diagnostic of the reader, printed just before the structure pass consumes line `at`. */
+export interface ReaderEvent {
+  readonly at: number;
+  readonly cls: ConfigErrorClass;
+  readonly message: string;
+  readonly span: Span;
+  /** 'all': every pass prints it (keepalived re-reads the file per pass); 'first': the global pass only. */
+  readonly passes: 'all' | 'first';
+}
+
+export interface ReaderOptions {
+  readonly configId: string;
+}
+
+/** Bounds that keep hostile input from hanging us (keepalived has none). */
+export const MAX_LINES = 2_000_000;
+export const MAX_INCLUDE_DEPTH = 32;
+const DEFINITION = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+
+interface OpenFile {
+  readonly display: string;
+  readonly dir: string;
+}
+
+export class Reader {
+  readonly lines: ConfigLine[] = [];
+  readonly events: ReaderEvent[] = [];
+  readonly files: string[] = [];
+  /** Exit status when keepalived would stop after its first pass (failed include check). */
+  stopAfterFirstPass: number | undefined;
+  private readonly params = new Parameters();
+  private readonly stack: OpenFile[] = [];
+  private readonly builtins: BuiltinContext;
+
+  constructor(
+    private readonly env: ConfigEnvironment,
+    options: ReaderOptions,
+  ) {
+    this.builtins = {
+      pwd: () => this.stack[this.stack.length - 1]?.dir ?? env.cwd(),
+      configId: options.configId,
+      random: () => env.random(),
+    };
+  }
+
+  get configId(): string {
+    return this.builtins.configId;
+  }
+
+  /** Reads one file (the -f file or an included one). Returns false when it cannot be read. */
+  readFile(display: string, resolved: string): boolean {
+    const text = this.env.readFile(resolved);
+    if (text === undefined) return false;
+    if (this.stack.length >= MAX_INCLUDE_DEPTH) return false;
+    this.files.push(display);
+    const abs = resolved.startsWith('/') ? resolved : path.join(this.env.cwd(), resolved);
+    this.stack.push({ display, dir: path.dirname(abs) });
+    try {
+      this.readText(text, display);
+    } finally {
+      this.stack.pop();
+    }
+    return true;
+  }
+
+  private readText(text: string, file: string): void {
+    const raw = text.split('\n');
+    for (let i = 0; i < raw.length; i++) {
+      if (this.lines.length >= MAX_LINES) return;
+      const span: Span = { file, line: i + 1 };
+      let line = stripComment(raw[i] ?? '').trim();
+      if (line === '') continue;
+      const kept = this.applyCondition(line);
+      if (kept === undefined) continue;
+      line = kept;
+      const def = DEFINITION.exec(line);
+      if (def) {
+        i = this.define(def[1] ?? '', (def[2] ?? '').trim(), raw, i);
+        continue;
+      }
+      this.processText(line, span, 0);
+    }
+  }
+
+  /** `@id rest` / `@^id rest`: the rest when the line applies to our config id. */
+  private applyCondition(line: string): string | undefined {
+    if (!line.startsWith('@')) return line;
+    const negate = line.charAt(1) === '^';
+    const start = negate ? 2 : 1;
+    let end = start;
+    while (end < line.length && !/\s/.test(line.charAt(end))) end++;
+    const id = line.slice(start, end);
+    const matches = id === this.builtins.configId;
+    if (matches === negate) return undefined;
+    const rest = line.slice(end).trim();
+    return rest === '' ? undefined : rest;
+  }
+
+  /** Records `$NAME=value`, reading continuation lines of a multi-line value. Returns the last raw index used. */
+  private define(name: string, value: string, raw: string[], index: number): number {
+    if (!value.endsWith('\\')) {
+      this.params.define(name, value);
+      return index;
+    }
+    const parts: string[] = [];
+    const head = value.slice(0, -1).trim();
+    if (head !== '') parts.push(head);
+    let i = index;
+    while (i + 1 < raw.length) {
+      i++;
+      const next = stripComment(raw[i] ?? '').trim();
+      const more = next.endsWith('\\');
+      const body = more ? next.slice(0, -1).trim() : next;
+      if (body !== '') parts.push(body);
+      if (!more) break;
+    }
+    this.params.define(name, parts.join('\n'));
+    return i;
+  }
+
+  private processText(text: string, span: Span, depth: number): void {
+    let expanded: string;
+    try {
+      expanded = expandParameters(text, this.params, this.builtins);
+    } catch (e) {
+      if (!(e instanceof ExpansionError)) throw e;
+      this.event(ConfigErrorClass.GeneralError, `${e.message} in '${text.slice(0, 200)}' - line ignored`, span, 'first');
+      return;
+    }
+    if (expanded === text) {
+      this.emitLine(text, span, depth);
+      return;
+    }
+    for (const piece of expanded.split('\n')) {
+      const clean = stripComment(piece).trim();
+      if (clean === '') continue;
+      const kept = this.applyCondition(clean);
+      if (kept !== undefined) this.emitLine(kept, span, depth);
+    }
+  }
+
+  private emitLine(line: string, span: Span, depth: number): void {
+    const split = splitLine(line);
+    const first = split.pieces[0]?.tokens[0];
+    if (first !== undefined && INCLUDE_KEYWORDS.has(first) && split.pieces.length === 1) {
+      this.include(first as IncludeKind, split.pieces[0]?.tokens[1], span);
+      return;
+    }
+    if (split.unterminatedQuote) {
+      this.event(ConfigErrorClass.UnmatchedQuote, `Unterminated quote '${line}'`, span, 'all');
+      this.event(ConfigErrorClass.UnmatchedQuote, `Unmatched quote: '${line}'`, span, 'all');
+    }
+    for (const piece of split.pieces) {
+      if (isSequenceStart(piece.text)) this.sequence(piece.text, span, depth);
+      else this.lines.push({ tokens: piece.tokens, span });
+    }
+  }
+
+  private sequence(text: string, span: Span, depth: number): void {
+    if (depth > 8) {
+      this.event(ConfigErrorClass.GeneralError, `Sequences nested too deeply in '${text}'`, span, 'first');
+      return;
+    }
+    try {
+      const seq = parseSequence(text);
+      for (const binding of seq.bindings) {
+        if (this.lines.length >= MAX_LINES) return;
+        for (const [name, value] of binding) this.params.define(name, value);
+        if (seq.rest !== '') this.processText(seq.rest, span, depth + 1);
+      }
+      for (const [name] of seq.bindings[0] ?? []) this.params.delete(name);
+    } catch (e) {
+      if (!(e instanceof SequenceError)) throw e;
+      this.event(ConfigErrorClass.GeneralError, e.message, span, 'first');
+    }
+  }
+
+  private include(kind: IncludeKind, pattern: string | undefined, span: Span): void {
+    if (pattern === undefined) return;
+    const dir = this.stack[this.stack.length - 1]?.dir ?? this.env.cwd();
+    const outcome = resolveInclude(kind, pattern, dir, this.env);
+    for (const m of outcome.messages) this.event(ConfigErrorClass.GeneralError, m, span, 'first');
+    if (outcome.fatal) {
+      this.stopAfterFirstPass = 6;
+      return;
+    }
+    for (const f of outcome.files) this.readFile(f.display, f.resolved);
+  }
+
+  private event(cls: ConfigErrorClass, message: string, span: Span, passes: 'all' | 'first'): void {
+    this.events.push({ at: this.lines.length, cls, message, span, passes });
+  }
+}
