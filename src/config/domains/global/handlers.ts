@@ -1,0 +1,252 @@
+/**
+ * global_defs keyword handlers with keepalived 2.2.7's messages (probed with keepalived -t).
+ * Keywords without a handler here are accepted and kept in `raw`.
+ */
+import type { ConfigNode } from '../../ast.js';
+import type { ValidationContext } from '../../domain.js';
+import { parseIp, isMulticast } from '../../syntax/ip.js';
+import { parseBoolWord, readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
+import { resolveUser, type ScriptUser } from '../../scripts.js';
+import { err, take, warn } from './read.js';
+
+/** The mutable state the handlers fill; frozen into GlobalModel by the domain. */
+export interface GlobalState {
+  routerId?: string;
+  emails: string[];
+  emailFrom?: string;
+  smtpServer?: { host: string; port: number };
+  smtpHeloName?: string;
+  smtpConnectTimeoutS: number;
+  smtpAlert?: boolean;
+  smtpAlertVrrp?: boolean;
+  smtpAlertChecker?: boolean;
+  scriptUser: ScriptUser | null | undefined;
+  enableScriptSecurity: boolean;
+  version: 2 | 3;
+  strict: boolean;
+  mcastGroup4: string;
+  mcastGroup6: string;
+  garpMasterDelayS: number;
+  garpMasterRepeat: number;
+  garpMasterRefreshS: number;
+  garpMasterRefreshRepeat: number;
+  garpLowerPrioDelayS: number | undefined;
+  garpLowerPrioRepeat: number | undefined;
+  garpIntervalUs: number;
+  gnaIntervalUs: number;
+  minGarp: boolean;
+  lowerPrioNoAdvert: boolean;
+  higherPrioSendAdvert: boolean;
+  downTimerAdverts: number;
+  skipCheckAdvAddr: boolean;
+  checkUnicastSrc: boolean;
+  startupDelayUs: number;
+  notifyPriorityChanges: boolean;
+  logUnknownVrids: boolean;
+  dynamicInterfaces: boolean;
+  allowIfChanges: boolean;
+  defaultInterface: string;
+  nftablesSeen: boolean;
+  raw: Map<string, readonly string[]>;
+}
+
+type Handler = (node: ConfigNode, st: GlobalState, ctx: ValidationContext) => void;
+
+function flag(set: (st: GlobalState, v: boolean) => void): Handler {
+  return (node, st, ctx) => {
+    const a = node.args[0];
+    if (a === undefined) return set(st, true);
+    const v = parseBoolWord(a);
+    if (v === undefined) err(ctx, node, `Invalid value for ${node.keyword} specified`);
+    else set(st, v);
+  };
+}
+
+function garpDelay(set: (st: GlobalState, s: number) => void): Handler {
+  return (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 2147483647), node, ctx);
+    if (v === undefined) err(ctx, node, `${node.keyword} '${a}' invalid - ignoring`);
+    else set(st, v);
+  };
+}
+
+function interval(set: (st: GlobalState, us: number) => void): Handler {
+  return (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readTimerUs(a), node, ctx);
+    if (v === undefined) err(ctx, node, `${node.keyword} '${a}' is invalid`);
+    else set(st, v);
+  };
+}
+
+function mcastGroup(family: 4 | 6, set: (st: GlobalState, a: string) => void): Handler {
+  return (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const ip = parseIp(a);
+    if (!ip || ip.family !== family) err(ctx, node, `Can't parse ${node.keyword} [${a}]. Skipping`);
+    else if (!isMulticast(ip)) err(ctx, node, `${node.keyword} [${a}] is not multicast. Skipping`);
+    else set(st, ip.text);
+  };
+}
+
+function processPriority(name: string): Handler {
+  return (node, _st, ctx) => {
+    const v = take(readInteger(node.args[0] ?? '', -20, 19), node, ctx);
+    if (v === undefined) err(ctx, node, `Invalid ${name} process priority specified`);
+  };
+}
+
+function realtimePriority(name: string): Handler {
+  return (node, _st, ctx) => {
+    const a = node.args[0] ?? '';
+    if (!/^[+-]?[0-9]+$/.test(a)) {
+      take(readInteger(a, -2147483648, 2147483647), node, ctx);
+      err(ctx, node, `${name} process real-time priority '${a}' invalid`);
+      return;
+    }
+    const v = Number.parseInt(a, 10);
+    if (v < 1) warn(ctx, node, `${name} process real-time priority ${v} less than minimum 1 - setting to minimum`);
+    else if (v > 99) warn(ctx, node, `${name} process real-time priority ${v} greater than maximum 99 - setting to maximum`);
+  };
+}
+
+function smtpServer(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
+  const host = node.args[0] ?? '';
+  const portText = node.args[1];
+  let port = 25;
+  if (portText !== undefined) {
+    const p = take(readUnsigned(portText, 1, 65535), node, ctx);
+    if (p === undefined) {
+      take(readUnsigned(portText, 1, 65535), node, ctx);
+      err(ctx, node, `Invalid smtp server ${node.args.join(' ')}`);
+      return;
+    }
+    port = p;
+  }
+  if (!parseIp(host) && host !== 'localhost') {
+    err(ctx, node, `Invalid smtp server ${node.args.join(' ')}`);
+    return;
+  }
+  st.smtpServer = { host, port };
+}
+
+export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
+  router_id: (node, st, ctx) => {
+    const a = node.args[0];
+    if (a === undefined) err(ctx, node, 'routerid name missing - ignoring');
+    else st.routerId = a;
+  },
+  notification_email: (node, st, ctx) => {
+    const lines = node.lines ?? [];
+    if (node.args.length > 0) err(ctx, node, `Block ${node.keyword} has extra parameters ${node.args.join(' ')} ...`);
+    if (lines.length === 0) warn(ctx, node, 'Warning - empty notification_email block');
+    for (const l of lines) st.emails.push(...l.tokens);
+  },
+  notification_email_from: (node, st) => { if (node.args[0] !== undefined) st.emailFrom = node.args[0]; },
+  smtp_server: smtpServer,
+  smtp_helo_name: (node, st) => { if (node.args[0] !== undefined) st.smtpHeloName = node.args[0]; },
+  smtp_connect_timeout: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 4294), node, ctx);
+    if (v === undefined) err(ctx, node, `smtp_connect_timeout '${a}' must be in [0, 4294] - ignoring`);
+    else st.smtpConnectTimeoutS = v;
+  },
+  smtp_alert: flag((st, v) => { st.smtpAlert = v; }),
+  smtp_alert_vrrp: flag((st, v) => { st.smtpAlertVrrp = v; }),
+  smtp_alert_checker: flag((st, v) => { st.smtpAlertChecker = v; }),
+  script_user: (node, st, ctx) => {
+    const u = resolveUser(ctx.env, node.args);
+    if (!u) {
+      err(ctx, node, 'Error setting global script uid/gid');
+      st.scriptUser = null;
+    } else st.scriptUser = u;
+  },
+  enable_script_security: flag((st, v) => { st.enableScriptSecurity = v; }),
+  vrrp_version: (node, st, ctx) => {
+    const v = take(readInteger(node.args[0] ?? '', 2, 3), node, ctx);
+    if (v === undefined) err(ctx, node, 'VRRP Error: Version must be either 2 or 3');
+    else st.version = v === 3 ? 3 : 2;
+  },
+  vrrp_strict: flag((st, v) => { st.strict = v; }),
+  vrrp_mcast_group4: mcastGroup(4, (st, a) => { st.mcastGroup4 = a; }),
+  vrrp_mcast_group6: mcastGroup(6, (st, a) => { st.mcastGroup6 = a; }),
+  vrrp_garp_master_delay: garpDelay((st, s) => { st.garpMasterDelayS = s; }),
+  vrrp_garp_master_repeat: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 2147483647), node, ctx);
+    if (v === undefined) err(ctx, node, `vrrp_garp_master_repeat '${a}' invalid - ignoring`);
+    else if (v === 0) { err(ctx, node, 'vrrp_garp_master_repeat must be greater than 0, setting to 1'); st.garpMasterRepeat = 1; }
+    else st.garpMasterRepeat = v;
+  },
+  vrrp_garp_master_refresh: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 2147483647), node, ctx);
+    if (v === undefined) err(ctx, node, `Invalid vrrp_garp_master_refresh '${a}' - ignoring`);
+    else st.garpMasterRefreshS = v;
+  },
+  vrrp_garp_master_refresh_repeat: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 2147483647), node, ctx);
+    if (v === undefined) err(ctx, node, `Invalid vrrp_garp_master_refresh_repeat '${a}'`);
+    else st.garpMasterRefreshRepeat = v;
+  },
+  vrrp_garp_lower_prio_delay: garpDelay((st, s) => { st.garpLowerPrioDelayS = s; }),
+  vrrp_garp_lower_prio_repeat: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 2147483647), node, ctx);
+    if (v === undefined) err(ctx, node, `Invalid vrrp_garp_lower_prio_repeat '${a}'`);
+    else st.garpLowerPrioRepeat = v;
+  },
+  vrrp_garp_interval: interval((st, us) => { st.garpIntervalUs = us; }),
+  vrrp_gna_interval: interval((st, us) => { st.gnaIntervalUs = us; }),
+  vrrp_min_garp: flag((st, v) => { st.minGarp = v; }),
+  vrrp_lower_prio_no_advert: flag((st, v) => { st.lowerPrioNoAdvert = v; }),
+  vrrp_higher_prio_send_advert: flag((st, v) => { st.higherPrioSendAdvert = v; }),
+  vrrp_down_timer_adverts: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readUnsigned(a, 1, 100), node, ctx);
+    if (v === undefined) err(ctx, node, `Invalid vrrp_down_timer_adverts [1:100] '${a}'`);
+    else st.downTimerAdverts = v;
+  },
+  vrrp_skip_check_adv_addr: flag((st, v) => { st.skipCheckAdvAddr = v; }),
+  vrrp_check_unicast_src: (_node, st) => { st.checkUnicastSrc = true; },
+  vrrp_startup_delay: (node, st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(readTimerUs(a, 0), node, ctx);
+    if (v === undefined) err(ctx, node, `vrrp_startup_delay '${a}' is invalid`);
+    else st.startupDelayUs = v;
+  },
+  vrrp_notify_priority_changes: flag((st, v) => { st.notifyPriorityChanges = v; }),
+  log_unknown_vrids: (_node, st) => { st.logUnknownVrids = true; },
+  dynamic_interfaces: (node, st, ctx) => {
+    const a = node.args[0];
+    st.dynamicInterfaces = true;
+    if (a === 'allow_if_changes') st.allowIfChanges = true;
+    else if (a !== undefined) err(ctx, node, `Unknown dynamic_interfaces option '${a}'`);
+  },
+  default_interface: (node, st) => { if (node.args[0] !== undefined) st.defaultInterface = node.args[0]; },
+  max_auto_priority: (node, _st, ctx) => {
+    const a = node.args[0] ?? '';
+    if (take(readInteger(a, -1, 99), node, ctx) === undefined) err(ctx, node, `max_auto_priority '${a}' must be in [0, 99] (or -1 to disable) - ignoring`);
+  },
+  vrrp_priority: processPriority('vrrp'),
+  checker_priority: processPriority('checker'),
+  bfd_priority: processPriority('bfd'),
+  vrrp_rt_priority: realtimePriority('vrrp'),
+  checker_rt_priority: realtimePriority('checker'),
+  bfd_rt_priority: realtimePriority('bfd'),
+  umask: (node, _st, ctx) => {
+    const a = node.args.join('');
+    if (!/^[0-7]+$/.test(a) || Number.parseInt(a, 8) > 0o777) err(ctx, node, `invalid umask value ${a}`);
+  },
+  vrrp_iptables: (node, st, ctx) => {
+    err(ctx, node, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option");
+    if (st.nftablesSeen) err(ctx, node, 'nftables already specified - ignoring');
+    st.nftablesSeen = true;
+  },
+  nftables: (node, st, ctx) => {
+    if (st.nftablesSeen) err(ctx, node, 'nftables already specified - ignoring');
+    st.nftablesSeen = true;
+  },
+};

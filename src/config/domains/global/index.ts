@@ -1,0 +1,105 @@
+/**
+ * The global domain: global_defs and the global-pass top-level settings (net_namespace, instance,
+ * use_pid_dir, ...). Produces GlobalModel with keepalived 2.2.7's defaults.
+ */
+import type { ConfigNode } from '../../ast.js';
+import type { ConfigDomain, ValidationContext } from '../../domain.js';
+import type { GlobalModel } from '../../model/global.js';
+import '../../model/global.js';
+import { GLOBAL_HANDLERS, type GlobalState } from './handlers.js';
+import { GLOBAL_TOP_KEYWORDS } from './keywords.js';
+
+export { GLOBAL_DEFS_KEYWORDS, GLOBAL_TOP_KEYWORDS } from './keywords.js';
+
+function initialState(): GlobalState {
+  return {
+    emails: [],
+    smtpConnectTimeoutS: 30,
+    scriptUser: undefined,
+    enableScriptSecurity: false,
+    version: 2,
+    strict: false,
+    mcastGroup4: '224.0.0.18',
+    mcastGroup6: 'ff02::12',
+    garpMasterDelayS: 5,
+    garpMasterRepeat: 5,
+    garpMasterRefreshS: 0,
+    garpMasterRefreshRepeat: 1,
+    garpLowerPrioDelayS: undefined,
+    garpLowerPrioRepeat: undefined,
+    garpIntervalUs: 0,
+    gnaIntervalUs: 0,
+    minGarp: false,
+    lowerPrioNoAdvert: false,
+    higherPrioSendAdvert: false,
+    downTimerAdverts: 3,
+    skipCheckAdvAddr: false,
+    checkUnicastSrc: false,
+    startupDelayUs: 0,
+    notifyPriorityChanges: false,
+    logUnknownVrids: false,
+    dynamicInterfaces: false,
+    allowIfChanges: false,
+    defaultInterface: 'eth0',
+    nftablesSeen: false,
+    raw: new Map(),
+  };
+}
+
+function applyGlobalDefs(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
+  for (const c of node.children ?? []) {
+    st.raw.set(c.keyword, c.args);
+    GLOBAL_HANDLERS[c.keyword]?.(c, st, ctx);
+  }
+}
+
+function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: ValidationContext): GlobalModel {
+  const m: { -readonly [K in keyof GlobalModel]: GlobalModel[K] } = {
+    routerId: st.routerId ?? ctx.env.hostname(),
+    notificationEmails: st.emails,
+    smtpConnectTimeoutS: st.smtpConnectTimeoutS,
+    scriptUser: st.scriptUser,
+    enableScriptSecurity: st.enableScriptSecurity,
+    dynamicInterfaces: st.dynamicInterfaces,
+    allowIfChanges: st.allowIfChanges,
+    defaultInterface: st.defaultInterface,
+    raw: st.raw,
+    vrrp: {
+      version: st.version, strict: st.strict, mcastGroup4: st.mcastGroup4, mcastGroup6: st.mcastGroup6,
+      garpMasterDelayS: st.garpMasterDelayS, garpMasterRepeat: st.garpMasterRepeat,
+      garpMasterRefreshS: st.garpMasterRefreshS, garpMasterRefreshRepeat: st.garpMasterRefreshRepeat,
+      garpLowerPrioDelayS: st.garpLowerPrioDelayS, garpLowerPrioRepeat: st.garpLowerPrioRepeat,
+      garpIntervalUs: st.garpIntervalUs, gnaIntervalUs: st.gnaIntervalUs, minGarp: st.minGarp,
+      lowerPrioNoAdvert: st.lowerPrioNoAdvert, higherPrioSendAdvert: st.higherPrioSendAdvert,
+      downTimerAdverts: st.downTimerAdverts, skipCheckAdvAddr: st.skipCheckAdvAddr,
+      checkUnicastSrc: st.checkUnicastSrc, startupDelayUs: st.startupDelayUs,
+      notifyPriorityChanges: st.notifyPriorityChanges, logUnknownVrids: st.logUnknownVrids,
+    },
+  };
+  if (st.emailFrom !== undefined) m.notificationEmailFrom = st.emailFrom;
+  if (st.smtpServer) m.smtpServer = st.smtpServer;
+  if (st.smtpHeloName !== undefined) m.smtpHeloName = st.smtpHeloName;
+  if (st.smtpAlert !== undefined) m.smtpAlert = st.smtpAlert;
+  if (st.smtpAlertVrrp !== undefined) m.smtpAlertVrrp = st.smtpAlertVrrp;
+  if (st.smtpAlertChecker !== undefined) m.smtpAlertChecker = st.smtpAlertChecker;
+  const ns = top.get('net_namespace')?.[0];
+  if (ns !== undefined) m.netNamespace = ns;
+  const inst = top.get('instance')?.[0];
+  if (inst !== undefined) m.instanceName = inst;
+  return m;
+}
+
+export const globalDomain: ConfigDomain<'global'> = {
+  name: 'global',
+  pass: 'global',
+  keywords: GLOBAL_TOP_KEYWORDS,
+  validate(nodes: readonly ConfigNode[], ctx: ValidationContext): GlobalModel {
+    const st = initialState();
+    const top = new Map<string, readonly string[]>();
+    for (const node of nodes) {
+      if (node.keyword === 'global_defs') applyGlobalDefs(node, st, ctx);
+      else top.set(node.keyword, node.args);
+    }
+    return toModel(st, top, ctx);
+  },
+};

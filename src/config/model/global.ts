@@ -1,0 +1,74 @@
+/**
+ * The typed model of global_defs and the other global-pass top-level settings, with keepalived
+ * 2.2.7's defaults applied. Durations carry their unit in the name.
+ */
+import type { ScriptCommand, ScriptUser } from '../scripts.js';
+
+export interface NotifyFifo {
+  readonly path: string;
+  readonly script?: ScriptCommand;
+}
+
+export interface GlobalModel {
+  /** router_id; default: the host name. */
+  readonly routerId: string;
+  readonly notificationEmails: readonly string[];
+  readonly notificationEmailFrom?: string;
+  readonly smtpServer?: { readonly host: string; readonly port: number };
+  readonly smtpHeloName?: string;
+  readonly smtpConnectTimeoutS: number;
+  readonly smtpAlert?: boolean;
+  readonly smtpAlertVrrp?: boolean;
+  readonly smtpAlertChecker?: boolean;
+  /** script_user resolved; null when given but invalid; absent when not given. */
+  readonly scriptUser: ScriptUser | null | undefined;
+  readonly enableScriptSecurity: boolean;
+  readonly vrrp: GlobalVrrpDefaults;
+  readonly dynamicInterfaces: boolean;
+  readonly allowIfChanges: boolean;
+  readonly defaultInterface: string;
+  readonly notifyFifo?: NotifyFifo;
+  readonly vrrpNotifyFifo?: NotifyFifo;
+  readonly lvsNotifyFifo?: NotifyFifo;
+  /** Top-level net_namespace NAME. */
+  readonly netNamespace?: string;
+  /** Top-level instance NAME. */
+  readonly instanceName?: string;
+  /** Every accepted keyword with its raw arguments (for keywords the daemon does not act on yet). */
+  readonly raw: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface GlobalVrrpDefaults {
+  /** vrrp_version: 2 or 3 (default 2). */
+  readonly version: 2 | 3;
+  readonly strict: boolean;
+  readonly mcastGroup4: string;
+  readonly mcastGroup6: string;
+  readonly garpMasterDelayS: number;
+  readonly garpMasterRepeat: number;
+  readonly garpMasterRefreshS: number;
+  readonly garpMasterRefreshRepeat: number;
+  /** Undefined: same as the master delay/repeat. */
+  readonly garpLowerPrioDelayS: number | undefined;
+  readonly garpLowerPrioRepeat: number | undefined;
+  /** Pacing between GARP/NA per interface, microseconds (0 = none). */
+  readonly garpIntervalUs: number;
+  readonly gnaIntervalUs: number;
+  readonly minGarp: boolean;
+  readonly lowerPrioNoAdvert: boolean;
+  readonly higherPrioSendAdvert: boolean;
+  readonly downTimerAdverts: number;
+  readonly skipCheckAdvAddr: boolean;
+  readonly checkUnicastSrc: boolean;
+  readonly startupDelayUs: number;
+  readonly notifyPriorityChanges: boolean;
+  readonly logUnknownVrids: boolean;
+  readonly vmacPrefix?: string;
+  readonly vmacAddrPrefix?: string;
+}
+
+declare module '../domain.js' {
+  interface ConfigModel {
+    global: GlobalModel;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The typed VRRP model the engine runs on: instances with their effective settings (defaults,
+ * global defaults and strict-mode adjustments applied), scripts, trackers and sync groups.
+ * Units are in the names (Cs = centiseconds, Us = microseconds, S = seconds).
+ */
+import type { IpFamily } from '../syntax/ip.js';
+import type { ScriptCommand, ScriptUser } from '../scripts.js';
+import type { Span } from '../diagnostics.js';
+
+export interface VirtualAddress {
+  readonly family: IpFamily;
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly broadcast?: string;
+  /** Interface name (`dev`), absent = the instance interface (or default_interface for static). */
+  readonly dev?: string;
+  readonly scope?: string;
+  readonly label?: string;
+  readonly peer?: string;
+  readonly flags: readonly ('home' | 'nodad' | 'mngtmpaddr' | 'noprefixroute' | 'autojoin')[];
+  readonly useVmac: boolean;
+  readonly noTrack: boolean;
+  /** preferred_lft in seconds; 'forever'; undefined = kernel default (IPv6 /128 VIPs: 0). */
+  readonly preferredLft?: number | 'forever';
+  readonly trackGroup?: string;
+  readonly span: Span;
+}
+
+/** A virtual/static route or rule: its words as written, kept for the netlink layer. */
+export interface RouteSpec {
+  readonly family: IpFamily;
+  readonly words: readonly string[];
+  readonly noTrack: boolean;
+  readonly span: Span;
+}
+
+export interface RuleSpec {
+  readonly family: IpFamily;
+  readonly words: readonly string[];
+  readonly preference?: number;
+  readonly noTrack: boolean;
+  readonly span: Span;
+}
+
+export interface ScriptSpec {
+  readonly command: ScriptCommand;
+  readonly user: ScriptUser;
+}
+
+export interface VrrpScript {
+  readonly name: string;
+  readonly script: ScriptSpec;
+  readonly intervalUs: number;
+  readonly timeoutUs: number;
+  readonly weight: number;
+  readonly weightReverse: boolean;
+  readonly rise: number;
+  readonly fall: number;
+  readonly initFail: boolean;
+}
+
+export interface TrackFile {
+  readonly name: string;
+  readonly path: string;
+  readonly weight: number;
+  readonly weightReverse: boolean;
+  readonly initFile?: { readonly value: number; readonly overwrite: boolean };
+}
+
+export interface TrackProcess {
+  readonly name: string;
+  readonly process: string;
+  readonly params?: readonly string[];
+  readonly paramMatch: 'exact' | 'initial' | 'partial';
+  readonly weight: number;
+  readonly weightReverse: boolean;
+  readonly quorum: number;
+  readonly quorumMax: number;
+  readonly fullCommand: boolean;
+  readonly delayUs: number;
+  readonly terminateDelayUs: number;
+  readonly forkDelayUs: number;
+}
+
+export interface TrackerRef {
+  readonly name: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+export interface UnicastPeer {
+  readonly address: string;
+  readonly family: IpFamily;
+  readonly minTtl?: number;
+  readonly maxTtl?: number;
+}
+
+export interface NotifyScripts {
+  readonly master?: ScriptSpec;
+  readonly backup?: ScriptSpec;
+  readonly fault?: ScriptSpec;
+  readonly stop?: ScriptSpec;
+  readonly deleted?: ScriptSpec;
+  readonly generic?: ScriptSpec;
+  readonly masterRxLowerPri?: ScriptSpec;
+}
+
+export interface GarpSettings {
+  readonly masterDelayS: number;
+  readonly masterRepeat: number;
+  readonly masterRefreshS: number;
+  readonly masterRefreshRepeat: number;
+  readonly lowerPrioDelayS: number;
+  readonly lowerPrioRepeat: number;
+}
+
+export interface VrrpInstance {
+  readonly name: string;
+  readonly span: Span;
+  readonly interface?: string;
+  readonly vrid: number;
+  readonly family: IpFamily;
+  readonly version: 2 | 3;
+  readonly initialState: 'MASTER' | 'BACKUP';
+  readonly priority: number;
+  readonly advertIntervalCs: number;
+  readonly preempt: boolean;
+  readonly preemptDelayUs: number;
+  readonly accept: boolean;
+  readonly strict: boolean;
+  readonly auth?: { readonly type: 'PASS' | 'AH'; readonly password: string };
+  readonly vips: readonly VirtualAddress[];
+  readonly excludedVips: readonly VirtualAddress[];
+  readonly routes: readonly RouteSpec[];
+  readonly rules: readonly RuleSpec[];
+  readonly unicastSrcIp?: string;
+  readonly mcastDstIp?: string;
+  readonly unicastPeers: readonly UnicastPeer[];
+  readonly unicastTtl?: number;
+  readonly unicastFaultNoPeer: boolean;
+  readonly checkUnicastSrc: boolean;
+  readonly trackInterfaces: readonly TrackerRef[];
+  readonly trackScripts: readonly TrackerRef[];
+  readonly trackFiles: readonly TrackerRef[];
+  readonly trackProcesses: readonly TrackerRef[];
+  readonly trackBfds: readonly TrackerRef[];
+  readonly dontTrackPrimary: boolean;
+  readonly trackSrcIp: boolean;
+  readonly notify: NotifyScripts;
+  readonly notifyPriorityChanges: boolean;
+  readonly smtpAlert?: boolean;
+  readonly garp: GarpSettings;
+  readonly useVmac?: { readonly name?: string; readonly baseInterface?: string; readonly mac?: string; readonly xmitBase: boolean };
+  readonly lowerPrioNoAdvert: boolean;
+  readonly higherPrioSendAdvert: boolean;
+  readonly skipCheckAdvAddr: boolean;
+  readonly downTimerAdverts: number;
+  readonly promoteSecondaries: boolean;
+  readonly syncGroup?: string;
+  /** Every keyword given, with its raw arguments (for settings the engine does not model yet). */
+  readonly raw: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface SyncGroup {
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly notify: NotifyScripts;
+  readonly trackScripts: readonly TrackerRef[];
+  readonly trackInterfaces: readonly TrackerRef[];
+  readonly trackFiles: readonly TrackerRef[];
+  readonly trackingWeight: boolean;
+  readonly smtpAlert?: boolean;
+}
+
+export interface VrrpModel {
+  readonly instances: readonly VrrpInstance[];
+  readonly scripts: readonly VrrpScript[];
+  readonly trackFiles: readonly TrackFile[];
+  readonly trackProcesses: readonly TrackProcess[];
+  readonly syncGroups: readonly SyncGroup[];
+  readonly staticAddresses: readonly VirtualAddress[];
+  readonly staticRoutes: readonly RouteSpec[];
+  readonly staticRules: readonly RuleSpec[];
+}
+
+declare module '../domain.js' {
+  interface ConfigModel {
+    vrrp: VrrpModel;
+  }
+}

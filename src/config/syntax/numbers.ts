@@ -1,0 +1,92 @@
+/**
+ * Numbers, timers and booleans as keepalived 2.2.7 reads them from a config token, with its
+ * messages. Every reader is pure: it returns the value or the diagnostic lines keepalived prints
+ * (the caller reports them with its own span and usually adds a keyword-specific line after).
+ */
+
+export type NumberRead<T> = { readonly ok: true; readonly value: T; readonly notes?: readonly string[] } | { readonly ok: false; readonly messages: readonly string[] };
+
+function fail<T>(...messages: string[]): NumberRead<T> {
+  return { ok: false, messages };
+}
+
+const DIGITS = /^[+-]?[0-9]+$/;
+
+/**
+ * A signed integer (strtol, base 10) in [min, max]: "invalid number 'x'" or
+ * "number 'x' outside range [min, max]".
+ */
+export function readInteger(token: string, min: number, max: number): NumberRead<number> {
+  if (!DIGITS.test(token)) return fail(`invalid number '${token}'`);
+  const value = Number.parseInt(token, 10);
+  if (value < min || value > max) return fail(`number '${token}' outside range [${min}, ${max}]`);
+  return { ok: true, value };
+}
+
+/** An unsigned integer (strtoul, base 10): a leading '-' gives "negative number 'x'". */
+export function readUnsigned(token: string, min: number, max: number): NumberRead<number> {
+  if (!DIGITS.test(token)) return fail(`invalid number '${token}'`);
+  if (token.startsWith('-')) return fail(`negative number '${token}'`);
+  const value = Number.parseInt(token, 10);
+  if (value < min || value > max) return fail(`number '${token}' outside range [${min}, ${max}]`);
+  return { ok: true, value };
+}
+
+const DECIMAL = /^[+-]?([0-9]+)(?:\.([0-9]*))?$|^[+-]?\.([0-9]+)$/;
+
+/** Formats a bound as keepalived's "%.*f" with `places` decimals ("%#.0f" gives "5."). */
+export function formatFixed(value: number, places: number): string {
+  return places === 0 ? `${Math.trunc(value)}.` : value.toFixed(places);
+}
+
+/**
+ * A non-negative decimal with at most `places` decimal places, returned scaled by 10^places as an
+ * integer (e.g. a timer in microseconds with places 6). Bounds are given in the scaled unit.
+ */
+export function readDecimalScaled(token: string, places: number, minScaled: number, maxScaled: number): NumberRead<number> {
+  const m = DECIMAL.exec(token);
+  if (!m) return fail(`invalid number '${token}'`);
+  if (token.startsWith('-') && /[1-9]/.test(token)) return fail(`negative number '${token}'`);
+  const intPart = m[1] ?? '0';
+  const fraction = m[2] ?? m[3] ?? '';
+  const notes: string[] = [];
+  if (fraction.replace(/0+$/, '').length > places) notes.push(`number '${token}' has too many decimal places`);
+  const scale = 10 ** places;
+  const kept = fraction.padEnd(places, '0').slice(0, places);
+  const value = Number.parseInt(intPart, 10) * scale + (kept ? Number.parseInt(kept, 10) : 0);
+  if (value < minScaled || value > maxScaled) {
+    return fail(...notes, `number '${token}' outside range [${formatFixed(minScaled / scale, places)}, ${formatFixed(maxScaled / scale, places)}]`);
+  }
+  return notes.length > 0 ? { ok: true, value, notes } : { ok: true, value };
+}
+
+/** A timer (seconds with up to 6 decimals) in microseconds; keepalived's default range is [0.000001, 4294.967295]. */
+export function readTimerUs(token: string, minUs = 1, maxUs = 4_294_967_295): NumberRead<number> {
+  return readDecimalScaled(token, 6, minUs, maxUs);
+}
+
+/** A double (strtod) in [min, max]; the range is printed with "%f". */
+export function readDouble(token: string, min: number, max: number): NumberRead<number> {
+  if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(token)) return fail(`invalid number '${token}'`);
+  const value = Number.parseFloat(token);
+  if (value < min || value > max) return fail(`number '${token}' outside range [${min.toFixed(6)}, ${max.toFixed(6)}]`);
+  return { ok: true, value };
+}
+
+/** keepalived's check_true_false: true/on/yes -> true, false/off/no -> false, else undefined. */
+export function parseBoolWord(token: string): boolean | undefined {
+  const t = token.toLowerCase();
+  if (t === 'true' || t === 'on' || t === 'yes') return true;
+  if (t === 'false' || t === 'off' || t === 'no') return false;
+  return undefined;
+}
+
+/**
+ * An optional boolean after a keyword (`keyword [<BOOL>]`): absent -> true; invalid -> undefined
+ * (keepalived then says "Invalid value for KEYWORD specified" and leaves the setting unchanged).
+ */
+export function readOptionalBool(args: readonly string[]): boolean | undefined {
+  const first = args[0];
+  if (first === undefined) return true;
+  return parseBoolWord(first);
+}
