@@ -90,17 +90,20 @@ export function encodeAddress(spec: AddressSpec): Buffer {
   const flags = addressFlagBits(spec.flags);
   const scope = spec.scope ?? RT_SCOPE_UNIVERSE;
   if (!Number.isInteger(scope) || scope < 0 || scope > 255) throw new NetlinkEncodeError(`scope ${scope}`);
+  // Attribute order as ip(8) sends it: LOCAL, [peer ADDRESS], BROADCAST, LABEL, FLAGS, ADDRESS, CACHEINFO.
   const attrs = [attr(IFA_LOCAL, local.bytes)];
-  const peer = spec.peer === undefined ? local : ipToBytes(spec.peer);
-  if (peer.family !== local.family) throw new NetlinkEncodeError(`peer ${spec.peer ?? ''} is not the family of ${spec.address}`);
-  attrs.push(attr(IFA_ADDRESS, peer.bytes));
+  const peer = spec.peer === undefined ? undefined : ipToBytes(spec.peer);
+  if (peer !== undefined && peer.family !== local.family) throw new NetlinkEncodeError(`peer ${spec.peer ?? ''} is not the family of ${spec.address}`);
+  if (peer !== undefined) attrs.push(attr(IFA_ADDRESS, peer.bytes));
   if (spec.broadcast !== undefined) attrs.push(attr(IFA_BROADCAST, ipv4Only(spec.broadcast, 'broadcast')));
   if (spec.label !== undefined) attrs.push(attrString(IFA_LABEL, spec.label, IFNAMSIZ));
+  if (flags > 0xff) attrs.push(attrU32(IFA_FLAGS, flags));
+  if (peer === undefined) attrs.push(attr(IFA_ADDRESS, local.bytes));
   if (spec.preferredLifetimeSec !== undefined || spec.validLifetimeSec !== undefined) {
     attrs.push(attr(IFA_CACHEINFO, encodeCacheInfo(spec.preferredLifetimeSec, spec.validLifetimeSec)));
   }
-  if (flags > 0xff) attrs.push(attrU32(IFA_FLAGS, flags));
-  return Buffer.concat([encodeIfAddr(local.family, spec.prefixLength, flags, scope, spec.index), ...attrs]);
+  const headerFlags = flags > 0xff ? 0 : flags;
+  return Buffer.concat([encodeIfAddr(local.family, spec.prefixLength, headerFlags, scope, spec.index), ...attrs]);
 }
 
 function ipv4Only(text: string, what: string): Buffer {

@@ -10,7 +10,7 @@ import {
   IFLA_MASTER, IFLA_MTU, IFLA_OPERSTATE, MACVLAN_MODE_BRIDGE, MACVLAN_MODE_PASSTHRU, MACVLAN_MODE_PRIVATE,
   MACVLAN_MODE_SOURCE, MACVLAN_MODE_VEPA,
 } from './constants.js';
-import { attr, attrNested, attrString, attrU32, AttributeReader } from './attributes.js';
+import { attr, attrContainer, attrString, attrU32, AttributeReader } from './attributes.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 
 export const IFINFOMSG_LEN = 16;
@@ -151,12 +151,14 @@ export interface MacvlanSpec {
 export function encodeMacvlanCreate(spec: MacvlanSpec): Buffer {
   const mode = macvlanModes.get(spec.mode);
   if (mode === undefined) throw new NetlinkEncodeError(`unknown macvlan mode ${spec.mode}`);
-  const attrs = [attrString(IFLA_IFNAME, spec.name, IFNAMSIZ), attrU32(IFLA_LINK, spec.parentIndex)];
+  // Attribute order and plain (non-NLA_F_NESTED) containers as ip(8) sends them.
+  const attrs: Buffer[] = [];
   if (spec.mac !== undefined) attrs.push(attr(IFLA_ADDRESS, macToBytes(spec.mac)));
+  attrs.push(attrU32(IFLA_LINK, spec.parentIndex), attrString(IFLA_IFNAME, spec.name, IFNAMSIZ));
   if (spec.mtu !== undefined) attrs.push(attrU32(IFLA_MTU, spec.mtu));
-  attrs.push(attrNested(IFLA_LINKINFO, [
-    attrString(IFLA_INFO_KIND, 'macvlan'),
-    attrNested(IFLA_INFO_DATA, [attrU32(IFLA_MACVLAN_MODE, mode)]),
+  attrs.push(attrContainer(IFLA_LINKINFO, [
+    attr(IFLA_INFO_KIND, Buffer.from('macvlan')), // unterminated, as ip(8) sends it
+    attrContainer(IFLA_INFO_DATA, [attrU32(IFLA_MACVLAN_MODE, mode)]),
   ]));
   const up = spec.up === true ? IFF_UP : 0;
   return Buffer.concat([encodeIfInfo({ flags: up, change: up }), ...attrs]);

@@ -99,7 +99,7 @@ export function decodeAck(msg: NetlinkMessage): NetlinkAck {
   if (msg.type !== NLMSG_ERROR) throw new NetlinkDecodeError(`message type ${msg.type} is not NLMSG_ERROR`, 0);
   const p = msg.payload;
   if (p.length < 4 + NLMSG_HDRLEN) throw new NetlinkDecodeError(`NLMSG_ERROR payload of ${p.length} bytes`, NLMSG_HDRLEN);
-  const errno = -p.readInt32LE(0);
+  const errno = -p.readInt32LE(0) | 0;
   const request = decodeHeader(p, 4);
   const capped = (msg.flags & NLM_F_CAPPED) !== 0 || errno === 0;
   const echoed = capped ? NLMSG_HDRLEN : align4(Math.max(request.length, NLMSG_HDRLEN));
@@ -114,7 +114,7 @@ export function decodeAck(msg: NetlinkMessage): NetlinkAck {
 export function decodeDone(msg: NetlinkMessage): { readonly errno: number; readonly extack: ExtendedAck } {
   if (msg.type !== NLMSG_DONE) throw new NetlinkDecodeError(`message type ${msg.type} is not NLMSG_DONE`, 0);
   if (msg.payload.length < 4) return { errno: 0, extack: {} };
-  const errno = -msg.payload.readInt32LE(0);
+  const errno = -msg.payload.readInt32LE(0) | 0;
   const extack = (msg.flags & NLM_F_ACK_TLVS) !== 0 ? decodeExtack(msg.payload.subarray(4), NLMSG_HDRLEN + 4) : {};
   return { errno, extack };
 }

@@ -101,9 +101,9 @@ export function encodeRoute(spec: RouteSpec, forDelete: boolean): Buffer {
   if (from !== undefined) attrs.push(attr(RTA_SRC, familyBytes(from.address, family)));
   if (spec.src !== undefined) attrs.push(attr(RTA_PREFSRC, familyBytes(spec.src, family)));
   if (spec.gateway !== undefined) attrs.push(attr(RTA_GATEWAY, familyBytes(spec.gateway, family)));
-  if (spec.oif !== undefined) attrs.push(attrU32(RTA_OIF, spec.oif));
-  if (spec.metric !== undefined) attrs.push(attrU32(RTA_PRIORITY, spec.metric));
   if (table > 255) attrs.push(attrU32(RTA_TABLE, table));
+  if (spec.metric !== undefined) attrs.push(attrU32(RTA_PRIORITY, spec.metric));
+  if (spec.oif !== undefined) attrs.push(attrU32(RTA_OIF, spec.oif));
   if (spec.metrics !== undefined) attrs.push(encodeMetrics(RTA_METRICS, spec.metrics));
   if (spec.nexthops !== undefined && spec.nexthops.length > 0) attrs.push(encodeMultipath(spec.nexthops, family));
   if (spec.pref !== undefined) attrs.push(attrU8(RTA_PREF, prefs.get(spec.pref) ?? 0));
