@@ -28,6 +28,7 @@ export interface RunDaemonContext {
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
 const READY_TIMEOUT_MS = 60_000;
+const KEEPALIVE_INTERVAL_MS = 3_600_000;
 
 function buildSinks(opts: CliOptions): { sinks: LogSink[]; notes: string[] } {
   const sinks: LogSink[] = [];
@@ -110,7 +111,12 @@ export async function runDaemon(opts: CliOptions, ctx: RunDaemonContext): Promis
       ],
     },
   );
-  const code = await daemon.run(detachedChild ? reportReady : undefined);
-  logger.close();
-  return code;
+  // signal handlers do not keep Node's event loop alive: hold it open until the daemon stops
+  const keepAlive = setInterval(() => undefined, KEEPALIVE_INTERVAL_MS);
+  try {
+    return await daemon.run(detachedChild ? reportReady : undefined);
+  } finally {
+    clearInterval(keepAlive);
+    logger.close();
+  }
 }

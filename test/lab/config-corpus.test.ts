@@ -94,6 +94,15 @@ mount --bind "$1" ${MNT_CORPUS}
 mount -o remount,bind,ro ${MNT_CORPUS}
 mount --bind "$2" ${MNT_REPO}
 mount -t tmpfs -o mode=1777 kts-corpus-tmp /tmp
+# the verdict machine had a 'haproxy' user (script_user haproxy in 1420*.conf)
+for u in haproxy; do
+  if ! grep -q "^$u:" /etc/passwd; then
+    mkdir -p /mnt/.kts-etc; cp /etc/passwd /mnt/.kts-etc/passwd; cp /etc/group /mnt/.kts-etc/group
+    echo "$u:x:990:990::/nonexistent:/usr/sbin/nologin" >> /mnt/.kts-etc/passwd
+    echo "$u:x:990:" >> /mnt/.kts-etc/group
+    mount --bind /mnt/.kts-etc/passwd /etc/passwd; mount --bind /mnt/.kts-etc/group /etc/group
+  fi
+done
 mkdir -p /run/netns
 mount -t tmpfs -o mode=755 kts-corpus-netns /run/netns
 for n in $6; do : > "/run/netns/$n"; mount --bind /proc/self/ns/net "/run/netns/$n"; done
