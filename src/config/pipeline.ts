@@ -84,7 +84,8 @@ function run(
 }
 
 class PassRunner {
-  private readonly lineIndex = new Map<string, number>();
+  /** file -> line -> index of its first logical line; built on first use. */
+  private lineIndex: Map<string, Map<number, number>> | undefined;
 
   constructor(
     private readonly registry: DomainRegistry,
@@ -94,12 +95,7 @@ class PassRunner {
     private readonly configId: string,
     private readonly model: Partial<ConfigModel>,
     private readonly sink: DiagnosticSink,
-  ) {
-    pre.lines.forEach((l, i) => {
-      const key = `${l.span.file}\0${l.span.line}`;
-      if (!this.lineIndex.has(key)) this.lineIndex.set(key, i);
-    });
-  }
+  ) {}
 
   /** Runs one pass; returns true when keepalived would abort (missing parameter). */
   runPass(pass: Pass): boolean {
@@ -155,7 +151,16 @@ class PassRunner {
   }
 
   private positionOf(span: Span): number {
-    return this.lineIndex.get(`${span.file}\0${span.line}`) ?? Number.MAX_SAFE_INTEGER - 1;
+    if (!this.lineIndex) {
+      const index = new Map<string, Map<number, number>>();
+      this.pre.lines.forEach((l, i) => {
+        let byLine = index.get(l.span.file);
+        if (!byLine) index.set(l.span.file, (byLine = new Map()));
+        if (!byLine.has(l.span.line)) byLine.set(l.span.line, i);
+      });
+      this.lineIndex = index;
+    }
+    return this.lineIndex.get(span.file)?.get(span.line) ?? Number.MAX_SAFE_INTEGER - 1;
   }
 }
 

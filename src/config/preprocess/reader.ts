@@ -29,6 +29,9 @@ export interface ReaderOptions {
 /** Bounds that keep hostile input from hanging us (keepalived has none). */
 export const MAX_LINES = 2_000_000;
 export const MAX_INCLUDE_DEPTH = 32;
+/** How deep replayed multi-line values and sequences may nest before we call it a loop. */
+export const MAX_REPLAY_DEPTH = 32;
+const DOLLAR = 0x24;
 const DEFINITION = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 interface OpenFile {
@@ -87,7 +90,7 @@ export class Reader {
       const kept = this.applyCondition(line);
       if (kept === undefined) continue;
       line = kept;
-      const def = DEFINITION.exec(line);
+      const def = line.charCodeAt(0) === DOLLAR ? DEFINITION.exec(line) : null;
       if (def) {
         i = this.define(def[1] ?? '', (def[2] ?? '').trim(), raw, i);
         continue;
@@ -123,6 +126,7 @@ export class Reader {
     while (i + 1 < raw.length) {
       i++;
       const next = stripComment(raw[i] ?? '').trim();
+      if (next === '') continue; // comment and blank lines do not end the definition (observed)
       const more = next.endsWith('\\');
       const body = more ? next.slice(0, -1).trim() : next;
       if (body !== '') parts.push(body);
@@ -133,6 +137,14 @@ export class Reader {
   }
 
   private processText(text: string, span: Span, depth: number): void {
+    if (depth > MAX_REPLAY_DEPTH) {
+      this.event(ConfigErrorClass.GeneralError, `Parameter expansion loop in '${text.slice(0, 200)}' - line ignored`, span, 'first');
+      return;
+    }
+    if (isSequenceStart(text)) {
+      this.sequence(text, span, depth, false);
+      return;
+    }
     let expanded: string;
     try {
       expanded = expandParameters(text, this.params, this.builtins);
@@ -145,11 +157,21 @@ export class Reader {
       this.emitLine(text, span, depth);
       return;
     }
+    const multi = expanded.includes('\n');
     for (const piece of expanded.split('\n')) {
+      if (this.lines.length >= MAX_LINES) return;
       const clean = stripComment(piece).trim();
       if (clean === '') continue;
       const kept = this.applyCondition(clean);
-      if (kept !== undefined) this.emitLine(kept, span, depth);
+      if (kept === undefined) continue;
+      if (!multi) {
+        this.emitLine(kept, span, depth);
+        continue;
+      }
+      // Lines of a multi-line value are read again, as keepalived replays them.
+      const def = DEFINITION.exec(kept);
+      if (def) this.params.define(def[1] ?? '', (def[2] ?? '').trim());
+      else this.processText(kept, span, depth + 1);
     }
   }
 
@@ -165,28 +187,45 @@ export class Reader {
       this.event(ConfigErrorClass.UnmatchedQuote, `Unmatched quote: '${line}'`, span, 'all');
     }
     for (const piece of split.pieces) {
-      if (isSequenceStart(piece.text)) this.sequence(piece.text, span, depth);
-      else this.lines.push({ tokens: piece.tokens, span });
+      if (isSequenceStart(piece.text)) {
+        // The sequence repeats the rest of the whole line, later braces included.
+        this.sequence(line.slice(piece.start), span, depth, piece.start > 0);
+        return;
+      }
+      this.lines.push({ tokens: piece.tokens, span });
     }
   }
 
-  private sequence(text: string, span: Span, depth: number): void {
+  /**
+   * A ~SEQ/~LST line. At the start of a line each repetition is expanded with its own binding; after
+   * a brace keepalived 2.2.7 replays the repetitions only after the loop, so every one of them sees
+   * the last binding (observed: `x { ~SEQ(i,1,2) w$i }` gives w2 twice).
+   */
+  private sequence(text: string, span: Span, depth: number, lazy: boolean): void {
     if (depth > 8) {
       this.event(ConfigErrorClass.GeneralError, `Sequences nested too deeply in '${text}'`, span, 'first');
       return;
     }
     try {
-      const seq = parseSequence(text);
+      const seq = parseSequence(this.expandHead(text));
       for (const binding of seq.bindings) {
         if (this.lines.length >= MAX_LINES) return;
         for (const [name, value] of binding) this.params.define(name, value);
-        if (seq.rest !== '') this.processText(seq.rest, span, depth + 1);
+        if (seq.rest !== '' && !lazy) this.processText(seq.rest, span, depth + 1);
       }
+      if (lazy && seq.rest !== '') for (let k = 0; k < seq.bindings.length; k++) this.processText(seq.rest, span, depth + 1);
       for (const [name] of seq.bindings[0] ?? []) this.params.delete(name);
     } catch (e) {
-      if (!(e instanceof SequenceError)) throw e;
+      if (!(e instanceof SequenceError) && !(e instanceof ExpansionError)) throw e;
       this.event(ConfigErrorClass.GeneralError, e.message, span, 'first');
     }
+  }
+
+  /** Expands the parameters in the `~SEQ(...)` head only (the rest is expanded per repetition). */
+  private expandHead(text: string): string {
+    const close = text.indexOf(')');
+    if (close < 0) return text;
+    return expandParameters(text.slice(0, close + 1), this.params, this.builtins) + text.slice(close + 1);
   }
 
   private include(kind: IncludeKind, pattern: string | undefined, span: Span): void {

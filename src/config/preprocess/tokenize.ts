@@ -38,6 +38,8 @@ export interface LinePiece {
   readonly tokens: string[];
   /** The text of the piece as written (quotes kept), for ~SEQ/~LST re-expansion. */
   readonly text: string;
+  /** Offset of the piece in the line. */
+  readonly start: number;
 }
 
 export interface SplitResult {
@@ -46,52 +48,73 @@ export interface SplitResult {
   readonly unterminatedQuote: boolean;
 }
 
-const WHITESPACE = new Set([' ', '\t', '\r', '\n', '\v', '\f']);
+/** `~SEQ(`, `~SEQx(`, `~LST(`: their parentheses may hold braces that must not split the line. */
+const SEQUENCE_AT = /^~(SEQx?|LST)\(/;
 
 /**
  * Tokenizes one (comment-free, expanded) line and splits it at braces outside quotes.
- * Linear in the length of the line.
+ * Linear in the length of the line; unquoted tokens are sliced, not built char by char.
  */
 export function splitLine(line: string): SplitResult {
   const pieces: LinePiece[] = [];
   let tokens: string[] = [];
-  let token = '';
-  let inToken = false;
-  let inQuote = false;
   let pieceStart = 0;
-  const endToken = (): void => {
-    if (inToken) tokens.push(token);
-    token = '';
-    inToken = false;
+  let inQuote = false;
+  let tokenStart = -1;
+  let built: string | undefined; // set once a token contains quotes
+  const endToken = (end: number): void => {
+    if (tokenStart < 0) return;
+    tokens.push(built ?? line.slice(tokenStart, end));
+    tokenStart = -1;
+    built = undefined;
   };
   const endPiece = (end: number): void => {
-    endToken();
-    if (tokens.length > 0) pieces.push({ tokens, text: line.slice(pieceStart, end).trim() });
+    endToken(end);
+    if (tokens.length > 0) pieces.push({ tokens, text: line.slice(pieceStart, end).trim(), start: pieceStart });
     tokens = [];
   };
   for (let i = 0; i < line.length; i++) {
-    const c = line.charAt(i);
-    if (c === '"') {
+    const code = line.charCodeAt(i);
+    if (code === QUOTE) {
+      if (tokenStart < 0) tokenStart = i;
+      built ??= line.slice(tokenStart, i).replaceAll('"', '');
       inQuote = !inQuote;
-      inToken = true;
-    } else if (inQuote) {
-      token += c;
-    } else if (WHITESPACE.has(c)) {
-      endToken();
-    } else if (c === '{' || c === '}') {
+      continue;
+    }
+    if (inQuote) {
+      built += line.charAt(i);
+      continue;
+    }
+    if (isBlankCode(code)) {
+      endToken(i);
+    } else if (code === OPEN || code === CLOSE) {
       endPiece(i);
-      pieces.push({ tokens: [c], text: c });
+      pieces.push({ tokens: [line.charAt(i)], text: line.charAt(i), start: i });
       pieceStart = i + 1;
     } else {
-      token += c;
-      inToken = true;
+      if (tokenStart < 0) tokenStart = i;
+      if (code === TILDE && tokenStart === i && SEQUENCE_AT.test(line.slice(i, i + 6))) {
+        const close = line.indexOf(')', i);
+        const stop = close < 0 ? line.length : close + 1;
+        if (built !== undefined) built += line.slice(i, stop);
+        i = stop - 1;
+      } else if (built !== undefined) built += line.charAt(i);
     }
   }
   endPiece(line.length);
   return { pieces, unterminatedQuote: inQuote };
 }
 
+const QUOTE = 0x22;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const TILDE = 0x7e;
+
+function isBlankCode(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
 /** True for blank characters as C isspace() sees them. */
 export function isBlank(c: string | undefined): boolean {
-  return c !== undefined && WHITESPACE.has(c);
+  return c !== undefined && c.length === 1 && isBlankCode(c.charCodeAt(0));
 }

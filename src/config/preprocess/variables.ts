@@ -1,7 +1,7 @@
 /**
  * `$NAME=VALUE` parameters and their expansion, as keepalived 2.2.7 does it (observed):
- *  - `$NAME` is replaced when the name (maximal [A-Za-z0-9_]*) is followed by whitespace or the
- *    end of the line, anywhere in the line (`w$E` expands, `$N/24` does not);
+ *  - `$NAME` is replaced when the name (maximal [A-Za-z0-9_]*) is followed by whitespace, ',' or
+ *    the end of the line, anywhere in the line (`w$E` and `a$T,x` expand, `$N/24` does not);
  *  - `${NAME}` is replaced anywhere; undefined names stay literal;
  *  - values are expanded lazily and recursively at use time; a multi-line value replays its lines;
  *  - built-ins: ${_PWD} ${_INSTANCE} ${_RANDOM [MIN [MAX]]} ${_HASH} ${_BANG} (`${_ENV X}` is
@@ -63,7 +63,11 @@ function readName(text: string, from: number): number {
   return end;
 }
 
-/** Expands every parameter of `text`. Throws ExpansionError on loops or runaway growth. */
+/**
+ * Expands every parameter of `text`. Single-line values are expanded recursively in place; a
+ * multi-line value is inserted as it is (its lines are expanded later, when the reader replays
+ * them, as keepalived does). Throws ExpansionError on loops or runaway growth.
+ */
 export function expandParameters(text: string, params: Parameters, builtins: BuiltinContext): string {
   if (!text.includes('$')) return text;
   return expandInner(text, params, builtins, []);
@@ -119,8 +123,13 @@ function parseReference(text: string, at: number): Reference | undefined {
   }
   const nameEnd = readName(text, at + 1);
   if (nameEnd === at + 1) return undefined;
-  if (nameEnd < text.length && !isBlank(text.charAt(nameEnd))) return undefined;
+  if (nameEnd < text.length && !ends(text.charAt(nameEnd))) return undefined;
   return { name: text.slice(at + 1, nameEnd), args: [], braced: false, end: nameEnd };
+}
+
+/** What may follow an unbraced `$NAME` (observed: blank, end of line and ','; not '/' or ':'). */
+function ends(c: string): boolean {
+  return isBlank(c) || c === ',' || c === ')';
 }
 
 function resolve(ref: Reference, params: Parameters, bi: BuiltinContext, stack: string[]): string | undefined {
@@ -129,6 +138,7 @@ function resolve(ref: Reference, params: Parameters, bi: BuiltinContext, stack: 
     if (stack.includes(ref.name)) {
       throw new ExpansionError('PARAM_LOOP', `Parameter '${ref.name}' refers to itself - expansion loop`);
     }
+    if (value.includes('\n')) return value;
     stack.push(ref.name);
     try {
       return expandInner(value, params, bi, stack);
