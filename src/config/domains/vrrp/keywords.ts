@@ -1,0 +1,66 @@
+/**
+ * VRRP-pass keyword tables for keepalived 2.2.7 (sub-block tables found by probing
+ * /usr/sbin/keepalived -t with candidate names; see the report for the method).
+ */
+import { block, list, values, type KeywordTable } from '../../schema.js';
+
+const TRACKERS = {
+  track_interface: list, track_script: list, track_file: list, track_process: list, track_bfd: list,
+};
+
+export const AUTHENTICATION_KEYWORDS: KeywordTable = values('auth_type', 'auth_pass');
+
+export const VRRP_INSTANCE_KEYWORDS: KeywordTable = {
+  ...values(
+    'interface', 'virtual_router_id', 'priority', 'state', 'advert_int', 'version', 'nopreempt', 'preempt',
+    'preempt_delay', 'no_virtual_ipaddress', 'unicast_src_ip', 'mcast_src_ip', 'unicast_ttl',
+    'unicast_fault_no_peer', 'check_unicast_src', 'mcast_dst_ip', 'track_src_ip', 'dont_track_primary',
+    'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify', 'notify_deleted',
+    'notify_master_rx_lower_pri', 'notify_priority_changes', 'smtp_alert', 'garp_master_delay',
+    'garp_master_repeat', 'garp_master_refresh', 'garp_master_refresh_repeat', 'garp_lower_prio_delay',
+    'garp_lower_prio_repeat', 'garp_extra_if', 'use_vmac', 'vmac_xmit_base', 'use_vmac_addr', 'use_ipvlan',
+    'native_ipv6', 'accept', 'no_accept', 'strict_mode', 'skip_check_adv_addr', 'promote_secondaries',
+    'lower_prio_no_advert', 'higher_prio_send_advert', 'down_timer_adverts', 'old_unicast_checksum',
+    'linkbeat_use_polling', 'debug', 'lvs_sync_daemon_interface', 'kernel_rx_buf_size', 'vrf',
+    'timer_expired_backup', 'mcast_src_ip', 'vrrp_unicast_bind', 'vrrp_unicast_peer',
+  ),
+  authentication: block(AUTHENTICATION_KEYWORDS),
+  virtual_ipaddress: list,
+  virtual_ipaddress_excluded: list,
+  virtual_routes: list,
+  virtual_rules: list,
+  unicast_peer: list,
+  ...TRACKERS,
+};
+
+export const VRRP_SCRIPT_KEYWORDS: KeywordTable = values('script', 'interval', 'timeout', 'weight', 'rise', 'fall', 'user', 'init_fail');
+
+export const SYNC_GROUP_KEYWORDS: KeywordTable = {
+  ...values('notify', 'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_priority_changes',
+    'smtp_alert', 'global_tracking', 'sync_group_tracking_weight'),
+  group: list, track_interface: list, track_script: list, track_file: list, track_process: list, track_bfd: list,
+};
+
+export const TRACK_FILE_KEYWORDS: KeywordTable = values('file', 'weight', 'init_file');
+export const TRACK_PROCESS_KEYWORDS: KeywordTable = values(
+  'process', 'param_match', 'weight', 'quorum', 'quorum_max', 'delay', 'fork_delay', 'terminate_delay', 'full_command',
+);
+export const GARP_GROUP_KEYWORDS: KeywordTable = { ...values('garp_interval', 'gna_interval', 'interface'), interfaces: list };
+export const TRACK_GROUP_KEYWORDS: KeywordTable = { group: list };
+
+/** Top-level keywords owned by the VRRP pass. */
+export const VRRP_TOP_KEYWORDS: KeywordTable = {
+  vrrp_instance: block(VRRP_INSTANCE_KEYWORDS),
+  vrrp_script: block(VRRP_SCRIPT_KEYWORDS),
+  vrrp_sync_group: block(SYNC_GROUP_KEYWORDS),
+  track_file: block(TRACK_FILE_KEYWORDS),
+  vrrp_track_file: block(TRACK_FILE_KEYWORDS),
+  vrrp_track_process: block(TRACK_PROCESS_KEYWORDS),
+  garp_group: block(GARP_GROUP_KEYWORDS),
+  track_group: block(TRACK_GROUP_KEYWORDS),
+  static_ipaddress: list,
+  static_routes: list,
+  static_rules: list,
+  linkbeat_interfaces: list,
+  interface_up_down_delays: list,
+};

@@ -1,0 +1,119 @@
+/**
+ * vrrp_script, track_file/vrrp_track_file and vrrp_track_process blocks, with keepalived
+ * 2.2.7's messages. Script user resolution goes through ScriptContext (src/config/scripts.ts).
+ */
+import type { ConfigNode } from '../../ast.js';
+import type { ValidationContext } from '../../domain.js';
+import type { TrackFile, VrrpScript } from '../../model/vrrp.js';
+import { parseScriptCommand, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
+import { readInteger, readUnsigned } from '../../syntax/numbers.js';
+import { err, take } from '../global/read.js';
+
+/** A vrrp_script as parsed, before the existence check (which only runs for scripts in use). */
+export interface ParsedVrrpScript extends Omit<VrrpScript, 'script'> {
+  readonly command: ScriptCommand;
+  readonly user: ScriptUser;
+  readonly span: ConfigNode['span'];
+}
+
+/** Line of a block's closing brace when the structure pass records it, else after its last child. */
+export function blockEnd(node: ConfigNode): ConfigNode['span'] {
+  const end = (node as { readonly endSpan?: ConfigNode['span'] }).endSpan;
+  if (end) return end;
+  const last = node.children?.[node.children.length - 1] ?? node;
+  return { file: last.span.file, line: last.span.line + 1 };
+}
+
+function readSeconds(node: ConfigNode, ctx: ValidationContext, what: string, name: string): number | undefined {
+  const a = node.args[0] ?? '';
+  const v = take(readUnsigned(a, 1, 4294), node, ctx);
+  if (v === undefined) err(ctx, node, `(${name}): vrrp script ${what} '${a}' must be between 1 and 4294 - ignoring`);
+  return v;
+}
+
+export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, scripts: ScriptContext): ParsedVrrpScript | undefined {
+  const name = node.args[0] ?? '';
+  let command: ScriptCommand | undefined;
+  let user: ScriptUser | undefined;
+  let userGiven = false;
+  let intervalS = 1;
+  let timeoutS: number | undefined;
+  let weight = 0;
+  let weightReverse = false;
+  let rise = 1;
+  let fall = 1;
+  let initFail = false;
+  for (const c of node.children ?? []) {
+    switch (c.keyword) {
+      case 'script': command = parseScriptCommand(c.args); break;
+      case 'interval': intervalS = readSeconds(c, ctx, 'interval', name) ?? intervalS; break;
+      case 'timeout': timeoutS = readSeconds(c, ctx, 'timeout', name) ?? timeoutS; break;
+      case 'weight': {
+        const a = c.args[0] ?? '';
+        const v = take(readInteger(a, -253, 253), c, ctx);
+        if (v === undefined) err(ctx, c, `vrrp_script ${name} weight ${a} must be in [-253, 253]`);
+        else weight = v;
+        if (c.args[1] === 'reverse') weightReverse = true;
+        break;
+      }
+      case 'rise': case 'fall': {
+        const a = c.args[0] ?? '';
+        const v = take(readUnsigned(a, 1, 2147483647), c, ctx);
+        if (v === undefined) err(ctx, c, `(${name}): vrrp script ${c.keyword} value '${a}' invalid, defaulting to 1`);
+        else if (c.keyword === 'rise') rise = v; else fall = v;
+        break;
+      }
+      case 'user':
+        userGiven = true;
+        user = resolveUser(ctx.env, c.args);
+        if (!user) err(ctx, c, `Unable to set uid/gid for script ${c.args.join(' ')}`);
+        break;
+      case 'init_fail': initFail = true; break;
+      default: break;
+    }
+  }
+  const end = blockEnd(node);
+  if (!command) {
+    err(ctx, { ...node, span: end }, `No script set for vrrp_script ${name} - removing`);
+    return undefined;
+  }
+  if (!userGiven) {
+    user = scripts.defaultUser();
+    if (!user) {
+      err(ctx, { ...node, span: end }, `Unable to set default user for vrrp script ${name} - removing`);
+      return undefined;
+    }
+  }
+  if (!user) return undefined;
+  const intervalUs = intervalS * 1_000_000;
+  return {
+    name, command, user, span: node.span, intervalUs, timeoutUs: (timeoutS ?? intervalS) * 1_000_000,
+    weight, weightReverse, rise, fall, initFail,
+  };
+}
+
+export function parseTrackFile(node: ConfigNode, ctx: ValidationContext): TrackFile | undefined {
+  const name = node.args[0] ?? '';
+  let path: string | undefined;
+  let weight = 1;
+  let weightReverse = false;
+  let initFile: TrackFile['initFile'];
+  for (const c of node.children ?? []) {
+    if (c.keyword === 'file') path = c.args[0];
+    else if (c.keyword === 'weight') {
+      const v = take(readInteger(c.args[0] ?? '', -254, 254), c, ctx);
+      if (v !== undefined) weight = v;
+      weightReverse = c.args[1] === 'reverse';
+    } else if (c.keyword === 'init_file') {
+      const v = c.args[0] !== undefined && /^-?[0-9]+$/.test(c.args[0]) ? Number.parseInt(c.args[0], 10) : 0;
+      initFile = { value: v, overwrite: c.args.includes('overwrite') };
+    }
+  }
+  if (path === undefined) {
+    err(ctx, { ...node, span: blockEnd(node) }, `No file set for track_file ${name} - ignoring`);
+    return undefined;
+  }
+  const t: { -readonly [K in keyof TrackFile]: TrackFile[K] } = { name, path, weight, weightReverse };
+  if (initFile) t.initFile = initFile;
+  return t;
+}
