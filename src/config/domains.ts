@@ -2,9 +2,10 @@
  * The registry of configuration domains: which top-level keywords exist, which pass owns each,
  * and which validator builds each part of the model.
  *
- * The domain modules (src/config/domains/<name>/index.ts) are written by other engineers; until
- * one exists, a placeholder entry lists its top-level keywords as raw 'list' blocks so that the
- * structure pass does not call every top-level block unknown.
+ * The domain modules (src/config/domains/<name>/index.ts) are written by other engineers. They are
+ * loaded with a guarded dynamic import: when one is missing its validator or fails to load, a
+ * placeholder entry lists its top-level keywords as raw 'list' blocks so that the structure pass
+ * does not call every top-level block unknown (and `domainLoadErrors` says why).
  */
 import type { ConfigNode } from './ast.js';
 import type { ConfigDomain, ValidationContext } from './domain.js';
@@ -69,9 +70,33 @@ export function fromDomain(d: ConfigDomain): DomainEntry {
   return { name: d.name, pass: d.pass, keywords: d.keywords, validate: (nodes, ctx) => d.validate(nodes, ctx) };
 }
 
-/** The domains in use: the real modules where they exist, placeholders elsewhere. */
+/** Why a real domain module could not be used (empty when all loaded). */
+export const domainLoadErrors: string[] = [];
+
+async function load(name: string, fallback: DomainEntry, get: () => Promise<DomainEntry | undefined>): Promise<DomainEntry> {
+  try {
+    const entry = await get();
+    if (entry) return entry;
+    domainLoadErrors.push(`${name}: no domain export`);
+  } catch (e) {
+    domainLoadErrors.push(`${name}: ${String(e)}`);
+  }
+  return fallback;
+}
+
+const loaded: readonly DomainEntry[] = await Promise.all([
+  load('global', placeholderGlobal, async () => fromDomain((await import('./domains/global/index.js')).globalDomain)),
+  load('lvs', placeholderLvs, async () => fromDomain((await import('./domains/lvs/index.js')).lvsDomain)),
+  load('vrrp', placeholderVrrp, async () => fromDomain((await import('./domains/vrrp/index.js')).vrrpDomain)),
+  load('bfd', placeholderBfd, async () => {
+    const kw = await import('./domains/bfd/keywords.js');
+    return { name: 'bfd', pass: 'bfd', keywords: kw.BFD_TOP_LEVEL };
+  }),
+]);
+
+/** The domains in use: the real modules where they load, placeholders elsewhere. */
 export function defaultDomains(): readonly DomainEntry[] {
-  return [placeholderGlobal, placeholderLvs, placeholderVrrp, placeholderBfd];
+  return loaded;
 }
 
 /** Lookup tables derived from a list of domains. */
