@@ -21,6 +21,11 @@ export interface ConfigNode {
   readonly children?: readonly ConfigNode[];
   /** For 'list' keywords: every line inside the braces, uninterpreted (e.g. virtual_ipaddress entries). */
   readonly lines?: readonly ConfigLine[];
+  /**
+   * For 'block' and 'list' keywords: where the '}' that closed it was read (absent when the input
+   * ended first). keepalived reports its block close-handler messages at this line.
+   */
+  readonly endSpan?: Span;
 }
 
 export interface ConfigAst {

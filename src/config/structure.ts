@@ -50,6 +50,7 @@ interface MutableNode {
   span: ConfigLine['span'];
   children?: ConfigNode[];
   lines?: ConfigLine[];
+  endSpan?: ConfigLine['span'];
 }
 
 export function structurePass(input: StructureInput, spec: PassSpec): PassStructure {
@@ -108,17 +109,20 @@ class Walker {
   private node(line: ConfigLine, kw: KeywordTable[string]): ConfigNode {
     const node: MutableNode = { keyword: line.tokens[0] ?? '', args: line.tokens.slice(1), span: line.span };
     this.positions.set(node, this.cursor.position);
+    let end: ConfigLine | undefined;
     if (kw?.kind === 'block') {
       node.children = [];
-      this.block(kw.keywords, node.children);
+      end = this.block(kw.keywords, node.children);
     } else if (kw?.kind === 'list') {
-      node.lines = this.list();
+      node.lines = [];
+      end = this.list(node.lines);
     }
+    if (end) node.endSpan = end.span;
     return node;
   }
 
-  /** The body of a block keyword, from the line after the keyword to its '}' (or EOF). */
-  private block(table: KeywordTable, out: ConfigNode[]): void {
+  /** The body of a block keyword, from the line after the keyword to its '}' (returned; undefined at EOF). */
+  private block(table: KeywordTable, out: ConfigNode[]): ConfigLine | undefined {
     let needOpen = true;
     for (let line = this.cursor.next(); line; line = this.cursor.next()) {
       const first = line.tokens[0] ?? '';
@@ -130,7 +134,7 @@ class Walker {
         this.cursor.report(ConfigErrorClass.UnexpectedBlockOpen, "Unexpected '{' - ignoring", line.span);
         continue;
       }
-      if (first === '}') return;
+      if (first === '}') return line;
       const kw = Object.hasOwn(table, first) ? table[first] : undefined;
       if (!kw) {
         this.cursor.report(ConfigErrorClass.UnknownKeyword, `Unknown keyword '${first}'`, line.span);
@@ -138,11 +142,11 @@ class Walker {
       }
       out.push(this.node(line, kw));
     }
+    return undefined;
   }
 
-  /** A list block: every line up to the matching '}' (the opening '{' is not kept). */
-  private list(): ConfigLine[] {
-    const out: ConfigLine[] = [];
+  /** A list block: every line up to the matching '}' (returned; the opening '{' is not kept). */
+  private list(out: ConfigLine[]): ConfigLine | undefined {
     let depth = 0;
     let first = true;
     for (let line = this.cursor.next(); line; line = this.cursor.next()) {
@@ -153,9 +157,9 @@ class Walker {
       }
       first = false;
       if (t === '{') depth++;
-      else if (t === '}' && depth-- === 0) return out;
+      else if (t === '}' && depth-- === 0) return line;
       out.push(line);
     }
-    return out;
+    return undefined;
   }
 }
