@@ -1,0 +1,89 @@
+/**
+ * MISC_CHECK: misc_path, misc_timeout, misc_dynamic, user; the script's user is resolved at the
+ * end of the block (keepalived reports "... - removing" at the closing brace).
+ */
+import type { ConfigNode } from '../../../ast.js';
+import type { CheckScript, MiscChecker } from '../../../model/lvs.js';
+import type { ScriptUser } from '../../../scripts.js';
+import { parseScriptCommand } from '../../../scripts.js';
+import type { CheckerDraft } from '../draft.js';
+import { parseTimerUs, TIMER_MAX_UINT_US } from '../parse/numbers.js';
+import type { LvsReporter } from '../report.js';
+import { scriptForLog, type LvsScripts } from '../scripts.js';
+import { readOptionalFlag } from '../timing.js';
+import { applyCommonKeyword, newDraft } from './common.js';
+
+export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsScripts): CheckerDraft | undefined {
+  let script: CheckScript | undefined;
+  let timeoutUs: bigint | undefined;
+  let dynamic = false;
+  let user: ScriptUser | undefined;
+  let userFailed = false;
+  const draft = newDraft('MISC_CHECK', node, (timing) => {
+    if (!script) return undefined;
+    const c: MiscChecker = {
+      type: 'MISC_CHECK',
+      span: node.span,
+      timing,
+      script,
+      timeoutMs: timeoutUs !== undefined ? Number(timeoutUs) / 1000 : timing.delayLoopMs,
+      dynamic,
+    };
+    return c;
+  });
+  for (const c of node.children ?? []) {
+    if (applyCommonKeyword(c, draft, r)) continue;
+    switch (c.keyword) {
+      case 'misc_path': {
+        const cmd = parseScriptCommand(c.args);
+        if (cmd) script = { cmd: c.args.join(' '), argv: cmd.argv, span: c.span };
+        break;
+      }
+      case 'misc_timeout': {
+        const tok = c.args[0] ?? '';
+        const v = parseTimerUs(tok, 1n, TIMER_MAX_UINT_US, r.numbers(c));
+        if (v === undefined) r.error(c, `Invalid misc_timeout value '${tok}'`);
+        else timeoutUs = v;
+        break;
+      }
+      case 'misc_dynamic':
+        dynamic = readOptionalFlag(c, r, (p) => `Invalid misc_dynamic parameter ${p}`) ?? dynamic;
+        break;
+      case 'user':
+        user = scripts.resolveUser(c.args);
+        if (!user) {
+          userFailed = true;
+          if (script) r.error(c, `Failed to set uid/gid for misc checker script ${scriptForLog(script)} - removing`);
+          script = undefined;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return finishMisc(node, draft, script, user, userFailed, r, scripts) ? draft : undefined;
+}
+
+function finishMisc(
+  node: ConfigNode,
+  draft: CheckerDraft,
+  script: CheckScript | undefined,
+  user: ScriptUser | undefined,
+  userFailed: boolean,
+  r: LvsReporter,
+  scripts: LvsScripts,
+): boolean {
+  if (userFailed) return false;
+  if (!script) {
+    r.atBlockEnd(node, 'No script path has been specified for MISC_CHECKER - skipping');
+    return false;
+  }
+  const runAs = user ?? scripts.defaultUser(node);
+  if (!runAs) {
+    r.atBlockEnd(node, `Unable to set default user for misc script ${scriptForLog(script)} - removing`);
+    return false;
+  }
+  scripts.noteScript(script, runAs);
+  void draft;
+  return true;
+}

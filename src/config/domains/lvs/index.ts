@@ -1,0 +1,101 @@
+/**
+ * The LVS domain (checker pass): virtual_server, virtual_server_group, real_server, the health
+ * checkers and the SSL block, validated as keepalived 2.2.7 does, into the `lvs` model.
+ *
+ * The checker pass also reads track_file and bfd_instance blocks, because FILE_CHECK and
+ * BFD_CHECK refer to them by name; their own models belong to the VRRP and BFD domains.
+ */
+import type { ConfigNode } from '../../ast.js';
+import type { ConfigDomain, ValidationContext } from '../../domain.js';
+import type { LvsModel, SslContext, VirtualServer, VirtualServerGroup } from '../../model/lvs.js';
+import type { VirtualServerDraft } from './draft.js';
+import { finishVirtualServer } from './finalize.js';
+import { LVS_TOP_LEVEL } from './keywords.js';
+import { checkVirtualServer } from './post-checks.js';
+import { LvsReporter } from './report.js';
+import { LvsScripts } from './scripts.js';
+import { parseSsl } from './ssl.js';
+import { parseVirtualServer, type VsParseState } from './virtual-server.js';
+import { parseVsGroup } from './vs-group.js';
+
+interface PassState extends VsParseState {
+  readonly bfdNames: Set<string>;
+  readonly trackFiles: Set<string>;
+  readonly groups: Map<string, VirtualServerGroup>;
+  readonly drafts: VirtualServerDraft[];
+  ssl?: SslContext;
+}
+
+function readTrackFile(node: ConfigNode, st: PassState): void {
+  const name = node.args[0] ?? '';
+  const hasFile = (node.children ?? []).some((c) => c.keyword === 'file' && c.args[0] !== undefined);
+  if (hasFile) st.trackFiles.add(name);
+  else st.r.atBlockEnd(node, `No file set for track_file ${name} - ignoring`);
+}
+
+function readTopLevel(node: ConfigNode, st: PassState): void {
+  switch (node.keyword) {
+    case 'virtual_server': {
+      const vs = parseVirtualServer(node, st);
+      if (vs) st.drafts.push(vs);
+      return;
+    }
+    case 'virtual_server_group': {
+      const g = parseVsGroup(node, st.r);
+      if (g) st.groups.set(g.name, g);
+      return;
+    }
+    case 'SSL':
+      st.ssl = parseSsl(node, st.ssl, st.r);
+      return;
+    case 'track_file':
+    case 'vrrp_track_file':
+      readTrackFile(node, st);
+      return;
+    case 'bfd_instance':
+      if (node.args[0] !== undefined) st.bfdNames.add(node.args[0]);
+      return;
+    default:
+      return;
+  }
+}
+
+function postParse(st: PassState): VirtualServer[] {
+  const out: VirtualServer[] = [];
+  for (const vs of st.drafts) {
+    let onlyFwmarks = false;
+    if (vs.parts.kind === 'group') {
+      const g = st.groups.get(vs.parts.group ?? '');
+      // keepalived drops a service naming an unknown group with a log message only (not in -t).
+      if (!g) continue;
+      onlyFwmarks = g.entries.every((e) => e.kind === 'fwmark');
+    }
+    if (checkVirtualServer(vs, st.r, onlyFwmarks)) out.push(finishVirtualServer(vs));
+  }
+  return out;
+}
+
+export function validateLvs(nodes: readonly ConfigNode[], ctx: ValidationContext): LvsModel {
+  const r = new LvsReporter(ctx);
+  const st: PassState = {
+    r,
+    scripts: new LvsScripts(ctx),
+    groupUses: new Map(),
+    bfdNames: new Set(),
+    trackFiles: new Set(),
+    groups: new Map(),
+    drafts: [],
+  };
+  for (const node of nodes) readTopLevel(node, st);
+  const virtualServers = postParse(st);
+  const last = nodes[nodes.length - 1];
+  if (last) st.scripts.finish(last.span);
+  return st.ssl ? { virtualServers, groups: st.groups, ssl: st.ssl } : { virtualServers, groups: st.groups };
+}
+
+export const lvsDomain: ConfigDomain<'lvs'> = {
+  name: 'lvs',
+  pass: 'checker',
+  keywords: LVS_TOP_LEVEL,
+  validate: validateLvs,
+};

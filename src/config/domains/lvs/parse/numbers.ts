@@ -1,0 +1,104 @@
+/**
+ * Number parsing with keepalived 2.2.7's messages ("invalid number 'x'", "negative number '-1'",
+ * "number 'N' outside range [MIN, MAX]", "number 'N' outside unsigned integer range").
+ *
+ * Temporary home: the shared syntax helpers (src/config/syntax/**) belong to another engineer; the
+ * LVS and BFD domains switch to them once they exist.
+ */
+
+export const UINT_MAX = 4294967295;
+export const INT_MAX = 2147483647;
+/** Largest timer keepalived accepts for delay_loop-like keywords, in microseconds (ULONG_MAX - 1). */
+export const TIMER_MAX_LONG_US = 18446744073709551614n;
+/** Largest timer for connect_timeout-like keywords, in microseconds (UINT_MAX). */
+export const TIMER_MAX_UINT_US = 4294967295n;
+
+export type Reporter = (message: string) => void;
+
+/** An unsigned integer in [min, max]; undefined (after reporting) when invalid. */
+export function parseUnsigned(tok: string, min: number, max: number, report: Reporter): number | undefined {
+  if (tok.startsWith('-') && /^-\d+$/.test(tok)) {
+    report(`negative number '${tok}'`);
+    return undefined;
+  }
+  if (!/^\+?\d+$/.test(tok)) {
+    report(`invalid number '${tok}'`);
+    return undefined;
+  }
+  const n = Number(tok);
+  if (n > UINT_MAX) {
+    report(`number '${tok}' outside unsigned integer range`);
+    return undefined;
+  }
+  if (n < min || n > max) {
+    report(`number '${tok}' outside range [${min}, ${max}]`);
+    return undefined;
+  }
+  return n;
+}
+
+/** A signed integer in [min, max]; undefined (after reporting) when invalid. */
+export function parseSigned(tok: string, min: number, max: number, report: Reporter): number | undefined {
+  if (!/^[+-]?\d+$/.test(tok)) {
+    report(`invalid number '${tok}'`);
+    return undefined;
+  }
+  const n = Number(tok);
+  if (n < min || n > max) {
+    report(`number '${tok}' outside range [${min}, ${max}]`);
+    return undefined;
+  }
+  return n;
+}
+
+function formatMicros(us: bigint): string {
+  const whole = us / 1000000n;
+  const frac = us % 1000000n;
+  return `${whole}.${frac.toString().padStart(6, '0')}`;
+}
+
+/**
+ * A decimal number of seconds with microsecond resolution, returned in microseconds, within
+ * [minUs, maxUs]. As in keepalived, trailing junk after a valid number is reported as an invalid
+ * number but the number read so far is kept.
+ */
+export function parseTimerUs(tok: string, minUs: bigint, maxUs: bigint, report: Reporter): bigint | undefined {
+  if (/^-\d/.test(tok)) {
+    report(`negative number '${tok}'`);
+    return undefined;
+  }
+  const m = /^\+?(\d*)(?:\.(\d*))?/.exec(tok);
+  const intPart = m?.[1] ?? '';
+  const fracPart = m?.[2] ?? '';
+  if (!m || (intPart === '' && fracPart === '') || /^0[xX]/.test(tok)) {
+    report(`invalid number '${tok}'`);
+    return undefined;
+  }
+  if (m[0].length !== tok.length) report(`invalid number '${tok}'`);
+  const us = BigInt(intPart || '0') * 1000000n + BigInt((fracPart + '000000').slice(0, 6));
+  if (us < minUs || us > maxUs) {
+    report(`number '${tok}' outside range [${formatMicros(minUs)}, ${formatMicros(maxUs)}]`);
+    return undefined;
+  }
+  return us;
+}
+
+export function usToMs(us: bigint): number {
+  return Number(us) / 1000;
+}
+
+/** keepalived's boolean words; undefined when the word is not one of them. */
+export function parseBoolWord(tok: string): boolean | undefined {
+  switch (tok.toLowerCase()) {
+    case 'on':
+    case 'true':
+    case 'yes':
+      return true;
+    case 'off':
+    case 'false':
+    case 'no':
+      return false;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The checks keepalived 2.2.7 runs on each virtual server after parsing, in its order, with its
+ * messages (printed without a location), and the defaults they apply:
+ * no real servers -> protocol -> zero port -> scheduler -> forwarding method -> sorry server vs
+ * real server inhibit -> duplicate real servers -> quorum vs total weight -> hysteresis -> ports.
+ */
+import { ConfigErrorClass } from '../../diagnostics.js';
+import type { RealServerDraft, VirtualServerDraft } from './draft.js';
+import { formatEndpoint, formatVirtualServer, type ProtocolName } from './format.js';
+import type { LvsReporter } from './report.js';
+
+function protocolName(vs: VirtualServerDraft): ProtocolName {
+  return vs.parts.kind === 'fwmark' ? 'none' : vs.protocol ?? 'none';
+}
+
+export function vsName(vs: VirtualServerDraft): string {
+  return formatVirtualServer(vs.parts, protocolName(vs));
+}
+
+export function rsName(vs: VirtualServerDraft, rs: { readonly address: string; readonly port: number }): string {
+  return formatEndpoint(rs.address, protocolName(vs), rs.port);
+}
+
+/** Runs the checks; false when the virtual server is dropped. */
+export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, groupHasOnlyFwmarks: boolean): boolean {
+  const post = (m: string, cls = ConfigErrorClass.GeneralError): void => r.post(vs.span, m, cls);
+  if (vs.realServers.length === 0) {
+    post(`Virtual server ${vsName(vs)} has no real servers - ignoring`);
+    return false;
+  }
+  checkProtocol(vs, post, groupHasOnlyFwmarks);
+  if (vs.parts.kind === 'address' && vs.parts.port === 0 && vs.persistenceTimeoutS === undefined) {
+    post(`Virtual server ${vsName(vs)}: zero port only valid for persistent services - setting`);
+    vs.persistenceTimeoutS = 360;
+  }
+  if (vs.scheduler === undefined) {
+    post(`Virtual server ${vsName(vs)}: no scheduler set, setting default 'wlc'`);
+    vs.scheduler = 'wlc';
+  }
+  if (vs.forwarding === undefined) {
+    post(`Virtual server ${vsName(vs)}: no forwarding method set, setting default NAT`);
+    vs.forwarding = { method: 'NAT' };
+  }
+  checkSorryInhibit(vs, post);
+  removeDuplicates(vs, post);
+  checkQuorum(vs, post);
+  checkPorts(vs, post);
+  return true;
+}
+
+type Post = (m: string, cls?: ConfigErrorClass) => void;
+
+function checkProtocol(vs: VirtualServerDraft, post: Post, groupHasOnlyFwmarks: boolean): void {
+  const fwmarkOnly = vs.parts.kind === 'fwmark' || (vs.parts.kind === 'group' && groupHasOnlyFwmarks);
+  if (fwmarkOnly) {
+    if (vs.protocol !== undefined) {
+      post(`Warning: Virtual server ${vsName(vs)}: protocol specified for fwmark - protocol will be ignored`, ConfigErrorClass.Warning);
+      if (vs.parts.kind === 'fwmark') delete vs.protocol;
+    }
+    return;
+  }
+  if (vs.protocol === undefined) {
+    post(`Virtual server ${vsName(vs)}: no protocol set - defaulting to UDP`);
+    vs.protocol = 'udp';
+  }
+}
+
+function rsInhibit(vs: VirtualServerDraft, rs: RealServerDraft): boolean {
+  return rs.inhibitOnFailure ?? vs.inhibitOnFailure;
+}
+
+function checkSorryInhibit(vs: VirtualServerDraft, post: Post): void {
+  const s = vs.sorryServer;
+  if (!s) return;
+  for (const rs of vs.realServers) {
+    if (rs.address !== s.address || rs.port !== s.port) continue;
+    const want = rsInhibit(vs, rs);
+    if (want === s.inhibit) continue;
+    post(`Virtual server ${vsName(vs)}: real server ${rsName(vs, rs)} matches sorry server, but inhibit setting differs, ${want ? 'setting' : 'clearing'} on sorry server`);
+    s.inhibit = want;
+  }
+}
+
+function removeDuplicates(vs: VirtualServerDraft, post: Post): void {
+  const seen = new Set<string>();
+  vs.realServers = vs.realServers.filter((rs) => {
+    const key = `${rs.address}|${rs.port}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      return true;
+    }
+    post(`VS ${vsName(vs)}: real server ${rsName(vs, rs)} is duplicated - removing second rs`);
+    return false;
+  });
+}
+
+const UINT_MAX = 4294967295;
+
+function checkQuorum(vs: VirtualServerDraft, post: Post): void {
+  const total = vs.realServers.reduce((sum, rs) => sum + rs.weight, 0);
+  if (vs.quorum > total) {
+    post(`Warning - quorum ${vs.quorum} for ${vsName(vs)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, ConfigErrorClass.Warning);
+    vs.quorum = total;
+  }
+  if (vs.hysteresis >= vs.quorum) {
+    const h = vs.quorum === 0 ? UINT_MAX : vs.quorum - 1;
+    post(`Virtual server ${vsName(vs)}: hysteresis ${vs.hysteresis} >= quorum ${vs.quorum}; setting hysteresis to ${h}`);
+    vs.hysteresis = h;
+  }
+}
+
+function checkPorts(vs: VirtualServerDraft, post: Post): void {
+  const name = vsName(vs);
+  if (vs.parts.kind === 'fwmark') {
+    for (const rs of vs.realServers) {
+      if (rs.port === 0) continue;
+      post(`WARNING - fwmark virtual server ${name}, real server ${rsName(vs, rs)} has port specified - clearing`, ConfigErrorClass.Warning);
+      rs.port = 0;
+    }
+    if (vs.sorryServer && vs.sorryServer.port !== 0) {
+      post(`WARNING - virtual server ${name}, sorry server has port specified - clearing`, ConfigErrorClass.Warning);
+      vs.sorryServer.port = 0;
+    }
+    return;
+  }
+  if (vs.parts.kind !== 'address') return;
+  const vsPort = vs.parts.port ?? 0;
+  const method = vs.forwarding?.method ?? 'NAT';
+  for (const rs of vs.realServers) {
+    const m = rs.forwarding?.method ?? method;
+    if (m === 'NAT') {
+      if (rs.port === 0) rs.port = vsPort;
+      continue;
+    }
+    if (rs.port === vsPort) continue;
+    post(`WARNING - virtual server ${name} and real server ${rsName(vs, rs)} ports don't match - resetting`, ConfigErrorClass.Warning);
+    rs.port = vsPort;
+  }
+  const s = vs.sorryServer;
+  if (s && (s.forwarding?.method ?? method) !== 'NAT' && s.port !== vsPort) {
+    post(`WARNING - virtual server ${name} and sorry server ports don't match - resetting`, ConfigErrorClass.Warning);
+    s.port = vsPort;
+  }
+}

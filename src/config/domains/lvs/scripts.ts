@@ -1,0 +1,72 @@
+/**
+ * Checker-side scripts (MISC_CHECK misc_path, notify_up/notify_down, quorum_up/quorum_down) on top
+ * of the shared script module: command parsing, the user a script runs as, and the bookkeeping for
+ * the checker process's "SECURITY VIOLATION - check scripts are being executed ..." summary.
+ */
+import type { ConfigNode } from '../../ast.js';
+import { ConfigErrorClass } from '../../diagnostics.js';
+import type { ValidationContext } from '../../domain.js';
+import type { CheckScript } from '../../model/lvs.js';
+import {
+  formatScriptForLog,
+  parseScriptCommand,
+  resolveScriptPath,
+  resolveUser,
+  ScriptContext,
+  type ScriptUser,
+} from '../../scripts.js';
+
+export class LvsScripts {
+  readonly context: ScriptContext;
+
+  constructor(private readonly ctx: ValidationContext) {
+    const global = ctx.model.global;
+    const settings = {
+      scriptUser: global?.scriptUser,
+      enableScriptSecurity: global?.enableScriptSecurity ?? false,
+    };
+    this.context = new ScriptContext(ctx.env, settings, () => {
+      if (this.pendingSpan) ctx.report(ConfigErrorClass.GeneralError, 'Unable to set default user keepalived_script for script', this.pendingSpan);
+    });
+  }
+
+  private pendingSpan: ConfigNode['span'] | undefined;
+
+  /** The default user for a script reported at `node` (undefined: the script must be removed). */
+  defaultUser(node: ConfigNode): ScriptUser | undefined {
+    this.pendingSpan = node.span;
+    return this.context.defaultUser();
+  }
+
+  resolveUser(words: readonly string[]): ScriptUser | undefined {
+    return resolveUser(this.ctx.env, words);
+  }
+
+  /** Records a script that will run as `user` if its program exists; false when insecure. */
+  noteScript(script: CheckScript, user: ScriptUser): boolean {
+    const program = script.argv[0];
+    if (program === undefined) return false;
+    const found = resolveScriptPath(this.ctx.env, program);
+    if (found.status !== 'ok') return true;
+    return this.context.noteExecutable(found.path, user);
+  }
+
+  /** The end-of-pass summary lines (Security class, no location). */
+  finish(span: ConfigNode['span']): void {
+    for (const line of this.context.summary('check ')) this.ctx.report(ConfigErrorClass.Security, line, span, 'none');
+  }
+}
+
+/** Parses a script keyword's command (`KEYWORD "cmd args"` or `KEYWORD cmd args`). */
+export function readScript(node: ConfigNode, scripts: LvsScripts): CheckScript | undefined {
+  const cmd = parseScriptCommand(node.args);
+  if (!cmd) return undefined;
+  const script: CheckScript = { cmd: node.args.join(' '), argv: cmd.argv, span: node.span };
+  const user = scripts.defaultUser(node);
+  if (user) scripts.noteScript(script, user);
+  return script;
+}
+
+export function scriptForLog(script: CheckScript): string {
+  return formatScriptForLog({ argv: script.argv });
+}
