@@ -13,7 +13,7 @@ export const AUTHENTICATION_KEYWORDS: KeywordTable = values('auth_type', 'auth_p
 export const VRRP_INSTANCE_KEYWORDS: KeywordTable = {
   ...values(
     'interface', 'virtual_router_id', 'priority', 'state', 'advert_int', 'version', 'nopreempt', 'preempt',
-    'preempt_delay', 'no_virtual_ipaddress', 'unicast_src_ip', 'mcast_src_ip', 'unicast_ttl',
+    'preempt_delay', 'unicast_src_ip', 'mcast_src_ip', 'unicast_ttl',
     'unicast_fault_no_peer', 'check_unicast_src', 'mcast_dst_ip', 'track_src_ip', 'dont_track_primary',
     'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify', 'notify_deleted',
     'notify_master_rx_lower_pri', 'notify_priority_changes', 'smtp_alert', 'garp_master_delay',
@@ -22,7 +22,7 @@ export const VRRP_INSTANCE_KEYWORDS: KeywordTable = {
     'native_ipv6', 'accept', 'no_accept', 'strict_mode', 'skip_check_adv_addr', 'promote_secondaries',
     'lower_prio_no_advert', 'higher_prio_send_advert', 'down_timer_adverts', 'old_unicast_checksum',
     'linkbeat_use_polling', 'debug', 'lvs_sync_daemon_interface', 'kernel_rx_buf_size', 'vrf',
-    'timer_expired_backup', 'mcast_src_ip', 'vrrp_unicast_bind', 'vrrp_unicast_peer',
+    'vmac_garp_intvl',
   ),
   authentication: block(AUTHENTICATION_KEYWORDS),
   virtual_ipaddress: list,
