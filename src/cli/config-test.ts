@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { ConfigErrorClass, formatDiagnostic, severityOf, type Diagnostic } from '../config/diagnostics.js';
 import type { ConfigEnvironment } from '../config/environment.js';
 import type { LoadConfig, LoadOptions, LoadResult } from '../config/domain.js';
-import { modelReplacer } from './load-pipeline.js';
+import { modelReplacer } from '../daemon/config-loader.js';
 
 export interface ConfigTestRequest {
   readonly configFile: string;

@@ -3,7 +3,7 @@
  * `main` sets process.exitCode; the daemon path keeps the process alive until it stops.
  */
 import { processOutput, runConfigTest, type ConfigTestOutput } from './config-test.js';
-import { loadPipeline, PipelineUnavailableError } from './load-pipeline.js';
+import { loadPipeline, PipelineUnavailableError } from '../daemon/config-loader.js';
 import { parseCommandLine, UsageError, type CliOptions } from './options.js';
 import { helpText, signalNumber, versionText, VERSION_STRING } from './usage.js';
 import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';

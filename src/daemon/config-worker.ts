@@ -1,8 +1,7 @@
 /** Worker-thread entry: runs the config pipeline with the real environment and posts the result. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadPipeline } from '../cli/load-pipeline.js';
 import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
-import type { LoadRequest, LoadedConfig, WorkerReply } from './config-loader.js';
+import { loadPipeline, type LoadRequest, type LoadedConfig, type WorkerReply } from './config-loader.js';
 
 async function run(req: LoadRequest): Promise<LoadedConfig> {
   const env = new LinuxConfigEnvironment();

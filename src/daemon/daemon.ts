@@ -7,15 +7,11 @@
  * Every dependency is a port (clock, signals, pidfile host, config loader, dump writer, logger).
  */
 import { formatDiagnostic } from '../config/diagnostics.js';
-import type { Clock } from './clock.js';
-import { isRunnable, firstFatal, type ConfigLoader, type LoadedConfig } from './config-loader.js';
-import { dumpPath, renderDump, type DumpWriter } from './dumps.js';
-import { ExitCode } from './exit-codes.js';
+import { isRunnable, firstFatal, ReloadQueue, type ConfigLoader, type LoadedConfig } from './config-loader.js';
 import type { Logger } from './logger.js';
 import { acquirePidfile, releasePidfile, PidfileError, type PidfileHost } from './pidfile.js';
-import { ReloadQueue } from './reload-queue.js';
-import type { DaemonSignal, SignalSource } from './signals.js';
-import type { ConfigSnapshot, DumpKind, SubsystemRegistry } from './subsystem.js';
+import { ExitCode, type Clock, type DaemonSignal, type SignalSource } from './runtime.js';
+import { dumpPath, renderDump, type ConfigSnapshot, type DumpKind, type DumpWriter, type SubsystemRegistry } from './subsystem.js';
 
 export interface DaemonDeps {
   readonly clock: Clock;
@@ -232,9 +228,14 @@ export class Daemon {
     });
   }
 
+  /** Removes the pidfiles we hold (synchronous; also used from a process 'exit' hook). */
+  releasePidfiles(): void {
+    for (const path of this.heldPidfiles.splice(0).reverse()) releasePidfile(this.deps.pidfileHost, path, this.settings.pid);
+  }
+
   private finish(code: number): number {
     for (const u of this.unsubscribe.splice(0)) u();
-    for (const path of this.heldPidfiles.splice(0).reverse()) releasePidfile(this.deps.pidfileHost, path, this.settings.pid);
+    this.releasePidfiles();
     this.deps.logger.info(`Stopped Keepalived ${this.settings.versionString}`);
     this.phase = 'stopped';
     return code;

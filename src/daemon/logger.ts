@@ -5,7 +5,7 @@
  * the real keepalived's; on syslog the ident says it ("keepalived-ts").
  * `detail` messages are emitted only with -D, as keepalived's log_detail.
  */
-import { ctimeText, type Clock } from './clock.js';
+import { ctimeText, type Clock } from './runtime.js';
 
 /** syslog(3) priorities. */
 export const LogLevel = {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon, type DaemonSettings } from '../../../src/daemon/daemon.js';
 import { SinkLogger, MemorySink } from '../../../src/daemon/logger.js';
-import { FakeSignals } from '../../../src/daemon/signals.js';
+import { FakeSignals } from '../../../src/daemon/runtime.js';
 import { SubsystemRegistry } from '../../../src/daemon/subsystem.js';
 import { ConfigErrorClass } from '../../../src/config/diagnostics.js';
 import { ManualClock, FakePidfileHost, QueueLoader, MemoryDumpWriter, RecordingSubsystem, config, settle, FATAL_DIAG } from './fakes.js';

@@ -1,7 +1,7 @@
 /** Test doubles for the daemon's ports. */
-import type { Clock, TimerHandle } from '../../../src/daemon/clock.js';
+import type { Clock, TimerHandle } from '../../../src/daemon/runtime.js';
 import type { ConfigLoader, LoadedConfig } from '../../../src/daemon/config-loader.js';
-import type { DumpWriter } from '../../../src/daemon/dumps.js';
+import type { DumpWriter } from '../../../src/daemon/subsystem.js';
 import type { PidfileHost } from '../../../src/daemon/pidfile.js';
 import type { ConfigSnapshot, DumpKind, Subsystem } from '../../../src/daemon/subsystem.js';
 import { ConfigErrorClass, type Diagnostic } from '../../../src/config/diagnostics.js';
