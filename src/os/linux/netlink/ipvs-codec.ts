@@ -8,6 +8,7 @@ import { AF_INET, AF_INET6 } from './constants.js';
 import {
   IP_VS_CONN_F_BYPASS, IP_VS_CONN_F_DROUTE, IP_VS_CONN_F_FWD_MASK, IP_VS_CONN_F_LOCALNODE, IP_VS_CONN_F_MASQ,
   IP_VS_CONN_F_TUNNEL, IP_VS_PENAME_MAXLEN, IP_VS_SCHEDNAME_MAXLEN, IPVS_CMD_ATTR_DEST, IPVS_CMD_ATTR_SERVICE,
+  IPVS_CMD_NEW_SERVICE, IPVS_CMD_SET_SERVICE,
   IPVS_DEST_ATTR_ACTIVE_CONNS, IPVS_DEST_ATTR_ADDR, IPVS_DEST_ATTR_ADDR_FAMILY, IPVS_DEST_ATTR_FWD_METHOD,
   IPVS_DEST_ATTR_INACT_CONNS, IPVS_DEST_ATTR_L_THRESH, IPVS_DEST_ATTR_PERSIST_CONNS, IPVS_DEST_ATTR_PORT,
   IPVS_DEST_ATTR_STATS, IPVS_DEST_ATTR_STATS64, IPVS_DEST_ATTR_TUN_FLAGS, IPVS_DEST_ATTR_TUN_PORT, IPVS_DEST_ATTR_TUN_TYPE,
@@ -94,9 +95,15 @@ export function encodeServiceAttr(svc: IpvsService | IpvsServiceKey): Buffer {
   return attrContainer(IPVS_CMD_ATTR_SERVICE, attrs);
 }
 
+/** IPVS_CMD_ATTR_SERVICE with only the identifying attributes, even when given a full service. */
+export function encodeServiceKeyAttr(key: IpvsServiceKey): Buffer {
+  return attrContainer(IPVS_CMD_ATTR_SERVICE, serviceKeyAttrs(key));
+}
+
 /** Genl payload of a service command (NEW/SET/DEL/GET_SERVICE). */
 export function encodeServiceCommand(cmd: number, svc: IpvsService | IpvsServiceKey): Buffer {
-  return encodeGenl(cmd, IPVS_GENL_VERSION, [encodeServiceAttr(svc)]);
+  const full = cmd === IPVS_CMD_NEW_SERVICE || cmd === IPVS_CMD_SET_SERVICE;
+  return encodeGenl(cmd, IPVS_GENL_VERSION, [full ? encodeServiceAttr(svc) : encodeServiceKeyAttr(svc)]);
 }
 
 /** IPVS_CMD_ATTR_DEST holding a full destination (NEW/SET_DEST) or only address/port (DEL_DEST). */
@@ -119,7 +126,7 @@ export function encodeDestAttr(dest: IpvsDest | Pick<IpvsDest, 'address' | 'port
 
 /** Genl payload of a destination command (NEW/SET/DEL_DEST) for the service `key`. */
 export function encodeDestCommand(cmd: number, key: IpvsServiceKey, dest: IpvsDest | Pick<IpvsDest, 'address' | 'port' | 'family'>): Buffer {
-  return encodeGenl(cmd, IPVS_GENL_VERSION, [encodeServiceAttr(key), encodeDestAttr(dest, key.family)]);
+  return encodeGenl(cmd, IPVS_GENL_VERSION, [encodeServiceKeyAttr(key), encodeDestAttr(dest, key.family)]);
 }
 
 /** Decodes the service nested in a NEW_SERVICE reply (one entry of a GET_SERVICE dump). */

@@ -20,7 +20,7 @@ import { attr, attrBe16, attrContainer, attrString, attrU16, attrU32, attrU8, At
 import { NetlinkDecodeError } from './errors.js';
 import { decodeGenl, encodeGenl } from './genl-codec.js';
 import { bytesToIp, ipToBytes } from './ip-address.js';
-import { encodeServiceAttr } from './ipvs-codec.js';
+import { encodeServiceKeyAttr } from './ipvs-codec.js';
 import { IpvsDaemon, IpvsServiceKey, IpvsStats, IpvsTimeouts } from './ipvs-types.js';
 
 export function encodeGetServices(): Buffer {
@@ -28,7 +28,7 @@ export function encodeGetServices(): Buffer {
 }
 
 export function encodeGetDests(key: IpvsServiceKey): Buffer {
-  return encodeGenl(IPVS_CMD_GET_DEST, IPVS_GENL_VERSION, [encodeServiceAttr(key)]);
+  return encodeGenl(IPVS_CMD_GET_DEST, IPVS_GENL_VERSION, [encodeServiceKeyAttr(key)]);
 }
 
 export function encodeFlush(): Buffer {
