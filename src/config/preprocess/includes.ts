@@ -102,15 +102,13 @@ export function resolveInclude(
 function globOne(alt: string, includerDir: string, env: ConfigEnvironment): IncludedFile[] {
   const absolute = alt.startsWith('/');
   const resolvedPattern = absolute ? alt : path.join(includerDir, alt);
-  const prefix = includerDir.endsWith('/') ? includerDir : `${includerDir}/`;
   const keepDot = alt.startsWith('./') ? './' : '';
   const out: IncludedFile[] = [];
   const found = WILDCARD.test(alt) ? env.glob(resolvedPattern) : env.stat(resolvedPattern) ? [resolvedPattern] : [];
   for (const resolved of found) {
     const info = env.stat(resolved);
     if (info && !info.isFile) continue;
-    let display = resolved;
-    if (!absolute && resolved.startsWith(prefix)) display = keepDot + resolved.slice(prefix.length);
+    const display = absolute ? resolved : keepDot + path.relative(includerDir, resolved);
     out.push({ display, resolved });
   }
   return out;

@@ -176,12 +176,14 @@ export class Reader {
   }
 
   private emitLine(line: string, span: Span, depth: number): void {
-    const split = splitLine(line);
-    const first = split.pieces[0]?.tokens[0];
-    if (first !== undefined && INCLUDE_KEYWORDS.has(first) && split.pieces.length === 1) {
-      this.include(first as IncludeKind, split.pieces[0]?.tokens[1], span);
+    const word = /^\S+/.exec(line)?.[0];
+    if (word !== undefined && INCLUDE_KEYWORDS.has(word)) {
+      // Recognised before the brace split: `include sub/{a,b}.conf` keeps its braces.
+      const pattern = splitLine(line.slice(word.length).replace(/[{}]/g, (b) => `"${b}"`)).pieces[0]?.tokens[0];
+      this.include(word as IncludeKind, pattern, span);
       return;
     }
+    const split = splitLine(line);
     if (split.unterminatedQuote) {
       this.event(ConfigErrorClass.UnmatchedQuote, `Unterminated quote '${line}'`, span, 'all');
       this.event(ConfigErrorClass.UnmatchedQuote, `Unmatched quote: '${line}'`, span, 'all');
