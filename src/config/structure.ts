@@ -145,9 +145,11 @@ class Walker {
     return undefined;
   }
 
-  /** A list block: every line up to the matching '}' (returned; the opening '{' is not kept). */
+  /**
+   * A list block: every line up to the first '}' (returned; the opening '{' is not kept). A later
+   * '{' line does not nest: keepalived reads it as an entry (observed: "VRRP parsed invalid IP {").
+   */
   private list(out: ConfigLine[]): ConfigLine | undefined {
-    let depth = 0;
     let first = true;
     for (let line = this.cursor.next(); line; line = this.cursor.next()) {
       const t = line.tokens[0];
@@ -156,8 +158,7 @@ class Walker {
         continue;
       }
       first = false;
-      if (t === '{') depth++;
-      else if (t === '}' && depth-- === 0) return line;
+      if (t === '}') return line;
       out.push(line);
     }
     return undefined;

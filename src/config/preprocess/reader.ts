@@ -115,20 +115,21 @@ export class Reader {
 
   /** Records `$NAME=value`, reading continuation lines of a multi-line value. Returns the last raw index used. */
   private define(name: string, value: string, raw: string[], index: number): number {
-    if (!value.endsWith('\\')) {
+    if (!value.endsWith('\\') && !(raw[index] ?? '').trimEnd().endsWith('\\')) {
       this.params.define(name, value);
       return index;
     }
     const parts: string[] = [];
-    const head = value.slice(0, -1).trim();
+    const head = (value.endsWith('\\') ? value.slice(0, -1) : value).trim();
     if (head !== '') parts.push(head);
     let i = index;
     while (i + 1 < raw.length) {
       i++;
-      const next = stripComment(raw[i] ?? '').trim();
-      if (next === '') continue; // comment and blank lines do not end the definition (observed)
-      const more = next.endsWith('\\');
-      const body = more ? next.slice(0, -1).trim() : next;
+      // The continuation is decided on the raw line: a comment does not hide its trailing '\'
+      // (observed: `x # note \` and `# x \` both continue the definition).
+      const rawLine = (raw[i] ?? '').trimEnd();
+      const more = rawLine.endsWith('\\');
+      const body = stripComment(more ? rawLine.slice(0, -1) : rawLine).trim();
       if (body !== '') parts.push(body);
       if (!more) break;
     }
@@ -194,6 +195,7 @@ export class Reader {
         this.sequence(line.slice(piece.start), span, depth, piece.start > 0);
         return;
       }
+      if (piece.tokens[0]?.startsWith('@') && this.applyCondition(piece.text) === undefined) continue;
       this.lines.push({ tokens: piece.tokens, span });
     }
   }

@@ -74,6 +74,7 @@ function seqBindings(inner: string, hex: boolean, text: string): Binding[] {
 }
 
 function parseNumber(s: string, text: string): number {
+  if (/^[-+]?0x[0-9a-f]+$/i.test(s)) return Number.parseInt(s, 16);
   if (!/^[-+]?\d+$/.test(s)) throw new SequenceError('SEQ_SYNTAX', `Invalid sequence '${text}' - bad number '${s}'`);
   return Number.parseInt(s, 10);
 }
