@@ -29,10 +29,19 @@ export interface NativeAddon {
   connect(fd: number, address: Buffer): void;
   setsockopt(fd: number, level: number, name: number, value: Buffer): void;
   getsockopt(fd: number, level: number, name: number, length: number): Buffer;
-  /** Non-blocking sendmsg; returns bytes sent. `address` null for connected sockets. */
+  /**
+   * Non-blocking sendmsg (MSG_DONTWAIT|MSG_NOSIGNAL are always added); returns bytes sent.
+   * `address` null for connected sockets. A full socket buffer throws code EAGAIN.
+   */
   sendmsg(fd: number, data: Buffer, address: Buffer | null, control: Buffer | null, flags: number): number;
   /** Non-blocking recvmsg into `buffer`; null when nothing is waiting (EAGAIN). */
   recvmsg(fd: number, buffer: Buffer, controlLength: number, flags: number): RecvResult | null;
+  /**
+   * Allocation-free recvmsg for hot paths (extension): the source address goes into `name`, the
+   * ancillary data into `control` (either may be null), and `meta` (an Int32Array of length >= 3)
+   * receives [nameLength, controlLength, msgFlags]. Returns the byte count, or -1 on EAGAIN.
+   */
+  recvmsgInto(fd: number, buffer: Uint8Array, name: Uint8Array | null, control: Uint8Array | null, meta: Int32Array, flags: number): number;
   /** getsockname as raw struct sockaddr. */
   getsockname(fd: number): Buffer;
   close(fd: number): void;
@@ -42,9 +51,15 @@ export interface NativeAddon {
   setns(fd: number, nstype: number): void;
   /** if_nametoindex; 0 when there is no such interface. */
   ifNameToIndex(name: string): number;
+  /** if_indextoname (extension); null when there is no such interface. */
+  ifIndexToName(index: number): string | null;
 }
 
-/** Error thrown by the addon: `code` is the errno name ("EBADF", "EPERM", ...). */
+/**
+ * Error thrown by the addon: `code` is the errno name ("EBADF", "EPERM", ...), `errno` the positive
+ * errno value, `syscall` the failing call. Wrong argument types throw code EINVAL. Sockets are
+ * always created with SOCK_NONBLOCK|SOCK_CLOEXEC; close(fd) first stops any poller on that fd.
+ */
 export interface NativeError extends Error {
   readonly code: string;
   readonly errno: number;
