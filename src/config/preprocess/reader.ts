@@ -125,11 +125,12 @@ export class Reader {
     let i = index;
     while (i + 1 < raw.length) {
       i++;
-      // The continuation is decided on the raw line: a comment does not hide its trailing '\'
-      // (observed: `x # note \` and `# x \` both continue the definition).
+      // A trailing '\' continues the definition before a comment (`x \ # note`) or inside one
+      // (`x # note \`, `# x \`): all observed with keepalived 2.2.7.
       const rawLine = (raw[i] ?? '').trimEnd();
-      const more = rawLine.endsWith('\\');
-      const body = stripComment(more ? rawLine.slice(0, -1) : rawLine).trim();
+      const stripped = stripComment(rawLine).trim();
+      const more = rawLine.endsWith('\\') || stripped.endsWith('\\');
+      const body = (stripped.endsWith('\\') ? stripped.slice(0, -1) : stripped).trim();
       if (body !== '') parts.push(body);
       if (!more) break;
     }
