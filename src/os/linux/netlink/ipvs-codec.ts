@@ -23,7 +23,7 @@ import { AddressFamily, bytesToIpOfFamily, ipToBytes } from './ip-address.js';
 import {
   IpvsDest, IpvsDestInfo, IpvsForwarding, ipvsProtocolNumbers, IpvsService, IpvsServiceInfo, IpvsServiceKey, IpvsTunnelType,
 } from './ipvs-types.js';
-import { decodeStats } from './ipvs-misc-codec.js';
+import { decodeStats } from './ipvs-stats.js';
 
 const forwardings: ReadonlyMap<IpvsForwarding, number> = new Map<IpvsForwarding, number>([
   ['masq', IP_VS_CONN_F_MASQ], ['local', IP_VS_CONN_F_LOCALNODE], ['tunnel', IP_VS_CONN_F_TUNNEL],

@@ -2,8 +2,7 @@
  * IPVS generic netlink payloads for the sync daemon, timeouts (config), flush, and statistics.
  * IPVS_CMD_ATTR_TIMEOUT_* are u32 seconds at the top level; the daemon is nested in
  * IPVS_CMD_ATTR_DAEMON (state u32, mcast_ifn string, sync_id u32, maxlen u16, group in_addr,
- * port be16, ttl u8). Stats: IPVS_SVC_ATTR_STATS has u32 counters with u64 byte counts;
- * STATS64 has every counter as u64.
+ * port be16, ttl u8).
  */
 import { AF_INET } from './constants.js';
 import {
@@ -12,16 +11,14 @@ import {
   IPVS_CMD_GET_DAEMON, IPVS_CMD_GET_DEST, IPVS_CMD_GET_SERVICE, IPVS_CMD_NEW_DAEMON, IPVS_CMD_SET_CONFIG,
   IPVS_DAEMON_ATTR_MCAST_GROUP, IPVS_DAEMON_ATTR_MCAST_GROUP6, IPVS_DAEMON_ATTR_MCAST_IFN, IPVS_DAEMON_ATTR_MCAST_PORT,
   IPVS_DAEMON_ATTR_MCAST_TTL, IPVS_DAEMON_ATTR_STATE, IPVS_DAEMON_ATTR_SYNC_ID, IPVS_DAEMON_ATTR_SYNC_MAXLEN,
-  IPVS_GENL_VERSION, IPVS_STATS_ATTR_CONNS, IPVS_STATS_ATTR_CPS, IPVS_STATS_ATTR_INBPS, IPVS_STATS_ATTR_INBYTES,
-  IPVS_STATS_ATTR_INPKTS, IPVS_STATS_ATTR_INPPS, IPVS_STATS_ATTR_OUTBPS, IPVS_STATS_ATTR_OUTBYTES, IPVS_STATS_ATTR_OUTPKTS,
-  IPVS_STATS_ATTR_OUTPPS,
+  IPVS_GENL_VERSION,
 } from './ipvs-constants.js';
-import { attr, attrBe16, attrContainer, attrString, attrU16, attrU32, attrU8, AttributeReader } from './attributes.js';
+import { attr, attrBe16, attrContainer, attrString, attrU16, attrU32, attrU8 } from './attributes.js';
 import { NetlinkDecodeError } from './errors.js';
 import { decodeGenl, encodeGenl } from './genl-codec.js';
 import { bytesToIp, ipToBytes } from './ip-address.js';
 import { encodeServiceKeyAttr } from './ipvs-codec.js';
-import { IpvsDaemon, IpvsServiceKey, IpvsStats, IpvsTimeouts } from './ipvs-types.js';
+import { IpvsDaemon, IpvsServiceKey, IpvsTimeouts } from './ipvs-types.js';
 
 export function encodeGetServices(): Buffer {
   return encodeGenl(IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);
@@ -102,24 +99,4 @@ export function decodeDaemonMessage(payload: Buffer): IpvsDaemon {
     ...(port !== undefined ? { mcastPort: port } : {}),
     ...(ttl !== undefined ? { mcastTtl: ttl } : {}),
   };
-}
-
-const statKeys: ReadonlyArray<readonly [keyof IpvsStats, number, boolean]> = [
-  ['conns', IPVS_STATS_ATTR_CONNS, false], ['inPackets', IPVS_STATS_ATTR_INPKTS, false],
-  ['outPackets', IPVS_STATS_ATTR_OUTPKTS, false], ['inBytes', IPVS_STATS_ATTR_INBYTES, true],
-  ['outBytes', IPVS_STATS_ATTR_OUTBYTES, true], ['cps', IPVS_STATS_ATTR_CPS, false], ['inPps', IPVS_STATS_ATTR_INPPS, false],
-  ['outPps', IPVS_STATS_ATTR_OUTPPS, false], ['inBps', IPVS_STATS_ATTR_INBPS, false], ['outBps', IPVS_STATS_ATTR_OUTBPS, false],
-];
-
-/** Prefers STATS64 (all u64); falls back to STATS (u32 counters, u64 bytes). */
-export function decodeStats(stats64: AttributeReader | undefined, stats32: AttributeReader | undefined): IpvsStats | undefined {
-  const out: Record<string, bigint> = {};
-  if (stats64 !== undefined) {
-    for (const [key, type] of statKeys) out[key] = stats64.u64(type) ?? 0n;
-  } else if (stats32 !== undefined) {
-    for (const [key, type, wide] of statKeys) out[key] = wide ? stats32.u64(type) ?? 0n : BigInt(stats32.u32(type) ?? 0);
-  } else {
-    return undefined;
-  }
-  return out as unknown as IpvsStats;
 }
