@@ -93,5 +93,7 @@ export interface VirtualServerDraft {
   smtpAlert?: boolean;
   timing: TimingDraft;
   realServers: RealServerDraft[];
+  /** A real server was configured but dropped for its address family (no "no real servers" message). */
+  hadRealServers?: boolean;
   readonly span: Span;
 }

@@ -63,14 +63,10 @@ function readTopLevel(node: ConfigNode, st: PassState): void {
 function postParse(st: PassState): VirtualServer[] {
   const out: VirtualServer[] = [];
   for (const vs of st.drafts) {
-    let onlyFwmarks = false;
-    if (vs.parts.kind === 'group') {
-      const g = st.groups.get(vs.parts.group ?? '');
-      // keepalived drops a service naming an unknown group with a log message only (not in -t).
-      if (!g) continue;
-      onlyFwmarks = g.entries.every((e) => e.kind === 'fwmark');
-    }
-    if (checkVirtualServer(vs, st.r, onlyFwmarks)) out.push(finishVirtualServer(vs));
+    const g = vs.parts.kind === 'group' ? st.groups.get(vs.parts.group ?? '') : undefined;
+    // keepalived drops a service naming an unknown group with a log message only (not in -t).
+    if (vs.parts.kind === 'group' && !g) continue;
+    if (checkVirtualServer(vs, st.r, g)) out.push(finishVirtualServer(vs));
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * real server inhibit -> duplicate real servers -> quorum vs total weight -> hysteresis -> ports.
  */
 import { ConfigErrorClass } from '../../diagnostics.js';
+import type { VirtualServerGroup } from '../../model/lvs.js';
 import type { RealServerDraft, VirtualServerDraft } from './draft.js';
 import { formatEndpoint, formatVirtualServer, type ProtocolName } from './format.js';
 import type { LvsReporter } from './report.js';
@@ -22,9 +23,11 @@ export function rsName(vs: VirtualServerDraft, rs: { readonly address: string; r
 }
 
 /** Runs the checks; false when the virtual server is dropped. */
-export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, groupHasOnlyFwmarks: boolean): boolean {
+export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group?: VirtualServerGroup): boolean {
+  const groupHasOnlyFwmarks = group !== undefined && group.entries.every((e) => e.kind === 'fwmark');
   const post = (m: string, cls = ConfigErrorClass.GeneralError): void => r.post(vs.span, m, cls);
   if (vs.realServers.length === 0) {
+    if (vs.hadRealServers) return false;
     post(`Virtual server ${vsName(vs)} has no real servers - ignoring`);
     return false;
   }
@@ -44,7 +47,10 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
   checkSorryInhibit(vs, post);
   removeDuplicates(vs, post);
   checkQuorum(vs, post);
-  checkPorts(vs, post);
+  // Ports only matter when the real servers are reached without NAT (DR, TUN).
+  if (vs.forwarding.method === 'NAT') fillNatPorts(vs);
+  else if (group) checkGroupPorts(vs, group, post);
+  else checkPorts(vs, post);
   return true;
 }
 
@@ -55,7 +61,7 @@ function checkProtocol(vs: VirtualServerDraft, post: Post, groupHasOnlyFwmarks: 
   if (fwmarkOnly) {
     if (vs.protocol !== undefined) {
       post(`Warning: Virtual server ${vsName(vs)}: protocol specified for fwmark - protocol will be ignored`, ConfigErrorClass.Warning);
-      if (vs.parts.kind === 'fwmark') delete vs.protocol;
+      delete vs.protocol;
     }
     return;
   }
@@ -109,6 +115,12 @@ function checkQuorum(vs: VirtualServerDraft, post: Post): void {
   }
 }
 
+/** Real servers without a port use the service's port. */
+function fillNatPorts(vs: VirtualServerDraft): void {
+  if (vs.parts.kind !== 'address') return;
+  for (const rs of vs.realServers) if (rs.port === 0) rs.port = vs.parts.port ?? 0;
+}
+
 function checkPorts(vs: VirtualServerDraft, post: Post): void {
   const name = vsName(vs);
   if (vs.parts.kind === 'fwmark') {
@@ -125,20 +137,40 @@ function checkPorts(vs: VirtualServerDraft, post: Post): void {
   }
   if (vs.parts.kind !== 'address') return;
   const vsPort = vs.parts.port ?? 0;
-  const method = vs.forwarding?.method ?? 'NAT';
   for (const rs of vs.realServers) {
-    const m = rs.forwarding?.method ?? method;
-    if (m === 'NAT') {
-      if (rs.port === 0) rs.port = vsPort;
-      continue;
-    }
+    if (rs.port === 0) rs.port = vsPort;
     if (rs.port === vsPort) continue;
     post(`WARNING - virtual server ${name} and real server ${rsName(vs, rs)} ports don't match - resetting`, ConfigErrorClass.Warning);
     rs.port = vsPort;
   }
   const s = vs.sorryServer;
-  if (s && (s.forwarding?.method ?? method) !== 'NAT' && s.port !== vsPort) {
+  if (s && s.port !== vsPort) {
     post(`WARNING - virtual server ${name} and sorry server ports don't match - resetting`, ConfigErrorClass.Warning);
     s.port = vsPort;
   }
+}
+
+/**
+ * Services on a virtual_server_group: ports are not reset (each group entry has its own), keepalived
+ * only warns, entry by entry; fwmark entries ignore the real and sorry server ports.
+ */
+function checkGroupPorts(vs: VirtualServerDraft, group: VirtualServerGroup, post: Post): void {
+  const name = vsName(vs);
+  const sorryPort = vs.sorryServer?.port ?? 0;
+  if (group.entries.some((e) => e.kind === 'fwmark')) {
+    for (const rs of vs.realServers) {
+      if (rs.port !== 0) post(`WARNING - fwmark virtual server ${name}, real server ${rsName(vs, rs)} has port specified - port will be ignored`, ConfigErrorClass.Warning);
+    }
+    if (sorryPort !== 0) post(`WARNING - fwmark virtual server ${name}, sorry server has port specified - port will be ignored`, ConfigErrorClass.Warning);
+  }
+  const ranges = group.entries.filter((e) => e.kind === 'range');
+  if (ranges.length === 0) return;
+  for (const e of ranges) {
+    const entry = e.first === e.last ? e.first : `${e.first}-${e.last}`;
+    for (const rs of vs.realServers) {
+      if (rs.port === 0 || rs.port === e.port) continue;
+      post(`virtual server ${name}:[${entry},${e.port}] and real server ${rsName(vs, rs)} ports don't match`, ConfigErrorClass.Warning);
+    }
+  }
+  if (sorryPort !== 0) post(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, ConfigErrorClass.Warning);
 }

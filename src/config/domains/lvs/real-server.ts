@@ -16,19 +16,21 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
   const r = st.r;
   const [a0 = '', a1] = node.args;
   const ip = parseIp(a0);
-  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, () => undefined);
+  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, r.numbers(node));
   if (!ip || port === undefined) {
     r.error(node, `Invalid real server ip address/port ${a0}/${a1 ?? '(null)'} - skipping`);
     return undefined;
   }
   const family = ip.family === 4 ? 'inet' : 'inet6';
-  const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
-  if (vsFamily && vsFamily !== family) {
-    r.error(node, `Address family of virtual server and real server ${a0} don't match - skipping real server.`);
-    return undefined;
-  }
   const rs: RealServerDraft = { address: ip.text, family, port, weight: 1, timing: {}, checkers: [], span: node.span };
   for (const c of node.children ?? []) applyRsKeyword(c, rs, vs, st);
+  const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
+  if (vsFamily && vsFamily !== family) {
+    // Checked at the end of the block; the service no longer counts as having no real servers.
+    r.atBlockEnd(node, `Address family of virtual server and real server ${a0} don't match - skipping real server.`);
+    vs.hadRealServers = true;
+    return undefined;
+  }
   return rs;
 }
 
@@ -91,7 +93,7 @@ const UINT32_MAX = 4294967295;
 export function parseSorryServer(node: ConfigNode, r: LvsReporter): SorryServerDraft | undefined {
   const [a0 = '', a1] = node.args;
   const ip = parseIp(a0);
-  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, () => undefined);
+  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, r.numbers(node));
   if (!ip || port === undefined) {
     r.error(node, `Invalid sorry server IP address ${a0} - skipping`);
     return undefined;

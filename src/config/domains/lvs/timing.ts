@@ -72,7 +72,8 @@ export function applyTimingKeyword(node: ConfigNode, timing: TimingDraft, level:
       applyRetry(node, timing, level, r);
       return true;
     case 'alpha': {
-      const v = readOptionalFlag(node, r, (p) => `Invalid alpha parameter ${p}`);
+      // At virtual_server level keepalived takes no parameter (anything after is ignored).
+      const v = level === 'vs' ? true : readOptionalFlag(node, r, (p) => `Invalid alpha parameter ${p}`);
       if (v !== undefined) timing.alpha = v;
       return true;
     }

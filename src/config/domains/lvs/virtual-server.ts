@@ -44,7 +44,7 @@ function parseHeader(node: ConfigNode, st: VsParseState): VsNameParts | undefine
     return { kind: 'group', group, groupIndex };
   }
   const ip = parseIp(a0);
-  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, () => undefined);
+  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, ip ? st.r.numbers(node) : () => undefined);
   if (!ip || port === undefined) {
     st.r.error(node, a1 === undefined ? `Invalid virtual server IP address ${a0} - skipping` : `Invalid virtual server IP address/port ${a0}/${a1} - skipping`);
     return undefined;
@@ -158,7 +158,7 @@ function applyVsFlagKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseSt
     }
     case 'sorry_server_inhibit': {
       if (!vs.sorryServer) r.error(c, 'Ignoring sorry_server inhibit used before or without sorry_server');
-      else vs.sorryServer.inhibit = readOptionalFlag(c, r, (p) => `Invalid sorry_server_inhibit parameter ${p}`) ?? vs.sorryServer.inhibit;
+      else vs.sorryServer.inhibit = true;
       return;
     }
     case 'sorry_server_lvs_method': {
@@ -171,10 +171,10 @@ function applyVsFlagKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseSt
       return;
     }
     case 'inhibit_on_failure':
-      vs.inhibitOnFailure = readOptionalFlag(c, r, (p) => `Invalid inhibit_on_failure parameter ${p}`) ?? vs.inhibitOnFailure;
+      vs.inhibitOnFailure = true;
       return;
     case 'omega':
-      vs.omega = readOptionalFlag(c, r, (p) => `Invalid omega parameter ${p}`) ?? vs.omega;
+      vs.omega = true;
       return;
     case 'ha_suspend':
       vs.haSuspend = true;

@@ -10,7 +10,6 @@ import type { CheckerDraft } from '../draft.js';
 import { parseTimerUs, TIMER_MAX_UINT_US } from '../parse/numbers.js';
 import type { LvsReporter } from '../report.js';
 import { scriptForLog, type LvsScripts } from '../scripts.js';
-import { readOptionalFlag } from '../timing.js';
 import { applyCommonKeyword, newDraft } from './common.js';
 
 export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsScripts): CheckerDraft | undefined {
@@ -35,8 +34,10 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
     if (applyCommonKeyword(c, draft, r)) continue;
     switch (c.keyword) {
       case 'misc_path': {
-        const cmd = parseScriptCommand(c.args);
-        if (cmd) script = { cmd: c.args.join(' '), argv: cmd.argv, span: c.span };
+        // Only the first word counts: quote the command to give the script arguments.
+        const first = c.args.slice(0, 1);
+        const cmd = parseScriptCommand(first);
+        if (cmd) script = { cmd: first.join(' '), argv: cmd.argv, span: c.span };
         break;
       }
       case 'misc_timeout': {
@@ -47,7 +48,7 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
         break;
       }
       case 'misc_dynamic':
-        dynamic = readOptionalFlag(c, r, (p) => `Invalid misc_dynamic parameter ${p}`) ?? dynamic;
+        dynamic = true;
         break;
       case 'user':
         user = scripts.resolveUser(c.args);
