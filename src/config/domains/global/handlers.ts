@@ -8,6 +8,7 @@ import { parseIp, isMulticast } from '../../syntax/ip.js';
 import { parseBoolWord, readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
 import { resolveUser, type ScriptUser } from '../../scripts.js';
 import { err, take, warn } from './read.js';
+import { readUmask } from './umask.js';
 
 /** The mutable state the handlers fill; frozen into GlobalModel by the domain. */
 export interface GlobalState {
@@ -47,6 +48,7 @@ export interface GlobalState {
   allowIfChanges: boolean;
   defaultInterface: string;
   nftablesSeen: boolean;
+  umask?: number;
   raw: Map<string, readonly string[]>;
 }
 
@@ -111,6 +113,15 @@ function realtimePriority(name: string): Handler {
   };
 }
 
+/**
+ * keepalived resolves a host name with getaddrinfo. Without a resolver in the environment we
+ * accept what the hosts file knows (the corpus machine had no DNS: only /etc/hosts names passed).
+ */
+function knownHostName(ctx: ValidationContext, host: string): boolean {
+  const hosts = ctx.env.readFile('/etc/hosts') ?? '127.0.0.1 localhost\n';
+  return hosts.split('\n').some((l) => l.replace(/#.*/, '').trim().split(/\s+/).slice(1).includes(host));
+}
+
 function smtpServer(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
   const host = node.args[0] ?? '';
   const portText = node.args[1];
@@ -118,14 +129,14 @@ function smtpServer(node: ConfigNode, st: GlobalState, ctx: ValidationContext): 
   if (portText !== undefined) {
     const p = take(readUnsigned(portText, 1, 65535), node, ctx);
     if (p === undefined) {
-      take(readUnsigned(portText, 1, 65535), node, ctx);
-      err(ctx, node, `Invalid smtp server ${node.args.join(' ')}`);
+      take(readUnsigned(portText, 1, 65535), node, ctx); // keepalived reads the port twice
+      err(ctx, node, `Invalid smtp server ${host} ${portText}`);
       return;
     }
     port = p;
   }
-  if (!parseIp(host) && host !== 'localhost') {
-    err(ctx, node, `Invalid smtp server ${node.args.join(' ')}`);
+  if (!parseIp(host) && !knownHostName(ctx, host)) {
+    err(ctx, node, `Invalid smtp server ${host} ${portText ?? '25'}`);
     return;
   }
   st.smtpServer = { host, port };
@@ -227,7 +238,8 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   },
   default_interface: (node, st) => { if (node.args[0] !== undefined) st.defaultInterface = node.args[0]; },
   max_auto_priority: (node, _st, ctx) => {
-    const a = node.args[0] ?? '';
+    const a = node.args[0];
+    if (a === undefined) return;
     if (take(readInteger(a, -1, 99), node, ctx) === undefined) err(ctx, node, `max_auto_priority '${a}' must be in [0, 99] (or -1 to disable) - ignoring`);
   },
   vrrp_priority: processPriority('vrrp'),
@@ -236,9 +248,10 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   vrrp_rt_priority: realtimePriority('vrrp'),
   checker_rt_priority: realtimePriority('checker'),
   bfd_rt_priority: realtimePriority('bfd'),
-  umask: (node, _st, ctx) => {
-    const a = node.args.join('');
-    if (!/^[0-7]+$/.test(a) || Number.parseInt(a, 8) > 0o777) err(ctx, node, `invalid umask value ${a}`);
+  umask: (node, st, ctx) => {
+    const r = readUmask(node.args);
+    if (!r.ok) err(ctx, node, r.message);
+    else st.umask = r.mask;
   },
   vrrp_iptables: (node, st, ctx) => {
     err(ctx, node, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option");

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDiagnostic } from '../../../src/config/diagnostics.js';
+import { loadConfig } from '../../../src/config/pipeline.js';
+import { readUmask } from '../../../src/config/domains/global/umask.js';
+import { fakeEnv } from './fake-env.js';
+
+/** Diagnostic lines of keepalived -t for a global_defs body (messages probed with keepalived 2.2.7). */
+function globalLines(body: string, files: Record<string, string> = {}): string[] {
+  const env = fakeEnv({ ifs: ['eth0'], files: { '/k.conf': `global_defs {\n${body}\n}\n`, ...files } });
+  return loadConfig('/k.conf', env).diagnostics.list.map(formatDiagnostic);
+}
+
+test('umask: symbolic bits joined by | and strtoul(base 0) numbers up to 0777', () => {
+  assert.deepEqual(readUmask(['IWGRP', '|', 'IWOTH']), { ok: true, mask: 0o022 });
+  assert.deepEqual(readUmask(['IXUSR|IWGRP|IXGRP|IWOTH|IXOTH']), { ok: true, mask: 0o133 });
+  assert.deepEqual(readUmask(['0x1ff']), { ok: true, mask: 0o777 });
+  assert.deepEqual(readUmask(['022']), { ok: true, mask: 0o022 });
+  assert.deepEqual(readUmask(['777']), { ok: false, message: 'invalid umask value 777' });
+  assert.deepEqual(readUmask(['IWGRP|BOGUS']), { ok: false, message: 'Unknown umask bit BOGUS' });
+  assert.deepEqual(readUmask(['IWGRP', 'IWOTH']), { ok: false, message: 'Invalid umask syntax IWOTH' });
+  assert.deepEqual(readUmask(['IWGRP', '|']), { ok: false, message: 'umask missing bit value' });
+  assert.deepEqual(readUmask(['-1']), { ok: false, message: 'Unknown umask bit -1' });
+});
+
+test('umask in global_defs: valid symbolic masks are silent, bad ones are reported at their line', () => {
+  assert.deepEqual(globalLines(' umask IWGRP | IWOTH | IROTH'), []);
+  assert.deepEqual(globalLines(' umask 1000'), ['(Line 2) invalid umask value 1000']);
+});
+
+test('max_auto_priority without a value is accepted', () => {
+  assert.deepEqual(globalLines(' max_auto_priority'), []);
+  assert.deepEqual(globalLines(' max_auto_priority 100'), [
+    "(Line 2) number '100' outside range [-1, 99]",
+    "(Line 2) max_auto_priority '100' must be in [0, 99] (or -1 to disable) - ignoring",
+  ]);
+});
+
+test('smtp_server: the port (default 25) is part of the message; host names come from the hosts file', () => {
+  const hosts = { '/etc/hosts': '127.0.0.1 localhost\n' };
+  assert.deepEqual(globalLines(' smtp_server mail.example.com', hosts), ['(Line 2) Invalid smtp server mail.example.com 25']);
+  assert.deepEqual(globalLines(' smtp_server localhost', hosts), []);
+  assert.deepEqual(globalLines(' smtp_server 192.0.2.1 XXX', hosts), [
+    "(Line 2) invalid number 'XXX'", "(Line 2) invalid number 'XXX'", '(Line 2) Invalid smtp server 192.0.2.1 XXX',
+  ]);
+});
