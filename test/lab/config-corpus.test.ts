@@ -142,6 +142,23 @@ function deleteNamespacesSync(): void {
   created.clear();
 }
 
+/** Namespaces of an earlier run of this test that was killed (-9) before it could clean up. */
+function deleteLeftoversOfDeadRuns(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const m = /^(kts-cc-(\d+)-\d+)\b/.exec(line);
+    if (!m || m[1] === undefined) continue;
+    const pid = Number(m[2]);
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) spawnSync('ip', ['netns', 'del', m[1]], { stdio: 'ignore' });
+  }
+}
+
 function onInterrupt(signal: NodeJS.Signals): void {
   deleteNamespacesSync();
   process.kill(process.pid, signal);
@@ -149,6 +166,16 @@ function onInterrupt(signal: NodeJS.Signals): void {
 
 function nonEmptyLines(text: string): string[] {
   return text.split('\n').filter((l) => l.trim().length > 0);
+}
+
+/** "ours: LINE" / "keepalived: LINE" for the first line that differs (each cut to 120 chars). */
+function describeFirstDifference(ours: readonly string[], expected: readonly string[]): string {
+  for (let i = 0; i < Math.max(ours.length, expected.length); i++) {
+    if (ours[i] === expected[i]) continue;
+    const cut = (l: string | undefined): string => (l === undefined ? '(nothing)' : l.slice(0, 120));
+    return `line ${i + 1}: ours: ${cut(ours[i])} / keepalived: ${cut(expected[i])}`;
+  }
+  return '';
 }
 
 async function runOne(row: Row, n: number): Promise<CorpusResult> {
@@ -165,12 +192,12 @@ async function runOne(row: Row, n: number): Promise<CorpusResult> {
     const expected = nonEmptyLines(readFileSync(join(CORPUS, 'expected', `${row.path}.txt`), 'utf8'));
     const ours = nonEmptyLines(r.stderr);
     const agree = ours.length === expected.length && ours.every((l, i) => l === expected[i]);
-    const firstDiff = ours.find((l, i) => l !== expected[i]) ?? '';
+    const firstDiff = describeFirstDifference(ours, expected);
     const timeoutNote = r.code === 124 ? `timed out after ${TIMEOUT_S}s` : '';
     return {
       path: row.path, ours: r.code, keepalived: row.keepalived, diagnosticsAgree: agree,
       ourLines: ours.length, expectedLines: expected.length,
-      note: [note, timeoutNote, agree ? '' : firstDiff.slice(0, 160)].filter((s) => s !== '').join('; '),
+      note: [note, timeoutNote, agree ? '' : firstDiff].filter((s) => s !== '').join('; '),
     };
   } finally {
     await run('ip', ['netns', 'del', ns]);
@@ -195,6 +222,7 @@ test('corpus: keepalived-ts -t agrees with keepalived 2.2.7', { timeout: 30 * 60
   assert.equal(process.getuid?.(), 0, 'the corpus test needs root (network and mount namespaces): run it as root');
   assert.ok(existsSync(join(CORPUS, 'manifest.tsv')), `corpus not found at ${CORPUS} (set KTS_CORPUS)`);
   assert.ok(existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js')), 'build first: npx tsc -p .');
+  deleteLeftoversOfDeadRuns();
   const rows = loadRows();
   assert.ok(rows.length > 0, 'no corpus rows selected');
   process.once('SIGINT', onInterrupt);
