@@ -111,7 +111,8 @@ export class Daemon {
         if (!(e instanceof PidfileError)) throw e;
         this.deps.logger.error(e.message);
         // keepalived exits 0 when another instance holds the pidfile
-        return e.code === 'PIDFILE_RUNNING' ? ExitCode.ok : ExitCode.fatal;
+        if (e.code === 'PIDFILE_RUNNING') return ExitCode.ok;
+        return e.errno === 'EACCES' || e.errno === 'EPERM' ? ExitCode.missingPermission : ExitCode.fatal;
       }
     }
     return undefined;

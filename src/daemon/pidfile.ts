@@ -29,6 +29,8 @@ export class PidfileError extends Error {
     readonly code: 'PIDFILE_RUNNING' | 'PIDFILE_IO',
     message: string,
     readonly path: string,
+    /** errno name of the underlying failure (EACCES, EROFS ...), when there was one. */
+    readonly errno?: string,
   ) {
     super(message);
     this.name = 'PidfileError';
@@ -55,7 +57,7 @@ export function acquirePidfile(host: PidfileHost, path: string, pid: number): vo
     try {
       created = host.createExclusive(path, `${pid}\n`);
     } catch (e) {
-      throw new PidfileError('PIDFILE_IO', `Unable to create pidfile ${path}: ${(e as Error).message}`, path);
+      throw new PidfileError('PIDFILE_IO', `Unable to create pidfile ${path}: ${(e as Error).message}`, path, (e as NodeJS.ErrnoException).code);
     }
     if (created) return;
     const holder = parsePid(host.read(path));

@@ -156,6 +156,17 @@ export async function runDaemon(opts: CliOptions, ctx: RunDaemonContext): Promis
   const clock = createSystemClock();
   const detachedChild = consumeDetachedMarker();
   if (!opts.dontFork && !detachedChild) return goBackground(ctx, clock);
+  // Until the daemon listens: SIGUSR1 would start Node's inspector (a root code-execution port)
+  // and SIGHUP would kill us. Hold them with no-op handlers for the whole run.
+  const early = (['SIGUSR1', 'SIGUSR2', 'SIGHUP'] as const).map((sig) => processSignals.on(sig, () => undefined));
+  try {
+    return await runForeground(opts, ctx, clock, detachedChild);
+  } finally {
+    for (const off of early) off();
+  }
+}
+
+async function runForeground(opts: CliOptions, ctx: RunDaemonContext, clock: Clock, detachedChild: boolean): Promise<number> {
   if (opts.umask !== undefined) process.umask(opts.umask);
   const { sinks, notes } = buildSinks(opts);
   const logger = new SinkLogger(sinks, clock, opts.logDetail);

@@ -205,3 +205,12 @@ test('--ignore-sigint keeps running on SIGINT', async () => {
   t.signals.raise('SIGTERM');
   assert.equal(await exit, 0);
 });
+
+test('a pidfile we may not write: exit 4 (missing permission)', async () => {
+  const t = setup();
+  t.pidfileHost.createExclusive = () => {
+    throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+  };
+  assert.equal(await t.daemon.run(), 4);
+  assert.ok(t.sink.messages().some((m) => m.startsWith('Unable to create pidfile /run/keepalived.pid')));
+});
