@@ -133,6 +133,12 @@ export class LabHost {
     return Array.isArray(parsed) ? (parsed as Array<Record<string, unknown>>) : [];
   }
 
+  /** Every process inside this host's namespace (`ip netns pids`), whoever started it. */
+  async namespacePids(): Promise<number[]> {
+    const r = await runOk('ip', ['netns', 'pids', this.namespace]);
+    return r.stdout.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
+  }
+
   /** PIDs of the live processes this host spawned. */
   processIds(): number[] {
     return [...this.processes].filter((p) => p.running).map((p) => p.pid);

@@ -29,13 +29,20 @@ async function check(): Promise<void> {
   }
 }
 
-/** tshark is needed only by captures; checked when the first capture starts. */
-export async function assertTsharkAvailable(): Promise<void> {
+let captureChecked: Promise<void> | undefined;
+
+/** tcpdump (capture) and tshark (decoding) are needed only by captures; checked once. */
+export function assertCaptureToolsAvailable(): Promise<void> {
+  captureChecked ??= Promise.all([checkTool('tcpdump', 'tcpdump'), checkTool('tshark', 'tshark')]).then(() => undefined);
+  return captureChecked;
+}
+
+async function checkTool(cmd: string, debianPackage: string): Promise<void> {
   try {
-    const r = await run('dumpcap', ['--version'], { timeoutMs: 10_000 });
+    const r = await run(cmd, ['--version'], { timeoutMs: 10_000 });
     if (r.exitCode === 0) return;
-    throw new Error(`exit ${String(r.exitCode)}`);
+    throw new Error(`exit ${String(r.exitCode)}: ${r.stderr.trim()}`);
   } catch (e) {
-    throw new LabUnavailableError(`dumpcap/tshark not usable (apt-get install tshark): ${(e as Error).message}`);
+    throw new LabUnavailableError(`${cmd} is not usable (apt-get install ${debianPackage}): ${(e as Error).message}`);
   }
 }

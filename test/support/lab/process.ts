@@ -1,8 +1,9 @@
 /**
  * A long-running process inside a lab namespace (`ip netns exec NS cmd ...`; ip execs the command,
  * so the PID we hold is the command's own). Output is kept line by line; helpers wait for a line
- * or for a JSON-lines message (the protocol of the agents in test/support/agents). The lab stops
- * every process it spawned, by PID: SIGTERM, then SIGKILL after a grace period.
+ * or for a JSON-lines message (the protocol of the agents in test/support/agents). Each process
+ * leads its own process group, so that stopping it also ends the children it started (a shell's
+ * `sleep`); the lab stops every process it spawned, by PID/PGID: SIGTERM, then SIGKILL.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { LabError, LabTimeoutError } from './errors.js';
@@ -12,6 +13,8 @@ export interface ExitStatus {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
 }
+
+const CLOSE_WAIT_MS = 200;
 
 type LineWaiter = {
   match: (line: string) => boolean;
@@ -40,10 +43,16 @@ export class LabProcess {
     this.child = spawn('ip', ['netns', 'exec', namespace, cmd, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: env ? { ...process.env, ...env } : process.env,
+      detached: true,
     });
     if (this.child.pid === undefined) throw new LabError('LAB_PROCESS_FAILED', `could not spawn: ${this.command}`);
     this.pid = this.child.pid;
     this.exited = new Promise((resolve) => {
+      // 'close' waits for the output pipes, which a leftover grandchild may hold: cap that wait.
+      this.child.on('exit', () => {
+        setTimeout(() => this.child.stdout.destroy(), CLOSE_WAIT_MS).unref();
+        setTimeout(() => this.child.stderr.destroy(), CLOSE_WAIT_MS).unref();
+      });
       this.child.on('close', (exitCode, signal) => {
         this.exitStatus = { exitCode, signal };
         resolve(this.exitStatus);
@@ -109,19 +118,30 @@ export class LabProcess {
     return this.stdoutLines.map(tryParseObject).filter((m): m is Record<string, unknown> => m !== undefined);
   }
 
-  /** SIGTERM, wait up to graceMs, then SIGKILL. Always by PID. Idempotent. */
+  /** Sends a signal to the process (by PID). */
+  signal(signal: NodeJS.Signals): boolean {
+    return safeKill(this.pid, signal);
+  }
+
+  /** SIGTERM to its process group, wait up to graceMs, then SIGKILL. Idempotent. */
   async stop(graceMs = 1_000): Promise<ExitStatus> {
     if (!this.running) return this.exited;
-    safeKill(this.pid, 'SIGTERM');
-    const timer = setTimeout(() => safeKill(this.pid, 'SIGKILL'), graceMs);
+    this.signalGroup('SIGTERM');
+    const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
     const status = await this.exited;
     clearTimeout(timer);
+    this.signalGroup('SIGKILL');
     return status;
   }
 
   /** For the synchronous exit hook. */
   killSync(): void {
-    if (this.running) safeKill(this.pid, 'SIGKILL');
+    this.signalGroup('SIGKILL');
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    // The group id is our child's PID (detached: it leads its group). Fall back to the PID alone.
+    if (!safeKill(-this.pid, signal)) safeKill(this.pid, signal);
   }
 
   private linesOf(stream: OutputStream): string[] {
@@ -160,7 +180,7 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     pending += chunk;
-    // \r ends a line too: progress counters (dumpcap's "\rPackets: N") become lines.
+    // \r ends a line too: progress counters ("\rdone: N") become lines.
     const parts = pending.split(/\r\n|\n|\r/);
     pending = parts.pop() ?? '';
     for (const line of parts) if (line.length > 0) onLine(line);
