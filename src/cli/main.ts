@@ -13,6 +13,8 @@ export interface MainContext {
 }
 
 const GENHASH_FLAGS = new Set(['-T', '--genhash']);
+/** keepalived's KEEPALIVED_EXIT_PROGRAM_ERROR. */
+const PROGRAM_ERROR_EXIT = 70;
 
 function genhashMode(argv: readonly string[], program: string, out: ConfigTestOutput): number {
   if (!GENHASH_FLAGS.has(argv[0] ?? '')) out.stderr('Warning -- `-T` not used as first option, previous options ignored\n');
@@ -83,7 +85,10 @@ export async function run(argv: readonly string[], ctx: MainContext, out: Config
       out.stderr(`${ctx.program}: ${e.message}\n`);
       return 1;
     }
-    throw e;
+    // a bug of ours: say so plainly and exit as keepalived does on a program error (70)
+    const where = e instanceof Error ? (e.stack?.split('\n')[1]?.trim() ?? '') : '';
+    out.stderr(`${ctx.program}: internal error: ${e instanceof Error ? e.message : String(e)} ${where}\n`);
+    return PROGRAM_ERROR_EXIT;
   }
 }
 
