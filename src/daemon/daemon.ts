@@ -128,6 +128,7 @@ export class Daemon {
       logger.error(`Unable to load configuration: ${(e as Error).message}`);
       return undefined;
     }
+    for (const file of loaded.files) logger.detail(`Opening file '${file}'.`);
     if (!loaded.missing) logger.info(`Configuration file ${this.settings.configFile}`);
     for (const d of loaded.diagnostics) logger.error(formatDiagnostic(d));
     return loaded;

@@ -214,3 +214,22 @@ test('a pidfile we may not write: exit 4 (missing permission)', async () => {
   assert.equal(await t.daemon.run(), 4);
   assert.ok(t.sink.messages().some((m) => m.startsWith('Unable to create pidfile /run/keepalived.pid')));
 });
+
+test('-D adds keepalived\'s detail lines ("Opening file ...")', async () => {
+  const t = setup();
+  const detailed = new SinkLogger([t.sink], t.clock, true);
+  const d = new Daemon({ clock: t.clock, logger: detailed, signals: t.signals, pidfileHost: t.pidfileHost, loader: t.loader, dumpWriter: t.dumpWriter, subsystems: new SubsystemRegistry() }, SETTINGS);
+  t.loader.queue.push(config(MODEL_A));
+  const exit = d.run();
+  await settle();
+  assert.ok(t.sink.messages().includes("Opening file 'k.conf'."));
+  t.signals.raise('SIGTERM');
+  await exit;
+  const plain = setup();
+  plain.loader.queue.push(config(MODEL_A));
+  const exit2 = plain.daemon.run();
+  await settle();
+  assert.ok(!plain.sink.messages().some((m) => m.startsWith('Opening file')));
+  plain.signals.raise('SIGTERM');
+  await exit2;
+});
