@@ -7,7 +7,8 @@ import type { ValidationContext } from '../../domain.js';
 import type { BfdInstance } from '../../model/bfd.js';
 import { readDecimalScaled, readInteger, readUnsigned, type NumberRead } from '../../syntax/numbers.js';
 import { parseIp } from '../../syntax/ip.js';
-import { blockEndSpan } from '../lvs/report.js';
+import { missingParameter } from '../lvs/missing-param.js';
+import { blockEndSpan, LvsReporter } from '../lvs/report.js';
 
 type Draft = { -readonly [K in keyof BfdInstance]: BfdInstance[K] } & { neighborSet: boolean };
 
@@ -43,6 +44,7 @@ export class BfdInstanceReader {
 
   /** False when the instance must be ignored. */
   private apply(c: ConfigNode, d: Draft): boolean {
+    if (missingParameter(c, new LvsReporter(this.ctx), 'bfd_instance')) return false;
     const a0 = c.args[0] ?? '';
     const pre = `Configuration error: BFD instance ${d.name}`;
     switch (c.keyword) {

@@ -18,6 +18,8 @@ export const BFD_INSTANCE_KEYWORDS: KeywordTable = values(
   'hoplimit',
   'max_hops',
   'weight',
+  'vrrp',
+  'checker',
 );
 
 export const BFD_TOP_LEVEL: KeywordTable = { bfd_instance: block(BFD_INSTANCE_KEYWORDS) };

@@ -82,6 +82,8 @@ export interface VirtualServerDraft {
   persistenceEngine?: string;
   quorum: number;
   hysteresis: number;
+  /** `weight` at service level: the default weight of the real servers that follow. */
+  defaultWeight: number;
   quorumUp?: CheckScript;
   quorumDown?: CheckScript;
   sorryServer?: SorryServerDraft;
@@ -93,7 +95,5 @@ export interface VirtualServerDraft {
   smtpAlert?: boolean;
   timing: TimingDraft;
   realServers: RealServerDraft[];
-  /** A real server was configured but dropped for its address family (no "no real servers" message). */
-  hadRealServers?: boolean;
   readonly span: Span;
 }

@@ -41,7 +41,6 @@ const HTTP: KeywordTable = {
   url: block(URL),
 };
 
-const SSL_GET: KeywordTable = { ...HTTP, ...values('sni_name', 'tls_compliant') };
 
 const SMTP: KeywordTable = {
   ...values(...CONNECTION, 'helo_name'),
@@ -52,13 +51,14 @@ export const CHECKER_TABLES: Readonly<Record<string, KeywordTable>> = {
   TCP_CHECK: values(...CONNECTION),
   PING_CHECK: values(...CONNECTION),
   HTTP_GET: HTTP,
-  SSL_GET,
+  SSL_GET: HTTP,
   SMTP_CHECK: SMTP,
   DNS_CHECK: values(...CONNECTION, 'type', 'name'),
   UDP_CHECK: values(...CONNECTION, 'payload', 'require_reply', 'min_reply_length', 'max_reply_length'),
-  MISC_CHECK: values(...CONNECTION, 'misc_path', 'misc_timeout', 'misc_dynamic', 'user'),
+  // MISC_CHECK has the timing keywords but no connection ones (and no connect_timeout).
+  MISC_CHECK: values('alpha', 'delay_before_retry', 'delay_loop', 'log_all_failures', 'retry', 'warmup', 'misc_path', 'misc_timeout', 'misc_dynamic', 'user'),
   FILE_CHECK: values('track_file', 'weight'),
-  BFD_CHECK: values('name'),
+  BFD_CHECK: values('alpha', 'name'),
 };
 
 function checkerBlocks(): Record<string, ReturnType<typeof block>> {
@@ -128,11 +128,13 @@ const VIRTUAL_SERVER: KeywordTable = {
     'sorry_server',
     'sorry_server_inhibit',
     'sorry_server_lvs_method',
+    'weight',
   ),
   real_server: block(REAL_SERVER),
 };
 
 const SSL: KeywordTable = values('password', 'ca', 'certificate', 'key');
+
 
 /** track_file blocks are read by the checker pass too (FILE_CHECK refers to them). */
 const TRACK_FILE: KeywordTable = values('file', 'weight', 'init_file');

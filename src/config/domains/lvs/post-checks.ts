@@ -27,7 +27,6 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
   const groupHasOnlyFwmarks = group !== undefined && group.entries.every((e) => e.kind === 'fwmark');
   const post = (m: string, cls = ConfigErrorClass.GeneralError): void => r.post(vs.span, m, cls);
   if (vs.realServers.length === 0) {
-    if (vs.hadRealServers) return false;
     post(`Virtual server ${vsName(vs)} has no real servers - ignoring`);
     return false;
   }
@@ -48,9 +47,9 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
   removeDuplicates(vs, post);
   checkQuorum(vs, post);
   // Ports only matter when the real servers are reached without NAT (DR, TUN).
-  if (vs.forwarding.method === 'NAT') fillNatPorts(vs);
-  else if (group) checkGroupPorts(vs, group, post);
-  else checkPorts(vs, post);
+  if (group) {
+    if (vs.forwarding.method !== 'NAT') checkGroupPorts(vs, group, post);
+  } else checkPorts(vs, post);
   return true;
 }
 
@@ -115,21 +114,20 @@ function checkQuorum(vs: VirtualServerDraft, post: Post): void {
   }
 }
 
-/** Real servers without a port use the service's port. */
-function fillNatPorts(vs: VirtualServerDraft): void {
-  if (vs.parts.kind !== 'address') return;
-  for (const rs of vs.realServers) if (rs.port === 0) rs.port = vs.parts.port ?? 0;
+/** The forwarding method that applies to a real server (its own, else the service's). */
+function methodOf(vs: VirtualServerDraft, own: { readonly forwarding?: { readonly method: string } }): string {
+  return own.forwarding?.method ?? vs.forwarding?.method ?? 'NAT';
 }
 
 function checkPorts(vs: VirtualServerDraft, post: Post): void {
   const name = vsName(vs);
   if (vs.parts.kind === 'fwmark') {
     for (const rs of vs.realServers) {
-      if (rs.port === 0) continue;
+      if (rs.port === 0 || methodOf(vs, rs) === 'NAT') continue;
       post(`WARNING - fwmark virtual server ${name}, real server ${rsName(vs, rs)} has port specified - clearing`, ConfigErrorClass.Warning);
       rs.port = 0;
     }
-    if (vs.sorryServer && vs.sorryServer.port !== 0) {
+    if (vs.sorryServer && vs.sorryServer.port !== 0 && methodOf(vs, vs.sorryServer) !== 'NAT') {
       post(`WARNING - virtual server ${name}, sorry server has port specified - clearing`, ConfigErrorClass.Warning);
       vs.sorryServer.port = 0;
     }
@@ -139,12 +137,13 @@ function checkPorts(vs: VirtualServerDraft, post: Post): void {
   const vsPort = vs.parts.port ?? 0;
   for (const rs of vs.realServers) {
     if (rs.port === 0) rs.port = vsPort;
-    if (rs.port === vsPort) continue;
+    if (rs.port === vsPort || methodOf(vs, rs) === 'NAT') continue;
     post(`WARNING - virtual server ${name} and real server ${rsName(vs, rs)} ports don't match - resetting`, ConfigErrorClass.Warning);
     rs.port = vsPort;
   }
   const s = vs.sorryServer;
-  if (s && s.port !== vsPort) {
+  if (s && s.port === 0) s.port = vsPort;
+  if (s && s.port !== vsPort && methodOf(vs, s) !== 'NAT') {
     post(`WARNING - virtual server ${name} and sorry server ports don't match - resetting`, ConfigErrorClass.Warning);
     s.port = vsPort;
   }
@@ -172,5 +171,7 @@ function checkGroupPorts(vs: VirtualServerDraft, group: VirtualServerGroup, post
       post(`virtual server ${name}:[${entry},${e.port}] and real server ${rsName(vs, rs)} ports don't match`, ConfigErrorClass.Warning);
     }
   }
-  if (sorryPort !== 0) post(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, ConfigErrorClass.Warning);
+  if (sorryPort !== 0 && ranges.some((e) => e.port !== sorryPort)) {
+    post(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, ConfigErrorClass.Warning);
+  }
 }

@@ -7,6 +7,7 @@ import { parseChecker } from './checkers/index.js';
 import type { RealServerDraft, SorryServerDraft, VirtualServerDraft } from './draft.js';
 import { parseForwarding } from './forwarding.js';
 import { INT_MAX, parseUnsigned } from './parse/numbers.js';
+import { missingParameter } from './missing-param.js';
 import type { LvsReporter } from './report.js';
 import { readScript } from './scripts.js';
 import { applyTimingKeyword, readOptionalFlag } from './timing.js';
@@ -22,13 +23,13 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
     return undefined;
   }
   const family = ip.family === 4 ? 'inet' : 'inet6';
-  const rs: RealServerDraft = { address: ip.text, family, port, weight: 1, timing: {}, checkers: [], span: node.span };
+  const rs: RealServerDraft = { address: ip.text, family, port, weight: vs.defaultWeight, timing: {}, checkers: [], span: node.span };
   for (const c of node.children ?? []) applyRsKeyword(c, rs, vs, st);
   const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
-  if (vsFamily && vsFamily !== family) {
-    // Checked at the end of the block; the service no longer counts as having no real servers.
+  // Checked at the end of the block. IPVS tunnels may cross address families.
+  const method = rs.forwarding?.method ?? vs.forwarding?.method;
+  if (vsFamily && vsFamily !== family && method !== 'TUN') {
     r.atBlockEnd(node, `Address family of virtual server and real server ${a0} don't match - skipping real server.`);
-    vs.hadRealServers = true;
     return undefined;
   }
   return rs;
@@ -36,6 +37,7 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
 
 function applyRsKeyword(c: ConfigNode, rs: RealServerDraft, vs: VirtualServerDraft, st: VsParseState): void {
   const r = st.r;
+  if (missingParameter(c, r, 'real_server')) return;
   if (applyTimingKeyword(c, rs.timing, 'rs', r)) return;
   const checker = parseChecker(c, rs, vs, st);
   if (checker !== null) {

@@ -8,8 +8,9 @@ import type { AddressFamily, LvsProtocol } from '../../model/lvs.js';
 import type { VirtualServerDraft } from './draft.js';
 import type { VsNameParts } from './format.js';
 import { parseForwarding, SCHEDULERS } from './forwarding.js';
-import { parseUnsigned, UINT_MAX } from './parse/numbers.js';
+import { INT_MAX, parseUnsigned, UINT_MAX } from './parse/numbers.js';
 import { parseRealServer, parseSorryServer } from './real-server.js';
+import { missingParameter } from './missing-param.js';
 import type { LvsReporter } from './report.js';
 import { readScript, type LvsScripts } from './scripts.js';
 import { applyTimingKeyword, readOptionalFlag } from './timing.js';
@@ -60,6 +61,7 @@ export function parseVirtualServer(node: ConfigNode, st: VsParseState): VirtualS
     schedulerFlags: [],
     quorum: 1,
     hysteresis: 0,
+    defaultWeight: 1,
     inhibitOnFailure: false,
     omega: false,
     haSuspend: false,
@@ -77,6 +79,7 @@ const PROTOCOLS: Readonly<Record<string, LvsProtocol>> = { tcp: 'tcp', udp: 'udp
 
 function applyVsKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseState): void {
   const r = st.r;
+  if (missingParameter(c, r, 'virtual_server')) return;
   if (applyTimingKeyword(c, vs.timing, 'vs', r)) return;
   const a0 = c.args[0] ?? '';
   switch (c.keyword) {
@@ -117,6 +120,12 @@ function applyVsKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseState)
     case 'persistence_timeout':
       applyPersistenceTimeout(c, vs, r);
       return;
+    case 'weight': {
+      const v = parseUnsigned(a0, 1, INT_MAX, r.numbers(c));
+      if (v === undefined) r.error(c, `Virtual server weight ${a0} is outside range 1-${INT_MAX}`);
+      else vs.defaultWeight = v;
+      return;
+    }
     case 'persistence_granularity':
       vs.persistenceGranularity = a0;
       return;

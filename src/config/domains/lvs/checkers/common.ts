@@ -6,6 +6,7 @@ import type { ConfigNode } from '../../../ast.js';
 import { parseIp } from '../../../syntax/ip.js';
 import type { CheckerDraft, ResolvedTiming } from '../draft.js';
 import { parseUnsigned, UINT_MAX } from '../parse/numbers.js';
+import { missingParameter } from '../missing-param.js';
 import type { LvsReporter } from '../report.js';
 import { applyTimingKeyword, readOptionalFlag } from '../timing.js';
 
@@ -18,6 +19,7 @@ export function newDraft(type: CheckerDraft['type'], node: ConfigNode, finish: (
 
 /** Applies a common keyword; false when `c` is not one. */
 export function applyCommonKeyword(c: ConfigNode, d: CheckerDraft, r: LvsReporter): boolean {
+  if (missingParameter(c, r, d.type)) return true;
   if (applyTimingKeyword(c, d.timing, 'checker', r)) return true;
   const a0 = c.args[0] ?? '';
   switch (c.keyword) {

@@ -6,6 +6,7 @@ import type { ConfigNode } from '../../../ast.js';
 import type { HttpChecker, HttpProtocol, HttpUrl } from '../../../model/lvs.js';
 import type { CheckerDraft } from '../draft.js';
 import { parseUnsigned, UINT_MAX } from '../parse/numbers.js';
+import { missingParameter, reportMissingParameter } from '../missing-param.js';
 import type { LvsReporter } from '../report.js';
 import { readOptionalFlag } from '../timing.js';
 import { applyCommonKeyword, connectionOf, newDraft } from './common.js';
@@ -37,6 +38,10 @@ export function parseHttpChecker(node: ConfigNode, r: LvsReporter): CheckerDraft
       }
       case 'nb_get_retry': {
         r.error(c, "nb_get_retry is deprecated - please use 'retry'");
+        if (a0 === undefined) {
+          reportMissingParameter(c, r);
+          break;
+        }
         const v = parseUnsigned(a0 ?? '', 0, UINT_MAX, r.numbers(c));
         if (v === undefined) r.error(c, `Invalid nb_get_retry value '${a0 ?? ''}'`);
         else draft.timing.retry = v;
@@ -70,6 +75,7 @@ function parseUrl(node: ConfigNode, r: LvsReporter): HttpUrl | undefined {
   const u: MutableUrl = { path: '', digests: [], statusCodes: [], regexNoMatch: false, regexOptions: [], span: node.span };
   let hasPath = false;
   for (const c of node.children ?? []) {
+    if (missingParameter(c, r, 'url')) return undefined;
     const a0 = c.args[0];
     switch (c.keyword) {
       case 'path':

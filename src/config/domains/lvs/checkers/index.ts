@@ -6,6 +6,7 @@ import type { ConfigNode } from '../../../ast.js';
 import type { CheckerDraft, RealServerDraft, VirtualServerDraft } from '../draft.js';
 import { formatEndpoint } from '../format.js';
 import { parseSigned } from '../parse/numbers.js';
+import { missingParameter } from '../missing-param.js';
 import type { LvsReporter } from '../report.js';
 import type { VsParseState } from '../virtual-server.js';
 import { parseHttpChecker } from './http.js';
@@ -61,6 +62,7 @@ function parseFileChecker(node: ConfigNode, r: LvsReporter, trackFiles: Readonly
   let weight = 1;
   let reverse = false;
   for (const c of node.children ?? []) {
+    if (missingParameter(c, r, 'FILE_CHECK')) return undefined;
     if (c.keyword === 'track_file') {
       const name = c.args[0] ?? '';
       if (trackFiles.has(name)) trackFile = name;

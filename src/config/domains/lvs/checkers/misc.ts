@@ -51,6 +51,10 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
         dynamic = true;
         break;
       case 'user':
+        if (c.args.length === 0) {
+          r.error(c, `No user specified for misc checker script ${script ? scriptForLog(script) : ''}`);
+          break;
+        }
         user = scripts.resolveUser(c.args);
         if (!user) {
           userFailed = true;
