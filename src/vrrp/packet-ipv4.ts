@@ -1,0 +1,159 @@
+/**
+ * The whole IPv4 datagram keepalived sends (keepalived-behaviour §5.1), for sockets opened with
+ * IP_HDRINCL: a 20-byte header (TOS 0xC0, identification, no DF, TTL 255, protocol 112, or 51
+ * when an AH header follows), the optional AH header (RFC 2402/4302, 24 bytes with a 96-bit ICV)
+ * and the VRRP message. Decoding never throws.
+ */
+import { internetChecksum } from '../proto/checksum.js';
+import { formatIPv4, parseIPv4 } from '../proto/inet-address.js';
+import { encodeVrrpMessage } from './packet-codec.js';
+import {
+  AH_PROTOCOL,
+  reject,
+  VRRP_IP_TOS,
+  VRRP_PROTOCOL,
+  VRRP_TTL,
+  type Decoded,
+  type V3Ipv4ChecksumForm,
+  type VrrpMessage,
+} from './packet-types.js';
+
+export const IPV4_HEADER_LENGTH = 20;
+/** AH with a 96-bit ICV: 12 fixed bytes + 12 ICV bytes; its Payload Len field is 24/4 - 2 = 4. */
+export const AH_HEADER_LENGTH = 24;
+export const AH_ICV_LENGTH = 12;
+
+export interface AhHeader {
+  readonly nextHeader: number;
+  /** keepalived uses the sender's IPv4 address as SPI. */
+  readonly spi: number;
+  readonly sequence: number;
+  readonly icv: Uint8Array;
+}
+
+export interface Ipv4AdvertOptions {
+  readonly source: string;
+  readonly destination: string;
+  /** keepalived starts at 1 and increments per advert, skipping 0. */
+  readonly identification: number;
+  readonly ttl?: number;
+  readonly tos?: number;
+  /** Present when the instance uses `auth_type AH`: the AH header is inserted (ICV as given). */
+  readonly ah?: { readonly spi: number; readonly sequence: number; readonly icv?: Uint8Array };
+}
+
+function writeUint16(out: Uint8Array, at: number, value: number): void {
+  out[at] = (value >> 8) & 0xff;
+  out[at + 1] = value & 0xff;
+}
+
+function writeUint32(out: Uint8Array, at: number, value: number): void {
+  writeUint16(out, at, Math.floor(value / 0x10000) & 0xffff);
+  writeUint16(out, at + 2, value & 0xffff);
+}
+
+function readUint16(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return readUint16(bytes, at) * 0x10000 + readUint16(bytes, at + 2);
+}
+
+/** Wraps an encoded VRRP message into an IPv4 datagram with a correct header checksum. */
+export function encodeIpv4Datagram(vrrp: Uint8Array, options: Ipv4AdvertOptions): Uint8Array {
+  const ahLength = options.ah === undefined ? 0 : AH_HEADER_LENGTH;
+  const out = new Uint8Array(IPV4_HEADER_LENGTH + ahLength + vrrp.length);
+  out[0] = 0x45; // version 4, IHL 5 words
+  out[1] = options.tos ?? VRRP_IP_TOS;
+  writeUint16(out, 2, out.length);
+  writeUint16(out, 4, options.identification & 0xffff);
+  writeUint16(out, 6, 0); // flags and fragment offset: no DF
+  out[8] = options.ttl ?? VRRP_TTL;
+  out[9] = options.ah === undefined ? VRRP_PROTOCOL : AH_PROTOCOL;
+  out.set(parseIPv4(options.source), 12);
+  out.set(parseIPv4(options.destination), 16);
+  writeUint16(out, 10, internetChecksum(out, 0, IPV4_HEADER_LENGTH));
+  if (options.ah !== undefined) {
+    out[20] = VRRP_PROTOCOL;
+    out[21] = AH_HEADER_LENGTH / 4 - 2;
+    writeUint32(out, 24, options.ah.spi);
+    writeUint32(out, 28, options.ah.sequence);
+    if (options.ah.icv !== undefined) out.set(options.ah.icv.subarray(0, AH_ICV_LENGTH), 32);
+  }
+  out.set(vrrp, IPV4_HEADER_LENGTH + ahLength);
+  return out;
+}
+
+/** Encodes a VRRP message (checksum over the same addresses) and its IPv4 datagram. */
+export function encodeVrrpIpv4Packet(message: VrrpMessage, options: Ipv4AdvertOptions & { readonly form?: V3Ipv4ChecksumForm }): Uint8Array {
+  const checksum = { family: 'ipv4' as const, source: parseIPv4(options.source), destination: parseIPv4(options.destination) };
+  const vrrp = encodeVrrpMessage(message, options.form === undefined ? { checksum } : { checksum, form: options.form });
+  return encodeIpv4Datagram(vrrp, options);
+}
+
+export interface Ipv4Datagram {
+  readonly tos: number;
+  readonly totalLength: number;
+  readonly identification: number;
+  readonly flagsAndFragment: number;
+  readonly ttl: number;
+  readonly protocol: number;
+  readonly source: string;
+  readonly destination: string;
+  readonly sourceBytes: Uint8Array;
+  readonly destinationBytes: Uint8Array;
+  readonly ah?: AhHeader;
+  /** The VRRP message: what follows the IP (and AH) header, up to the IP total length. */
+  readonly vrrp: Uint8Array;
+}
+
+function decodeAh(bytes: Uint8Array, at: number, end: number): Decoded<AhHeader> {
+  if (end - at < 12) return reject('packet_len_err', 'truncated AH header');
+  const length = ((bytes[at + 1] ?? 0) + 2) * 4;
+  if (length !== AH_HEADER_LENGTH || end - at < length) return reject('packet_len_err', `AH length ${length}`);
+  const nextHeader = bytes[at] ?? 0;
+  if (nextHeader !== VRRP_PROTOCOL) return reject('ip_header_err', `AH next header ${nextHeader}`);
+  const icv = bytes.slice(at + 12, at + AH_HEADER_LENGTH);
+  return { ok: true, value: { nextHeader, spi: readUint32(bytes, at + 4), sequence: readUint32(bytes, at + 8), icv } };
+}
+
+/**
+ * Decodes a received IPv4 datagram carrying VRRP (protocol 112, or 51 with AH). Bytes beyond
+ * the IP total length (Ethernet padding) are ignored. Never throws.
+ */
+export function decodeIpv4Datagram(bytes: Uint8Array): Decoded<Ipv4Datagram> {
+  if (bytes.length < IPV4_HEADER_LENGTH) return reject('packet_len_err', `${bytes.length} bytes, no IPv4 header`);
+  const first = bytes[0] ?? 0;
+  const headerLength = (first & 0x0f) * 4;
+  if (first >> 4 !== 4 || headerLength < IPV4_HEADER_LENGTH) return reject('ip_header_err', `version/IHL byte 0x${first.toString(16)}`);
+  const totalLength = readUint16(bytes, 2);
+  if (headerLength > bytes.length || totalLength < headerLength || totalLength > bytes.length) {
+    return reject('packet_len_err', `IP total length ${totalLength}, ${bytes.length} bytes received`);
+  }
+  if (internetChecksum(bytes, 0, headerLength) !== 0) return reject('ip_header_err', 'IPv4 header checksum');
+  const protocol = bytes[9] ?? 0;
+  if (protocol !== VRRP_PROTOCOL && protocol !== AH_PROTOCOL) return reject('ip_header_err', `protocol ${protocol}`);
+  let ah: AhHeader | undefined;
+  if (protocol === AH_PROTOCOL) {
+    const decoded = decodeAh(bytes, headerLength, totalLength);
+    if (!decoded.ok) return decoded;
+    ah = decoded.value;
+  }
+  const sourceBytes = bytes.slice(12, 16);
+  const destinationBytes = bytes.slice(16, 20);
+  const datagram: Ipv4Datagram = {
+    tos: bytes[1] ?? 0,
+    totalLength,
+    identification: readUint16(bytes, 4),
+    flagsAndFragment: readUint16(bytes, 6),
+    ttl: bytes[8] ?? 0,
+    protocol,
+    source: formatIPv4(sourceBytes),
+    destination: formatIPv4(destinationBytes),
+    sourceBytes,
+    destinationBytes,
+    vrrp: bytes.slice(headerLength + (ah === undefined ? 0 : AH_HEADER_LENGTH), totalLength),
+  };
+  return { ok: true, value: ah === undefined ? datagram : { ...datagram, ah } };
+}
