@@ -143,7 +143,7 @@ export class IcmpEchoClient {
   }
 
   private drain(): void {
-    for (let i = 0; i < MAX_REPLIES_PER_WAKEUP; i++) {
+    for (let i = 0; i < MAX_REPLIES_PER_WAKEUP && !this.socket.closed; i++) {
       const bytes = this.socket.receiveInto(this.receiveBuffer, this.name, null, this.meta, 0);
       if (bytes < 0) return;
       this.handleReply(Math.min(bytes, this.receiveBuffer.length));

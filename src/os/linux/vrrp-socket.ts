@@ -224,7 +224,7 @@ export class VrrpSocket {
   }
 
   private drain(onPacket: VrrpPacketHandler, onError: SocketErrorHandler): void {
-    for (let i = 0; i < MAX_PACKETS_PER_WAKEUP; i++) {
+    for (let i = 0; i < MAX_PACKETS_PER_WAKEUP && !this.socket.closed; i++) {
       const bytes = this.socket.receiveInto(this.receiveBuffer, this.name, this.control, this.meta, 0);
       if (bytes < 0) return;
       if (!this.fillPacket(bytes)) continue;
