@@ -90,3 +90,22 @@ test('a malformed destination is a typed error, not a crash', () => {
     socket.close();
   }
 });
+
+test('closing the socket inside the packet handler stops draining without an error', async () => {
+  const socket = VrrpSocket.open({ family: 4, interfaceName: 'lo', unicast: true });
+  const errors: unknown[] = [];
+  let packets = 0;
+  const closedInHandler = new Promise<void>((resolve) => {
+    socket.start(() => {
+      packets++;
+      socket.close();
+      resolve();
+    }, (error) => errors.push(error));
+  });
+  socket.send(Buffer.from('one'), '127.0.0.1');
+  socket.send(Buffer.from('two'), '127.0.0.1'); // still queued when the handler closes
+  await closedInHandler;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(packets, 1);
+  assert.deepEqual(errors, []);
+});
