@@ -66,6 +66,8 @@ function postParse(st: PassState): VirtualServer[] {
     const g = vs.parts.kind === 'group' ? st.groups.get(vs.parts.group ?? '') : undefined;
     // keepalived drops a service naming an unknown group with a log message only (not in -t).
     if (vs.parts.kind === 'group' && !g) continue;
+    // A group whose addresses are of another family than the service's: dropped with a log message only.
+    if (g && vs.family && g.entries.some((e) => e.kind === 'range' && e.family !== vs.family)) continue;
     if (checkVirtualServer(vs, st.r, g)) out.push(finishVirtualServer(vs));
   }
   return out;

@@ -16,22 +16,23 @@ export const TIMER_MAX_UINT_US = 4294967295n;
 export type Reporter = (message: string) => void;
 
 /** An unsigned integer in [min, max]; undefined (after reporting) when invalid. */
-export function parseUnsigned(tok: string, min: number, max: number, report: Reporter): number | undefined {
+export function parseUnsigned(token: string, min: number, max: number, report: Reporter): number | undefined {
+  const tok = token.trimStart();
   if (tok.startsWith('-') && /^-\d+$/.test(tok)) {
-    report(`negative number '${tok}'`);
+    report(`negative number '${token}'`);
     return undefined;
   }
   if (!/^\+?\d+$/.test(tok)) {
-    report(`invalid number '${tok}'`);
+    report(`invalid number '${token}'`);
     return undefined;
   }
   const n = Number(tok);
   if (n > UINT_MAX) {
-    report(`number '${tok}' outside unsigned integer range`);
+    report(`number '${token}' outside unsigned integer range`);
     return undefined;
   }
   if (n < min || n > max) {
-    report(`number '${tok}' outside range [${min}, ${max}]`);
+    report(`number '${token}' outside range [${min}, ${max}]`);
     return undefined;
   }
   return n;
@@ -62,22 +63,23 @@ function formatMicros(us: bigint): string {
  * [minUs, maxUs]. As in keepalived, trailing junk after a valid number is reported as an invalid
  * number but the number read so far is kept.
  */
-export function parseTimerUs(tok: string, minUs: bigint, maxUs: bigint, report: Reporter): bigint | undefined {
+export function parseTimerUs(token: string, minUs: bigint, maxUs: bigint, report: Reporter): bigint | undefined {
+  const tok = token.trimStart();
   if (/^-\d/.test(tok)) {
-    report(`negative number '${tok}'`);
+    report(`negative number '${token}'`);
     return undefined;
   }
   const m = /^\+?(\d*)(?:\.(\d*))?/.exec(tok);
   const intPart = m?.[1] ?? '';
   const fracPart = m?.[2] ?? '';
   if (!m || (intPart === '' && fracPart === '') || /^0[xX]/.test(tok)) {
-    report(`invalid number '${tok}'`);
+    report(`invalid number '${token}'`);
     return undefined;
   }
-  if (m[0].length !== tok.length) report(`invalid number '${tok}'`);
+  if (m[0].length !== tok.length) report(`invalid number '${token}'`);
   const us = BigInt(intPart || '0') * 1000000n + BigInt((fracPart + '000000').slice(0, 6));
   if (us < minUs || us > maxUs) {
-    report(`number '${tok}' outside range [${formatMicros(minUs)}, ${formatMicros(maxUs)}]`);
+    report(`number '${token}' outside range [${formatMicros(minUs)}, ${formatMicros(maxUs)}]`);
     return undefined;
   }
   return us;
