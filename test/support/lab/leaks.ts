@@ -2,10 +2,12 @@
  * Leak detection after teardown: is any namespace of a lab still listed, still held by a process,
  * thread or open file descriptor (by inode: the namespace object itself, not just its name), is
  * any process the lab spawned still alive, or did a lab veth end up in the root namespace?
+ * Inode numbers are recycled by the kernel: an inode now owned by another named namespace is
+ * not counted (an unnamed namespace that got the number could still be a false alarm).
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { listNamespaces } from './registry.js';
-import { isAlive, run } from './run.js';
+import { run } from './run.js';
 
 export interface LeakSubject {
   readonly prefix: string;
@@ -27,13 +29,20 @@ export function isClean(report: LeakReport): boolean {
   return report.namespaces.length + report.holders.length + report.processes.length + report.rootLinks.length === 0;
 }
 
+/** A SIGKILLed process takes a moment to disappear: leaks are judged after this much patience. */
+const GONE_TIMEOUT_MS = 2_000;
+
 export async function findLeaks(subject: LeakSubject, pids: readonly number[] = []): Promise<LeakReport> {
+  const processes = await survivors(pids, GONE_TIMEOUT_MS);
   const names = await listNamespaces();
-  const inodes = new Set([...subject.namespaceInodes().values()].map((i) => `net:[${i}]`));
+  // The kernel reuses namespace inode numbers: one now owned by another named namespace is not ours.
+  const reused = namedNamespaceInodes(names.filter((n) => !n.startsWith(`${subject.prefix}-`)));
+  const ours = [...subject.namespaceInodes().values()].filter((i) => !reused.has(i));
+  const inodes = new Set(ours.map((i) => `net:[${i}]`));
   return {
     namespaces: names.filter((n) => n.startsWith(`${subject.prefix}-`)),
     holders: scanHolders(inodes),
-    processes: pids.filter(isAlive),
+    processes,
     rootLinks: await rootVethLinks(),
   };
 }
@@ -60,6 +69,39 @@ async function rootVethLinks(): Promise<string[]> {
     .split('\n')
     .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined && /^vh\d+$/.test(n));
+}
+
+function namedNamespaceInodes(names: readonly string[]): Set<number> {
+  const inodes = new Set<number>();
+  for (const name of names) {
+    try {
+      inodes.add(statSync(`/run/netns/${name}`).ino);
+    } catch {
+      // deleted meanwhile
+    }
+  }
+  return inodes;
+}
+
+/** PIDs still running (zombies count as gone) after waiting up to timeoutMs. */
+async function survivors(pids: readonly number[], timeoutMs: number): Promise<number[]> {
+  const deadline = performance.now() + timeoutMs;
+  let alive = pids.filter(isRunning);
+  while (alive.length > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    alive = alive.filter(isRunning);
+  }
+  return alive;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
 
 function listNumeric(dir: string): string[] {
