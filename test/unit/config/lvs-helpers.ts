@@ -16,6 +16,7 @@ export const MAIN = 'k.conf';
 export interface LvsRun {
   readonly lines: string[];
   readonly exitCode: number;
+  /** Empty when keepalived would have stopped before the checker pass completed. */
   readonly lvs: LvsModel;
   readonly bfd: BfdModel | undefined;
 }
@@ -26,8 +27,7 @@ export function runLvs(text: string, env: Partial<FakeEnvOptions> = {}, domains:
   const fake = new FakeConfigEnvironment({ cwd: '/work', ...env, files: { [MAIN]: text, ...(env.files ?? {}) } });
   const r = loadConfigWith(domains, MAIN, fake);
   const lvs = r.model.lvs;
-  if (!lvs) throw new Error(`no lvs model; diagnostics: ${r.diagnostics.list.map(formatDiagnostic).join(' | ')}`);
-  return { lines: r.diagnostics.list.map(formatDiagnostic), exitCode: r.diagnostics.exitCode, lvs, bfd: r.model.bfd };
+  return { lines: r.diagnostics.list.map(formatDiagnostic), exitCode: r.abortExitCode ?? r.diagnostics.exitCode, lvs: lvs ?? { virtualServers: [], groups: new Map() }, bfd: r.model.bfd };
 }
 
 /** A virtual server block with one real server containing `inner`. */
