@@ -1,0 +1,167 @@
+/**
+ * Receive validation of one advert for one instance, in keepalived's order (keepalived-behaviour
+ * §5.4), pure: bytes and metadata in, a validated advert (plus warnings that keepalived only logs)
+ * or a typed rejection out. The codec's pieces are reused so that syntax errors are charged to the
+ * counter keepalived would charge when a packet has several faults.
+ */
+import { parseIp } from '../proto/inet-address.js';
+import { verifyVrrpChecksum } from './packet-checksum.js';
+import { messageFromHeader, readVrrpHeader, vrrpMessageLength, type VrrpRawHeader } from './packet-codec.js';
+import type { AhHeader } from './packet-ipv4.js';
+import {
+  reject,
+  VRRP_TTL,
+  VRRP_TYPE_ADVERTISEMENT,
+  type ChecksumFormSeen,
+  type Decoded,
+  type VrrpFamily,
+  type VrrpMessage,
+  type VrrpVersion,
+} from './packet-types.js';
+import { isOwner, type VrrpInstanceParams } from './params.js';
+import { checkV2Auth } from './validate-auth.js';
+
+/** A received VRRP message with what the socket layer reports around it. */
+export interface ReceivedPacket {
+  readonly family: VrrpFamily;
+  /** The VRRP message (after the IP header, and after the AH header when present). */
+  readonly vrrp: Uint8Array;
+  /** IPv4 TTL or IPv6 hop limit. */
+  readonly ttl: number;
+  readonly source: string;
+  readonly destination: string;
+  /** IPv4 only: the AH header, when the datagram had one. */
+  readonly ah?: AhHeader;
+}
+
+/** Problems keepalived logs (and counts) but that do not drop the advert. */
+export type VrrpWarning = 'addr_list_err' | 'advert_interval_mismatch';
+
+/** An advert accepted for the state machine. */
+export interface ValidatedAdvert {
+  readonly version: VrrpVersion;
+  readonly vrid: number;
+  readonly priority: number;
+  readonly source: string;
+  /** v3: Max Adver Int; v2: Adver Int x 100. */
+  readonly advertIntervalCs: number;
+  readonly addresses: readonly string[];
+  readonly checksumForm: ChecksumFormSeen;
+  readonly warnings: readonly VrrpWarning[];
+}
+
+export interface ValidationContext {
+  readonly params: VrrpInstanceParams;
+  /** False in INIT, FAULT and STOP (and during vrrp_startup_delay): adverts are ignored. */
+  readonly listening: boolean;
+}
+
+type Check = Decoded<true>;
+const PASS: Check = { ok: true, value: true };
+
+function isMulticast(address: string): boolean {
+  const bytes = parseIp(address);
+  return bytes.length === 4 ? (bytes[0] ?? 0) >> 4 === 0xe : bytes[0] === 0xff;
+}
+
+function checkTtl(packet: ReceivedPacket, params: VrrpInstanceParams): Check {
+  if (params.unicastPeers.length === 0) {
+    return packet.ttl === VRRP_TTL ? PASS : reject('ip_ttl_err', `TTL ${packet.ttl}`);
+  }
+  const peer = params.unicastPeers.find((p) => p.address === packet.source);
+  if (peer === undefined) return PASS;
+  if (peer.minTtl !== undefined && packet.ttl < peer.minTtl) return reject('ip_ttl_err', `TTL ${packet.ttl} < ${peer.minTtl}`);
+  if (peer.maxTtl !== undefined && packet.ttl > peer.maxTtl) return reject('ip_ttl_err', `TTL ${packet.ttl} > ${peer.maxTtl}`);
+  return PASS;
+}
+
+/** Steps 1-4: listening, VRID, AH presence, exact length, TTL. */
+function checkEnvelope(packet: ReceivedPacket, header: VrrpRawHeader, ctx: ValidationContext): Check {
+  const { params } = ctx;
+  if (header.vrid !== params.vrid) return reject('unknown_vrid', `VRID ${header.vrid}`);
+  if (!ctx.listening) return reject('not_listening');
+  if (packet.family === 'ipv4' && (packet.ah !== undefined) !== (params.auth.type === 'AH')) {
+    return reject('authtype_mismatch', packet.ah === undefined ? 'AH header missing' : 'unexpected AH header');
+  }
+  const version: VrrpVersion = header.version === 2 || header.version === 3 ? header.version : params.version;
+  const expected = vrrpMessageLength(version, packet.family, header.count);
+  if (packet.vrrp.length !== expected) return reject('packet_len_err', `${packet.vrrp.length} bytes, expected ${expected}`);
+  return checkTtl(packet, params);
+}
+
+/** Steps 5-9: version, v2 authentication and interval, type, v3 interval, checksum. */
+function checkMessage(packet: ReceivedPacket, header: VrrpRawHeader, params: VrrpInstanceParams): Decoded<ChecksumFormSeen> {
+  if (header.version !== params.version) return reject('version_mismatch', `version ${header.version}, ours ${params.version}`);
+  if (header.version === 2) {
+    const auth = checkV2Auth(packet.vrrp, header, params);
+    if (!auth.ok) return auth;
+    if (header.byte5 * 100 !== params.advertIntervalCs) {
+      return reject('advert_interval_err', `interval ${header.byte5} s, ours ${params.advertIntervalCs / 100} s`);
+    }
+  }
+  if (header.type !== VRRP_TYPE_ADVERTISEMENT) return reject('invalid_type_rcvd', `type ${header.type}`);
+  if (header.version === 3 && (((header.byte4 & 0x0f) << 8) | header.byte5) === 0) {
+    return reject('advert_interval_err', 'Max Adver Int 0 (RFC 9568)');
+  }
+  const checksum = { family: packet.family, source: parseIp(packet.source), destination: parseIp(packet.destination) };
+  const form = verifyVrrpChecksum(packet.vrrp, params.version, checksum, params.v3ChecksumAccept);
+  return form === undefined ? reject('checksum_err', `checksum 0x${header.checksum.toString(16)}`) : { ok: true, value: form };
+}
+
+/** Steps 10-13: unicast/multicast mode, owner, count 0, unicast source. */
+function checkPeer(packet: ReceivedPacket, header: VrrpRawHeader, params: VrrpInstanceParams): Check {
+  if (isMulticast(packet.destination) !== (params.unicastPeers.length === 0)) {
+    return reject('addr_list_err', `destination ${packet.destination} does not match the ${params.unicastPeers.length === 0 ? 'multicast' : 'unicast'} mode`);
+  }
+  if (isOwner(params) && params.ownerIgnoreAdverts) return reject('owner_ignore_adverts');
+  if (header.version === 3 && header.count === 0 && params.vips.length > 0) return reject('addr_list_err', 'count 0 (RFC 9568)');
+  if (params.checkUnicastSrc && params.unicastPeers.length > 0 && !params.unicastPeers.some((p) => p.address === packet.source)) {
+    return reject('unicast_src_err', `${packet.source} is not a unicast peer`);
+  }
+  return PASS;
+}
+
+function sameAddressList(message: VrrpMessage, params: VrrpInstanceParams): boolean {
+  if (message.addresses.length !== params.vips.length) return false;
+  const ours = new Set(params.vips.map((vip) => parseIp(vip).join('.')));
+  return message.addresses.every((address) => ours.has(parseIp(address).join('.')));
+}
+
+function advertIntervalCs(message: VrrpMessage): number {
+  return message.version === 2 ? message.advertIntervalS * 100 : message.maxAdvertIntervalCs;
+}
+
+/** Validates one received packet for one instance. Never throws on any bytes. */
+export function validateAdvert(packet: ReceivedPacket, ctx: ValidationContext): Decoded<ValidatedAdvert> {
+  const header = readVrrpHeader(packet.vrrp);
+  if (header === undefined) return reject('packet_len_err', `${packet.vrrp.length} bytes, fewer than the 8-byte header`);
+  const envelope = checkEnvelope(packet, header, ctx);
+  if (!envelope.ok) return envelope;
+  const checked = checkMessage(packet, header, ctx.params);
+  if (!checked.ok) return checked;
+  const peer = checkPeer(packet, header, ctx.params);
+  if (!peer.ok) return peer;
+  const message = messageFromHeader(packet.vrrp, header, packet.family);
+  const warnings: VrrpWarning[] = [];
+  if (!sameAddressList(message, ctx.params)) {
+    if (ctx.params.strictAddressList && message.version === 2 && message.priority !== 255) {
+      return reject('addr_list_err', 'address list differs (RFC 3768 §7.1)');
+    }
+    warnings.push('addr_list_err');
+  }
+  const intervalCs = advertIntervalCs(message);
+  if (message.version === 3 && intervalCs !== ctx.params.advertIntervalCs) warnings.push('advert_interval_mismatch');
+  return {
+    ok: true,
+    value: {
+      version: message.version,
+      vrid: message.vrid,
+      priority: message.priority,
+      source: packet.source,
+      advertIntervalCs: intervalCs,
+      addresses: message.addresses,
+      checksumForm: checked.value,
+      warnings,
+    },
+  };
+}
