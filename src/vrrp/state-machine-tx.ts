@@ -1,0 +1,140 @@
+/**
+ * One step's accumulator (state patches and actions, in order) and the transitions shared by
+ * several events: entering BACKUP, becoming MASTER, leaving MASTER, entering FAULT or STOP.
+ * Mutable only inside one call of step(); step() itself stays a pure function.
+ */
+import { parseIp } from '../proto/inet-address.js';
+import { isOwner } from './params.js';
+import type { VrrpAction, VrrpCounter, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
+import { masterDownIntervalUs, skewPriority, skewTimeUs, US_PER_CS, US_PER_MS } from './timers.js';
+
+export class Transaction {
+  readonly actions: VrrpAction[] = [];
+  constructor(
+    public state: VrrpState,
+    readonly nowUs: number,
+  ) {}
+
+  patch(changes: Partial<VrrpState>): void {
+    this.state = { ...this.state, ...changes };
+  }
+
+  arm(timer: VrrpTimer, delayUs: number): void {
+    this.actions.push({ kind: 'arm-timer', timer, delayUs });
+    this.patch({ timers: { ...this.state.timers, [timer]: this.nowUs + delayUs } });
+  }
+
+  cancel(...timers: VrrpTimer[]): void {
+    for (const timer of timers) {
+      if (this.state.timers[timer] === undefined) continue;
+      this.actions.push({ kind: 'cancel-timer', timer });
+      this.forget(timer);
+    }
+  }
+
+  /** Drops a deadline without an action (the timer just fired). */
+  forget(timer: VrrpTimer): void {
+    const timers = { ...this.state.timers };
+    delete timers[timer];
+    this.patch({ timers });
+  }
+
+  count(counter: VrrpCounter): void {
+    this.actions.push({ kind: 'count', counter });
+  }
+
+  log(message: string, level: 'info' | 'warning' = 'info'): void {
+    this.actions.push({ kind: 'log', level, message: `(${this.state.params.name}) ${message}` });
+  }
+
+  sendAdvert(priority: number): void {
+    this.actions.push({ kind: 'send-advert', priority });
+    this.count('advert_sent');
+    if (priority === 0) this.count('pri_zero_sent');
+  }
+
+  garp(count: number, cause: 'master' | 'master-delay' | 'refresh' | 'lower-prio'): void {
+    if (count > 0) this.actions.push({ kind: 'send-garp', count, cause });
+  }
+
+  /** The choke point: every state change goes through here with keepalived's log message. */
+  transition(to: VrrpStateName, suffix = ''): void {
+    const from = this.state.name;
+    const priority = this.state.effectivePriority;
+    const message = `(${this.state.params.name}) Entering ${to} STATE${suffix}`;
+    this.actions.push({ kind: 'transition', from, to, priority, message });
+    this.patch({ name: to });
+  }
+}
+
+/** Skew_Time for the current Master_Adver_Interval. */
+export function currentSkewUs(state: VrrpState): number {
+  const { params } = state;
+  return skewTimeUs(params.version, skewPriority(params.priority, state.effectivePriority), state.masterAdverIntervalCs);
+}
+
+/** Master_Down_Interval for the current Master_Adver_Interval. */
+export function currentMasterDownUs(state: VrrpState): number {
+  const { params } = state;
+  const prio = skewPriority(params.priority, state.effectivePriority);
+  return masterDownIntervalUs(params.version, prio, state.masterAdverIntervalCs, params.downTimerAdverts);
+}
+
+/** Unsigned comparison of two addresses of one family in network byte order (RFC 9568). */
+export function compareAddresses(a: string, b: string): number {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const diff = (x[i] ?? 0) - (y[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return x.length - y.length;
+}
+
+/** Enter BACKUP (RFC: Master_Adver_Interval := Advertisement_Interval; arm Master_Down_Timer). */
+export function enterBackup(tx: Transaction, suffix = ''): void {
+  tx.patch({ masterAdverIntervalCs: tx.state.params.advertIntervalCs, preemptDelay: 'idle' });
+  tx.arm('master-down', currentMasterDownUs(tx.state));
+  tx.transition('BACKUP', suffix);
+}
+
+/** Become MASTER: advert first, then VIPs, then GARP/NA bursts, then the timers (§5.6). */
+export function becomeMaster(tx: Transaction): void {
+  const { params } = tx.state;
+  tx.cancel('master-down', 'preempt-delay');
+  tx.patch({ masterAdverIntervalCs: params.advertIntervalCs, preemptDelay: 'idle', masterAddress: params.primaryAddress, masterPriority: tx.state.effectivePriority });
+  tx.sendAdvert(tx.state.effectivePriority);
+  tx.actions.push({ kind: 'add-vips' });
+  tx.garp(params.garp.masterRepeat, 'master');
+  if (params.garp.masterDelayMs > 0 && params.garp.masterRepeat > 0) tx.arm('garp-master-delay', params.garp.masterDelayMs * US_PER_MS);
+  if (params.garp.masterRefreshMs > 0) tx.arm('garp-refresh', params.garp.masterRefreshMs * US_PER_MS);
+  tx.arm('advert', params.advertIntervalCs * US_PER_CS);
+  tx.transition('MASTER');
+  tx.count('become_master');
+}
+
+/** Leave MASTER: stop its timers, optionally resign with priority 0, remove the VIPs. */
+export function leaveMaster(tx: Transaction, resign: boolean): void {
+  tx.cancel('advert', 'garp-master-delay', 'garp-refresh', 'garp-lower-prio');
+  if (resign) tx.sendAdvert(0);
+  tx.actions.push({ kind: 'remove-vips' });
+  tx.count('release_master');
+}
+
+/** Leave whatever we are in (BACKUP, MASTER, INIT) before FAULT or STOP. */
+export function leaveCurrent(tx: Transaction): void {
+  if (tx.state.name === 'MASTER') leaveMaster(tx, true);
+  tx.cancel('master-down', 'preempt-delay', 'startup-delay');
+  tx.patch({ preemptDelay: 'idle' });
+}
+
+/** Startup (and recovery from FAULT): FAULT if faulted; the owner with state MASTER takes over. */
+export function start(tx: Transaction, suffix: string): void {
+  const { params } = tx.state;
+  if (tx.state.faults.length > 0) {
+    tx.transition('FAULT');
+    return;
+  }
+  if (isOwner(params) && params.initialState === 'MASTER') becomeMaster(tx);
+  else enterBackup(tx, suffix);
+}

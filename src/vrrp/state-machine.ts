@@ -1,0 +1,108 @@
+/**
+ * The VRRP state machine as a pure function: `step(state, event, nowUs) -> { state, actions }`.
+ * States INIT, BACKUP, MASTER, FAULT, STOP. A thin driver executes the actions (send adverts,
+ * arm timers, add VIPs, GARP, notifies) and feeds timer expiries and validated adverts back.
+ * `nowUs` is the driver's monotonic clock in microseconds; it only anchors timer deadlines.
+ */
+import { checkParams, type VrrpInstanceParams } from './params.js';
+import { backupOnAdvert, backupOnTimer, masterOnAdvert, masterOnTimer } from './state-machine-roles.js';
+import { enterBackup, becomeMaster, leaveCurrent, start, Transaction } from './state-machine-tx.js';
+import type { StepResult, VrrpEvent, VrrpState, VrrpTimer } from './state-machine-types.js';
+import { US_PER_MS } from './timers.js';
+
+export type { StepResult, VrrpAction, VrrpEvent, VrrpState } from './state-machine-types.js';
+
+/** The state before `startup`: INIT, effective priority = configured priority. */
+export function initialVrrpState(params: VrrpInstanceParams): VrrpState {
+  checkParams(params);
+  return {
+    params,
+    name: 'INIT',
+    effectivePriority: params.priority,
+    masterAdverIntervalCs: params.advertIntervalCs,
+    preemptDelay: 'idle',
+    faults: [],
+    timers: {},
+  };
+}
+
+function onStartup(tx: Transaction): void {
+  if (tx.state.name !== 'INIT' || tx.state.timers['startup-delay'] !== undefined) return;
+  const delayMs = tx.state.params.startupDelayMs;
+  if (delayMs > 0) tx.arm('startup-delay', delayMs * US_PER_MS);
+  else start(tx, ' (init)');
+}
+
+/** A timer fired: stale (cancelled/re-armed) or early expiries are ignored. */
+function onTimer(tx: Transaction, timer: VrrpTimer): void {
+  const deadline = tx.state.timers[timer];
+  if (deadline === undefined || deadline > tx.nowUs) return;
+  tx.forget(timer);
+  if (timer === 'startup-delay' && tx.state.name === 'INIT') start(tx, ' (init)');
+  else if (tx.state.name === 'BACKUP') backupOnTimer(tx, timer);
+  else if (tx.state.name === 'MASTER') masterOnTimer(tx, timer);
+}
+
+function onShutdown(tx: Transaction): void {
+  if (tx.state.name === 'STOP') return;
+  leaveCurrent(tx);
+  tx.transition('STOP');
+}
+
+function onFault(tx: Transaction, fault: string, raised: boolean): void {
+  const before = tx.state.faults;
+  const faults = raised ? (before.includes(fault) ? before : [...before, fault]) : before.filter((f) => f !== fault);
+  tx.patch({ faults });
+  const listening = tx.state.name === 'BACKUP' || tx.state.name === 'MASTER';
+  if (raised && before.length === 0 && listening) {
+    leaveCurrent(tx);
+    tx.transition('FAULT');
+  } else if (!raised && faults.length === 0 && tx.state.name === 'FAULT') {
+    start(tx, '');
+  }
+}
+
+/** Trackers changed the effective priority: clamp to 1..254 (1..255 for an owner), keep state. */
+function onPriority(tx: Transaction, requested: number): void {
+  const max = tx.state.params.priority === 255 ? 255 : 254;
+  const priority = Math.max(1, Math.min(max, Math.round(requested)));
+  if (priority === tx.state.effectivePriority) return;
+  tx.log(`Changing effective priority from ${tx.state.effectivePriority} to ${priority}`);
+  tx.patch({ effectivePriority: priority });
+}
+
+function onAdvert(tx: Transaction, event: Extract<VrrpEvent, { kind: 'advert' }>): void {
+  if (tx.state.name !== 'BACKUP' && tx.state.name !== 'MASTER') return;
+  tx.count('advert_rcvd');
+  if (tx.state.name === 'BACKUP') backupOnAdvert(tx, event.advert);
+  else masterOnAdvert(tx, event.advert);
+}
+
+/** One event in, the next state and the actions to perform (in order) out. Never throws. */
+export function step(state: VrrpState, event: VrrpEvent, nowUs: number): StepResult {
+  const tx = new Transaction(state, nowUs);
+  switch (event.kind) {
+    case 'startup':
+      onStartup(tx);
+      break;
+    case 'advert':
+      onAdvert(tx, event);
+      break;
+    case 'timer':
+      onTimer(tx, event.timer);
+      break;
+    case 'shutdown':
+      onShutdown(tx);
+      break;
+    case 'fault':
+      onFault(tx, event.fault, event.raised);
+      break;
+    case 'priority':
+      onPriority(tx, event.priority);
+      break;
+  }
+  return { state: tx.state, actions: tx.actions };
+}
+
+/** Exposed for drivers that force a role (e.g. sync groups): not used by step() directly. */
+export const transitions = { enterBackup, becomeMaster } as const;
