@@ -34,6 +34,8 @@ export class LabHost {
   readonly ipv4PrefixLength = 24;
   readonly ipv6PrefixLength = 64;
   readonly mac: string;
+  /** The EUI-64 link-local address the kernel derives from `mac` (fe80::6b:74ff:fe00:i). */
+  readonly linkLocal: string;
   private readonly bridgeNamespace: string;
   private readonly bridgePort: string;
   private readonly processes = new Set<LabProcess>();
@@ -47,6 +49,7 @@ export class LabHost {
     this.ipv4 = init.ipv4;
     this.ipv6 = init.ipv6;
     this.mac = init.mac;
+    this.linkLocal = eui64LinkLocal(init.mac);
   }
 
   /** Runs a command in this host; resolves with exit code and output (rejects only on timeout). */
@@ -162,4 +165,11 @@ export class LabHost {
   private assertAlive(): void {
     if (this.destroyed) throw new LabError('LAB_DESTROYED', `host ${this.index} (${this.namespace}) was destroyed`);
   }
+}
+
+function eui64LinkLocal(mac: string): string {
+  const b = mac.split(':').map((h) => parseInt(h, 16));
+  const word = (hi: number, lo: number): string => (((hi << 8) | lo) >>> 0).toString(16);
+  const [m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0] = b;
+  return `fe80::${word(m0 ^ 0x02, m1)}:${word(m2, 0xff)}:${word(0xfe, m3)}:${word(m4, m5)}`;
 }

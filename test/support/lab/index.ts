@@ -9,3 +9,4 @@ export { LAB_FAMILY, MAX_HOSTS } from './names.js';
 export { assertLabAvailable } from './preflight.js';
 export { run, runOk, type RunOptions, type RunResult } from './run.js';
 export { findLeaks, type LeakReport } from './leaks.js';
+export { AgentClient, agentPath, type AgentReply } from './agent-client.js';
