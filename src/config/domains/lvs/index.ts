@@ -11,6 +11,7 @@ import type { LvsModel, SslContext, VirtualServer, VirtualServerGroup } from '..
 import type { VirtualServerDraft } from './draft.js';
 import { finishVirtualServer } from './finalize.js';
 import { LVS_TOP_LEVEL } from './keywords.js';
+import { missingParameter } from './missing-param.js';
 import { checkVirtualServer } from './post-checks.js';
 import { LvsReporter } from './report.js';
 import { LvsScripts } from './scripts.js';
@@ -33,7 +34,16 @@ function readTrackFile(node: ConfigNode, st: PassState): void {
   else st.r.atBlockEnd(node, `No file set for track_file ${name} - ignoring`);
 }
 
+/** The checker pass only needs bfd_instance names (for BFD_CHECK); duplicates are reported. */
+function readBfdName(node: ConfigNode, st: PassState): void {
+  const name = node.args[0];
+  if (name === undefined) return;
+  if (st.bfdNames.has(name)) st.r.error(node, `BFD ${name} already specified`);
+  else st.bfdNames.add(name);
+}
+
 function readTopLevel(node: ConfigNode, st: PassState): void {
+  if (missingParameter(node, st.r, '')) return;
   switch (node.keyword) {
     case 'virtual_server': {
       const vs = parseVirtualServer(node, st);
@@ -53,7 +63,7 @@ function readTopLevel(node: ConfigNode, st: PassState): void {
       readTrackFile(node, st);
       return;
     case 'bfd_instance':
-      if (node.args[0] !== undefined) st.bfdNames.add(node.args[0]);
+      readBfdName(node, st);
       return;
     default:
       return;
@@ -67,7 +77,8 @@ function postParse(st: PassState): VirtualServer[] {
     // keepalived drops a service naming an unknown group with a log message only (not in -t).
     if (vs.parts.kind === 'group' && !g) continue;
     // A group whose addresses are of another family than the service's: dropped with a log message only.
-    if (g && vs.family && g.entries.some((e) => e.kind === 'range' && e.family !== vs.family)) continue;
+    const family = vs.family ?? vs.realServers[0]?.family;
+    if (g && family && g.entries.some((e) => e.kind === 'range' && e.family !== family)) continue;
     if (checkVirtualServer(vs, st.r, g)) out.push(finishVirtualServer(vs));
   }
   return out;

@@ -14,6 +14,7 @@ const NEEDS_PARAMETER: ReadonlySet<string> = new Set([
   'min_tx', 'misc_timeout', 'multiplier', 'name', 'nb_get_retry', 'notify_down', 'notify_up', 'path',
   'persistence_engine', 'persistence_granularity', 'protocol', 'quorum', 'quorum_down', 'quorum_up', 'retry',
   'sorry_server', 'source_ip', 'track_file', 'ttl', 'type', 'uthreshold', 'warmup', 'weight',
+  'virtual_server', 'virtual_server_group', 'real_server',
 ]);
 
 /** Block keywords in which a keyword of the list may be bare (it has another meaning there). */

@@ -31,6 +31,10 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
     return false;
   }
   checkProtocol(vs, post, groupHasOnlyFwmarks);
+  if (vs.ops && vs.protocol !== 'udp') {
+    post(`Virtual server ${vsName(vs)}: one packet scheduling requires UDP - resetting`);
+    vs.ops = false;
+  }
   if (vs.parts.kind === 'address' && vs.parts.port === 0 && vs.persistenceTimeoutS === undefined) {
     post(`Virtual server ${vsName(vs)}: zero port only valid for persistent services - setting`);
     vs.persistenceTimeoutS = 360;

@@ -26,6 +26,8 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
   const rs: RealServerDraft = { address: ip.text, family, port, weight: vs.defaultWeight, timing: {}, checkers: [], span: node.span };
   for (const c of node.children ?? []) applyRsKeyword(c, rs, vs, st);
   const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
+  // A fwmark or group service without ip_family takes the family of its first real server.
+  if (!vsFamily && vs.parts.kind === 'fwmark') vs.family = family;
   // Checked at the end of the block. IPVS tunnels may cross address families.
   const method = rs.forwarding?.method ?? vs.forwarding?.method;
   if (vsFamily && vsFamily !== family && method !== 'TUN') {

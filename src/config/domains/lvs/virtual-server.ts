@@ -72,7 +72,17 @@ export function parseVirtualServer(node: ConfigNode, st: VsParseState): VirtualS
   };
   if (parts.family) vs.family = parts.family;
   for (const c of node.children ?? []) applyVsKeyword(c, vs, st);
+  checkSorryFamily(node, vs, st.r);
   return vs;
+}
+
+/** At the end of the block: a sorry server of another family than the service is dropped. */
+function checkSorryFamily(node: ConfigNode, vs: VirtualServerDraft, r: LvsReporter): void {
+  const s = vs.sorryServer;
+  const family = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
+  if (!s || !family || s.family === family) return;
+  r.atBlockEnd(node, `Address family of virtual server and sorry server ${s.address} don't match - skipping sorry server.`);
+  delete vs.sorryServer;
 }
 
 const PROTOCOLS: Readonly<Record<string, LvsProtocol>> = { tcp: 'tcp', udp: 'udp', sctp: 'sctp' };
@@ -154,8 +164,9 @@ function applyVsFlagKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseSt
   const r = st.r;
   const a0 = c.args[0];
   if (SCHED_FLAGS.has(c.keyword)) {
-    const needs = c.keyword.startsWith('mh-') ? 'mh' : c.keyword.startsWith('flag-') ? undefined : 'sh';
-    if (needs && vs.scheduler !== needs) r.error(c, `${c.keyword} only applies to ${needs === 'mh' ? 'sh' : needs} scheduler - ignoring`);
+    // keepalived accepts the sh-/mh- flags (and hashed) with either hashing scheduler.
+    const hashing = vs.scheduler === 'sh' || vs.scheduler === 'mh';
+    if (!c.keyword.startsWith('flag-') && !hashing) r.error(c, `${c.keyword} only applies to sh scheduler - ignoring`);
     else vs.schedulerFlags.push(c.keyword);
     return;
   }

@@ -19,6 +19,12 @@ export function parseVsGroup(node: ConfigNode, r: LvsReporter): VirtualServerGro
     r.atBlockEnd(node, `virtual server group ${name} has no entries - removing`);
     return undefined;
   }
+  const families = new Set(entries.filter((e) => e.kind === 'range').map((e) => e.family));
+  const untypedFwmark = entries.some((e) => e.kind === 'fwmark' && e.family === undefined);
+  if (families.size > 1 && untypedFwmark) {
+    r.atBlockEnd(node, `virtual server group ${name} cannot have IPv4, IPv6 and fwmark without family - removing`);
+    return undefined;
+  }
   return { name, entries, span: node.span };
 }
 

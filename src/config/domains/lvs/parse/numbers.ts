@@ -60,8 +60,9 @@ function formatMicros(us: bigint): string {
 
 /**
  * A decimal number of seconds with microsecond resolution, returned in microseconds, within
- * [minUs, maxUs]. As in keepalived, trailing junk after a valid number is reported as an invalid
- * number but the number read so far is kept.
+ * [minUs, maxUs]. As in keepalived (strtod), a token that is not entirely a number is reported as an
+ * invalid number but the number read so far (0 when none) is kept; if that value is out of range
+ * the read fails without a range message.
  */
 export function parseTimerUs(token: string, minUs: bigint, maxUs: bigint, report: Reporter): bigint | undefined {
   const tok = token.trimStart();
@@ -70,15 +71,14 @@ export function parseTimerUs(token: string, minUs: bigint, maxUs: bigint, report
     return undefined;
   }
   const m = /^\+?(\d*)(?:\.(\d*))?/.exec(tok);
-  const intPart = m?.[1] ?? '';
-  const fracPart = m?.[2] ?? '';
-  if (!m || (intPart === '' && fracPart === '') || /^0[xX]/.test(tok)) {
-    report(`invalid number '${token}'`);
-    return undefined;
-  }
-  if (m[0].length !== tok.length) report(`invalid number '${token}'`);
+  const hex = /^0[xX]/.test(tok);
+  const intPart = hex ? '0' : m?.[1] ?? '';
+  const fracPart = hex ? '' : m?.[2] ?? '';
+  const junk = hex || !m || m[0].length !== tok.length || (intPart === '' && fracPart === '');
+  if (junk) report(`invalid number '${token}'`);
   const us = BigInt(intPart || '0') * 1000000n + BigInt((fracPart + '000000').slice(0, 6));
   if (us < minUs || us > maxUs) {
+    if (junk) return undefined;
     report(`number '${token}' outside range [${formatMicros(minUs)}, ${formatMicros(maxUs)}]`);
     return undefined;
   }
