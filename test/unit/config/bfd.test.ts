@@ -43,6 +43,9 @@ describe('bfd_instance', () => {
     ].join('\n');
     const r = runLvs(text);
     assert.deepEqual(r.lines, [
+      // checker pass (it reads bfd_instance names for BFD_CHECK)
+      L(25, 'BFD b1 already specified'),
+      // bfd pass
       L(3, `${E} b1 has malformed source address zz, ignoring`),
       L(4, "number '0' outside range [1.000, 4294967.000]"),
       L(4, `${E} b1 min_rx value 0 is not valid (must be in range [1-4294967]), ignoring`),

@@ -26,10 +26,10 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
   const rs: RealServerDraft = { address: ip.text, family, port, weight: vs.defaultWeight, timing: {}, checkers: [], span: node.span };
   for (const c of node.children ?? []) applyRsKeyword(c, rs, vs, st);
   const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
-  // A fwmark or group service without ip_family takes the family of its first real server.
-  if (!vsFamily && vs.parts.kind === 'fwmark') vs.family = family;
   // Checked at the end of the block. IPVS tunnels may cross address families.
   const method = rs.forwarding?.method ?? vs.forwarding?.method;
+  // A fwmark service without ip_family takes the family of its first (non-tunnelled) real server.
+  if (!vsFamily && vs.parts.kind === 'fwmark' && method !== 'TUN') vs.family = family;
   if (vsFamily && vsFamily !== family && method !== 'TUN') {
     r.atBlockEnd(node, `Address family of virtual server and real server ${a0} don't match - skipping real server.`);
     return undefined;
