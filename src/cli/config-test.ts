@@ -11,6 +11,16 @@ import type { ConfigEnvironment } from '../config/environment.js';
 import type { LoadConfig, LoadOptions, LoadResult } from '../config/domain.js';
 import { modelReplacer } from '../daemon/config-loader.js';
 
+/**
+ * Optional extras the pipeline (src/config/pipeline.ts) returns beyond the LoadResult contract:
+ * keepalived's immediate exit status (2 after "is missing a parameter", 6 after a failed include
+ * check) and lines it prints that are not config errors.
+ */
+export interface PipelineExtras {
+  readonly abortExitCode?: number;
+  readonly notes?: readonly string[];
+}
+
 export interface ConfigTestRequest {
   readonly configFile: string;
   readonly allConfig: boolean;
@@ -97,9 +107,9 @@ export async function runConfigTest(req: ConfigTestRequest, env: ConfigEnvironme
   const options: { -readonly [K in keyof LoadOptions]: LoadOptions[K] } = { allConfig: req.allConfig };
   if (req.configId !== undefined) options.configId = req.configId;
   const load = await getLoader();
-  const result = load(req.configFile, env, options);
-  const code = result.diagnostics.exitCode;
-  emitLines(req, out, result.diagnostics.list.map(formatDiagnostic));
+  const result: PipelineExtras & LoadResult = load(req.configFile, env, options);
+  const code = result.abortExitCode ?? result.diagnostics.exitCode;
+  emitLines(req, out, [...(result.notes ?? []), ...result.diagnostics.list.map(formatDiagnostic)]);
   if (req.json) out.stdout(configTestJson(req.configFile, code, result, []));
   else if (req.dumpConf) out.stdout(`${JSON.stringify(result.model, modelReplacer, 2)}\n`);
   return code;

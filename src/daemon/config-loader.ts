@@ -25,6 +25,8 @@ export interface LoadedConfig {
   /** keepalived's -t exit code for these diagnostics. */
   readonly exitCode: number;
   readonly files: readonly string[];
+  /** keepalived would have stopped reading at once with this status (e.g. 2: missing parameter). */
+  readonly abortExitCode?: number;
 }
 
 export interface ConfigLoader {
@@ -43,7 +45,7 @@ export class ConfigLoadError extends Error {
 
 /** A config the daemon may run: present, and nothing of the "cannot run" classes reported. */
 export function isRunnable(c: LoadedConfig): boolean {
-  return !c.missing && !c.diagnostics.some((d) => severityOf(d.cls) === 'fatal');
+  return !c.missing && c.abortExitCode === undefined && !c.diagnostics.some((d) => severityOf(d.cls) === 'fatal');
 }
 
 /** The first "cannot run" diagnostic, for the log line explaining a refusal. */

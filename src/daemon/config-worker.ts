@@ -1,5 +1,6 @@
 /** Worker-thread entry: runs the config pipeline with the real environment and posts the result. */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PipelineExtras } from '../cli/config-test.js';
 import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
 import { loadPipeline, type LoadRequest, type LoadedConfig, type WorkerReply } from './config-loader.js';
 
@@ -13,7 +14,15 @@ async function run(req: LoadRequest): Promise<LoadedConfig> {
     allConfig: req.allConfig,
     ...(req.configId !== undefined ? { configId: req.configId } : {}),
   });
-  return { missing: false, model: r.model, diagnostics: [...r.diagnostics.list], exitCode: r.diagnostics.exitCode, files: [...r.files] };
+  const extras: PipelineExtras & typeof r = r;
+  return {
+    missing: false,
+    model: r.model,
+    diagnostics: [...r.diagnostics.list],
+    exitCode: extras.abortExitCode ?? r.diagnostics.exitCode,
+    files: [...r.files],
+    ...(extras.abortExitCode !== undefined ? { abortExitCode: extras.abortExitCode } : {}),
+  };
 }
 
 function post(reply: WorkerReply): void {

@@ -73,3 +73,14 @@ test('--json prints diagnostics and model on stdout', async () => {
   assert.deepEqual(doc.diagnostics.map((d) => [d.class, d.severity, d.line]), [['UnknownKeyword', 'error', 14], ['GeneralError', 'error', 20]]);
   assert.deepEqual(doc.model, {});
 });
+
+test('pipeline extras: notes are printed first, abortExitCode wins (keepalived exit 2)', async () => {
+  const out = new CapturedOutput();
+  const loader = async (): Promise<LoadConfig> => (path) => {
+    const sink = new DiagnosticSink();
+    sink.report(ConfigErrorClass.MissingParameter, '*** Configuration line starting `path` is missing a parameter after keyword `path` at word position 2', { file: path, line: 33 });
+    return Object.assign({ model: {}, diagnostics: sink, files: [path] }, { abortExitCode: 2, notes: ['a note'] });
+  };
+  assert.equal(await runConfigTest(base, fakeEnv(['k.conf']), loader, out), 2);
+  assert.equal(out.err, 'a note\n(k.conf: Line 33) *** Configuration line starting `path` is missing a parameter after keyword `path` at word position 2\n');
+});
