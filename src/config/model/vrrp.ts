@@ -6,6 +6,8 @@
 import type { IpFamily } from '../syntax/ip.js';
 import type { ScriptCommand, ScriptUser } from '../scripts.js';
 import type { Span } from '../diagnostics.js';
+import type { ParsedRoute } from '../syntax/route.js';
+import type { ParsedRule } from '../syntax/rule.js';
 
 export interface VirtualAddress {
   readonly family: IpFamily;
@@ -26,20 +28,42 @@ export interface VirtualAddress {
   readonly span: Span;
 }
 
-/** A virtual/static route or rule: its words as written, kept for the netlink layer. */
-export interface RouteSpec {
-  readonly family: IpFamily;
-  readonly words: readonly string[];
-  readonly noTrack: boolean;
+/** A virtual/static route as read (see src/config/syntax/route.ts), with tracking settled. */
+export interface RouteSpec extends ParsedRoute {
   readonly span: Span;
 }
 
-export interface RuleSpec {
-  readonly family: IpFamily;
-  readonly words: readonly string[];
-  readonly preference?: number;
-  readonly noTrack: boolean;
+/** A virtual/static rule as read (see src/config/syntax/rule.ts); `preference` always set. */
+export interface RuleSpec extends ParsedRule {
+  readonly preference: number;
   readonly span: Span;
+}
+
+/** A static_ipaddress entry: always has an interface (its `dev` or default_interface). */
+export interface StaticAddress extends VirtualAddress {
+  readonly dev: string;
+}
+
+export interface GarpGroup {
+  readonly garpIntervalUs?: number;
+  readonly gnaIntervalUs?: number;
+  readonly interfaces: readonly string[];
+}
+
+export interface TrackGroup {
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
+export interface LinkbeatInterface {
+  readonly name: string;
+  readonly method: 'MII' | 'ETHTOOL' | 'IOCTL';
+}
+
+export interface InterfaceUpDownDelay {
+  readonly name: string;
+  readonly downDelayS: number;
+  readonly upDelayS: number;
 }
 
 export interface ScriptSpec {
@@ -150,7 +174,8 @@ export interface VrrpInstance {
   readonly notifyPriorityChanges: boolean;
   readonly smtpAlert?: boolean;
   readonly garp: GarpSettings;
-  readonly useVmac?: { readonly name?: string; readonly baseInterface?: string; readonly mac?: string; readonly xmitBase: boolean };
+  readonly useVmac?: { readonly name: string; readonly mac?: string; readonly xmitBase: boolean };
+  readonly vrf?: string;
   readonly lowerPrioNoAdvert: boolean;
   readonly higherPrioSendAdvert: boolean;
   readonly skipCheckAdvAddr: boolean;
@@ -163,12 +188,15 @@ export interface VrrpInstance {
 
 export interface SyncGroup {
   readonly name: string;
+  /** Instances that exist (others are dropped with keepalived's message). */
   readonly members: readonly string[];
   readonly notify: NotifyScripts;
   readonly trackScripts: readonly TrackerRef[];
   readonly trackInterfaces: readonly TrackerRef[];
   readonly trackFiles: readonly TrackerRef[];
+  readonly trackProcesses: readonly TrackerRef[];
   readonly trackingWeight: boolean;
+  readonly notifyPriorityChanges: boolean;
   readonly smtpAlert?: boolean;
 }
 
@@ -178,9 +206,13 @@ export interface VrrpModel {
   readonly trackFiles: readonly TrackFile[];
   readonly trackProcesses: readonly TrackProcess[];
   readonly syncGroups: readonly SyncGroup[];
-  readonly staticAddresses: readonly VirtualAddress[];
+  readonly staticAddresses: readonly StaticAddress[];
   readonly staticRoutes: readonly RouteSpec[];
   readonly staticRules: readonly RuleSpec[];
+  readonly garpGroups: readonly GarpGroup[];
+  readonly trackGroups: readonly TrackGroup[];
+  readonly linkbeatInterfaces: readonly LinkbeatInterface[];
+  readonly upDownDelays: readonly InterfaceUpDownDelay[];
 }
 
 declare module '../domain.js' {

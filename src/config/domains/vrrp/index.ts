@@ -1,65 +1,127 @@
 /**
  * The VRRP domain: vrrp_instance, vrrp_script, vrrp_sync_group, track_file, vrrp_track_process,
  * static addresses/routes/rules and the other VRRP-pass blocks -> VrrpModel, with keepalived
- * 2.2.7's parse-time and post-parse diagnostics.
+ * 2.2.7's parse-time messages (at their lines) and its post-parse messages, in its order:
+ * non-existent interfaces, script checks and the security summary, sync groups, each instance's
+ * completion, sync-group tracking, duplicate VRIDs.
  */
 import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
-import type { TrackFile, VrrpInstance, VrrpModel, VrrpScript } from '../../model/vrrp.js';
+import type { TrackFile, TrackProcess, VrrpModel, VrrpScript } from '../../model/vrrp.js';
 import '../../model/vrrp.js';
 import { ScriptContext } from '../../scripts.js';
-import { parseInstance, type InstanceDraft } from './instance.js';
+import { RulePreferences } from '../../syntax/rule.js';
+import { parseInstance, type InstanceDraft, type InstanceParse } from './instance.js';
 import { VRRP_TOP_KEYWORDS } from './keywords.js';
-import { checkInstances, checkInterfaces, checkNotifyScripts, checkScripts } from './post-checks.js';
-import { parseTrackFile, parseVrrpScript, type ParsedVrrpScript } from './trackers.js';
+import { finishInstances } from './finish.js';
+import { checkNotifyScripts, checkScripts } from './post-checks.js';
+import { readGarpGroup, readLinkbeat, readStaticAddresses, readStaticRoutes, readStaticRules, readTrackGroup, readUpDownDelays } from './static.js';
+import { parseSyncGroup, type SyncGroupDraft } from './sync-group.js';
+import { parseTrackFile, parseTrackProcess, parseVrrpScript, type ParsedVrrpScript } from './trackers.js';
 
 export { VRRP_TOP_KEYWORDS } from './keywords.js';
 
-function scriptContext(ctx: ValidationContext, firstSpan: ConfigNode['span'] | undefined): ScriptContext {
+type Span = ConfigNode['span'];
+type SpanScripts = ScriptContext & { setSpan(s: Span): void };
+
+function scriptContext(ctx: ValidationContext): SpanScripts {
   const g = ctx.model.global;
-  let span = firstSpan;
+  let span: Span | undefined;
   const sc = new ScriptContext(ctx.env, { scriptUser: g?.scriptUser, enableScriptSecurity: g?.enableScriptSecurity ?? false }, () => {
     if (span) ctx.report(ConfigErrorClass.GeneralError, 'Unable to set default user keepalived_script for script', span);
   });
-  return Object.assign(sc, { setSpan: (s: ConfigNode['span']) => { span = s; } });
+  return Object.assign(sc, { setSpan: (s: Span) => { span = s; } });
 }
 
-function finalInstance(d: InstanceDraft, ctx: ValidationContext): VrrpInstance {
-  const g = ctx.model.global?.vrrp;
-  const family = d.vips[0]?.family ?? 4;
-  const version = family === 6 ? 3 : (d.version ?? g?.version ?? 2);
-  const strict = d.strict ?? g?.strict ?? false;
-  const priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
-  const advertIntervalCs = version === 2 ? Math.max(100, Math.round(d.advertIntS) * 100) : Math.max(1, Math.round(d.advertIntS * 100));
-  const inst: { -readonly [K in keyof VrrpInstance]: VrrpInstance[K] } = {
-    name: d.name, span: d.span, vrid: d.vrid ?? 0, family, version,
-    initialState: d.state ?? (priority === 255 ? 'MASTER' : 'BACKUP'), priority, advertIntervalCs,
-    preempt: !d.nopreempt, preemptDelayUs: Math.round(d.preemptDelayS * 1e6),
-    accept: d.accept ?? (!strict || priority === 255), strict,
-    vips: d.vips, excludedVips: d.excludedVips, routes: [], rules: [], unicastPeers: d.unicastPeers,
-    unicastFaultNoPeer: d.raw.has('unicast_fault_no_peer'),
-    checkUnicastSrc: d.raw.has('check_unicast_src') || (g?.checkUnicastSrc ?? false),
-    trackInterfaces: d.trackInterfaces, trackScripts: d.trackScripts, trackFiles: d.trackFiles,
-    trackProcesses: d.trackProcesses, trackBfds: [], dontTrackPrimary: d.dontTrackPrimary,
-    trackSrcIp: d.raw.has('track_src_ip'), notify: {}, notifyPriorityChanges: g?.notifyPriorityChanges ?? false,
-    garp: {
-      masterDelayS: g?.garpMasterDelayS ?? 5, masterRepeat: g?.garpMasterRepeat ?? 5,
-      masterRefreshS: g?.garpMasterRefreshS ?? 0, masterRefreshRepeat: g?.garpMasterRefreshRepeat ?? 1,
-      lowerPrioDelayS: strict ? 0 : (g?.garpLowerPrioDelayS ?? g?.garpMasterDelayS ?? 5),
-      lowerPrioRepeat: strict ? 0 : (g?.garpLowerPrioRepeat ?? g?.garpMasterRepeat ?? 5),
+/** Everything the VRRP pass collects while reading, in file order. */
+interface PassState {
+  readonly parse: InstanceParse;
+  readonly sc: SpanScripts;
+  readonly scripts: Map<string, ParsedVrrpScript>;
+  readonly model: { -readonly [K in keyof VrrpModel]: VrrpModel[K] extends readonly (infer T)[] ? T[] : never };
+  readonly drafts: InstanceDraft[];
+  readonly groups: SyncGroupDraft[];
+  readonly garpTaken: Set<string>;
+  missingInterface: boolean;
+}
+
+function newState(ctx: ValidationContext): PassState {
+  const st: PassState = {
+    sc: scriptContext(ctx), scripts: new Map(), drafts: [], groups: [], garpTaken: new Set(), missingInterface: false,
+    model: {
+      instances: [], scripts: [], trackFiles: [], trackProcesses: [], syncGroups: [], staticAddresses: [], staticRoutes: [],
+      staticRules: [], garpGroups: [], trackGroups: [], linkbeatInterfaces: [], upDownDelays: [],
     },
-    lowerPrioNoAdvert: strict || (g?.lowerPrioNoAdvert ?? false),
-    higherPrioSendAdvert: !strict && (g?.higherPrioSendAdvert ?? false),
-    skipCheckAdvAddr: g?.skipCheckAdvAddr ?? false, downTimerAdverts: strict ? 3 : (g?.downTimerAdverts ?? 3),
-    promoteSecondaries: d.raw.has('promote_secondaries'), raw: d.raw,
+    parse: undefined as unknown as InstanceParse,
   };
-  if (d.interface !== undefined) inst.interface = d.interface;
-  if (d.auth && !strict && version === 2) inst.auth = d.auth;
-  if (d.unicastSrcIp !== undefined) inst.unicastSrcIp = d.unicastSrcIp;
-  if (d.unicastTtl !== undefined) inst.unicastTtl = d.unicastTtl;
-  if (d.useVmac) inst.useVmac = { xmitBase: d.vmacXmitBase };
-  return inst;
+  (st as { parse: InstanceParse }).parse = {
+    ctx, dynamic: ctx.model.global?.dynamicInterfaces ?? false, rulePreferences: new RulePreferences(),
+    onMissingInterface: () => { st.missingInterface = true; }, vmacNames: new Map(),
+    known: { scripts: new Map(), files: new Map(), processes: new Map() },
+  };
+  return st;
+}
+
+/** Notify scripts without their own user need the default user (reported once, at the first). */
+function noteDefaultUsers(notify: Record<string, { span: Span; userWords: readonly string[] }>, sc: SpanScripts): void {
+  for (const n of Object.values(notify)) {
+    if (n.userWords.length > 0) continue;
+    sc.setSpan(n.span);
+    sc.defaultUser();
+  }
+}
+
+function readScript(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
+  const last = node.children?.[node.children.length - 1];
+  st.sc.setSpan(last ? { file: last.span.file, line: last.span.line + 1 } : node.span);
+  const s = parseVrrpScript(node, ctx, st.sc);
+  if (!s) return;
+  st.scripts.set(s.name, s);
+  st.parse.known.scripts.set(s.name, { weight: s.weight });
+}
+
+function readTrackFile(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
+  const t: TrackFile | undefined = parseTrackFile(node, ctx);
+  if (!t) return;
+  st.model.trackFiles.push(t);
+  st.parse.known.files.set(t.name, { weight: t.weight });
+}
+
+function readTrackProcess(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
+  const p: TrackProcess | undefined = parseTrackProcess(node, ctx);
+  if (!p) return;
+  st.model.trackProcesses.push(p);
+  st.parse.known.processes.set(p.name, { weight: p.weight });
+}
+
+function readNode(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
+  const m = st.model;
+  switch (node.keyword) {
+    case 'vrrp_script': readScript(node, st, ctx); break;
+    case 'track_file': case 'vrrp_track_file': readTrackFile(node, st, ctx); break;
+    case 'vrrp_track_process': readTrackProcess(node, st, ctx); break;
+    case 'vrrp_instance': {
+      const d = parseInstance(node, ctx, st.parse);
+      noteDefaultUsers(d.notify, st.sc);
+      st.drafts.push(d);
+      break;
+    }
+    case 'vrrp_sync_group': {
+      const g = parseSyncGroup(node, ctx, st.parse.known);
+      noteDefaultUsers(g.notify, st.sc);
+      st.groups.push(g);
+      break;
+    }
+    case 'static_ipaddress': m.staticAddresses.push(...readStaticAddresses(node, st.parse)); break;
+    case 'static_routes': m.staticRoutes.push(...readStaticRoutes(node, st.parse)); break;
+    case 'static_rules': m.staticRules.push(...readStaticRules(node, st.parse)); break;
+    case 'garp_group': { const g = readGarpGroup(node, st.parse, st.garpTaken); if (g) m.garpGroups.push(g); break; }
+    case 'linkbeat_interfaces': m.linkbeatInterfaces.push(...readLinkbeat(node, st.parse)); break;
+    case 'interface_up_down_delays': m.upDownDelays.push(...readUpDownDelays(node, st.parse)); break;
+    case 'track_group': m.trackGroups.push(readTrackGroup(node)); break;
+    default: break;
+  }
 }
 
 function toScript(s: ParsedVrrpScript): VrrpScript {
@@ -69,44 +131,43 @@ function toScript(s: ParsedVrrpScript): VrrpScript {
   };
 }
 
+/** Interfaces named by instances (their own and tracked ones) must exist unless dynamic_interfaces. */
+function checkInstanceInterfaces(st: PassState, ctx: ValidationContext): void {
+  if (st.parse.dynamic) return;
+  const ifs = ctx.env.interfaces();
+  for (const d of st.drafts) {
+    if (d.interface !== undefined && !ifs.has(d.interface)) {
+      ctx.report(ConfigErrorClass.GeneralError, `WARNING - interface ${d.interface} for vrrp_instance ${d.name} doesn't exist`, d.interfaceSpan ?? d.span);
+      st.missingInterface = true;
+    }
+    for (const t of d.trackInterfaces) {
+      if (ifs.has(t.name)) continue;
+      ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) tracked interface ${t.name} doesn't exist`, t.span);
+      st.missingInterface = true;
+    }
+  }
+}
+
 export const vrrpDomain: ConfigDomain<'vrrp'> = {
   name: 'vrrp',
   pass: 'vrrp',
   keywords: VRRP_TOP_KEYWORDS,
   validate(nodes: readonly ConfigNode[], ctx: ValidationContext): VrrpModel {
-    const sc = scriptContext(ctx, nodes[0]?.span) as ScriptContext & { setSpan(s: ConfigNode['span']): void };
-    const scripts = new Map<string, ParsedVrrpScript>();
-    const trackFiles: TrackFile[] = [];
-    const drafts: InstanceDraft[] = [];
-    for (const node of nodes) {
-      if (node.keyword === 'vrrp_script') {
-        const last = node.children?.[node.children.length - 1];
-        sc.setSpan(last ? { file: last.span.file, line: last.span.line + 1 } : node.span);
-        const s = parseVrrpScript(node, ctx, sc);
-        if (s) scripts.set(s.name, s);
-      } else if (node.keyword === 'track_file' || node.keyword === 'vrrp_track_file') {
-        const t = parseTrackFile(node, ctx);
-        if (t) trackFiles.push(t);
-      } else if (node.keyword === 'vrrp_instance') {
-        const d = parseInstance(node, ctx, sc);
-        for (const t of d.trackScripts) {
-          if (!scripts.has(t.name)) ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) track script ${t.name} not found, ignoring...`, t.span);
-        }
-        d.trackScripts = d.trackScripts.filter((t) => scripts.has(t.name));
-        drafts.push(d);
-      }
-    }
-    const empty: VrrpModel = { instances: [], scripts: [], trackFiles, trackProcesses: [], syncGroups: [], staticAddresses: [], staticRoutes: [], staticRules: [] };
-    if (!checkInterfaces(drafts, ctx, ctx.model.global?.dynamicInterfaces ?? false)) return empty;
-    const usable = checkScripts(drafts, scripts, ctx, sc);
-    checkNotifyScripts(drafts, ctx, sc);
-    checkInstances(drafts, ctx);
+    const st = newState(ctx);
+    for (const node of nodes) readNode(node, st, ctx);
+    checkInstanceInterfaces(st, ctx);
     const first = nodes[0]?.span ?? { file: '', line: 0 };
-    for (const line of sc.summary('')) ctx.report(ConfigErrorClass.Security, line, first, 'none');
-    return {
-      ...empty,
-      instances: drafts.map((d) => finalInstance(d, ctx)),
-      scripts: [...scripts.values()].filter((s) => usable.has(s.name)).map(toScript),
-    };
+    if (st.missingInterface) {
+      ctx.report(ConfigErrorClass.BadInterface, 'Non-existent interface specified in configuration', first, 'none');
+      return st.model;
+    }
+    const usable = checkScripts(st.scripts, ctx, st.sc);
+    checkNotifyScripts([...st.drafts, ...st.groups], ctx, st.sc);
+    for (const line of st.sc.summary('')) ctx.report(ConfigErrorClass.Security, line, first, 'none');
+    st.model.scripts = [...st.scripts.values()].filter((s) => usable.has(s.name)).map(toScript);
+    const { instances, syncGroups } = finishInstances(st.drafts, st.groups, ctx);
+    st.model.instances = instances;
+    st.model.syncGroups = syncGroups;
+    return st.model;
   },
 };

@@ -4,11 +4,13 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { ValidationContext } from '../../domain.js';
-import type { TrackerRef, UnicastPeer, VirtualAddress } from '../../model/vrrp.js';
-import { parseScriptCommand, resolveUser, type ScriptContext } from '../../scripts.js';
+import type { GarpSettings, RouteSpec, RuleSpec, UnicastPeer, VirtualAddress } from '../../model/vrrp.js';
 import { parseAddressLine } from '../../syntax/address.js';
-import { parseIp, parseIpPrefix } from '../../syntax/ip.js';
+import { parseIpPrefix } from '../../syntax/ip.js';
 import { readDouble, readUnsigned } from '../../syntax/numbers.js';
+import { OPTION_HANDLERS } from './instance-options.js';
+import { checkAddressInterface, type RouteContext } from './routes.js';
+import { trackerList, type Known, type TrackerLine } from './tracker-refs.js';
 import { err, take, warn } from '../global/read.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import { blockEnd } from './trackers.js';
@@ -16,6 +18,7 @@ import { blockEnd } from './trackers.js';
 export interface InstanceDraft {
   name: string;
   span: ConfigNode['span'];
+  endSpan: ConfigNode['span'];
   interface?: string;
   interfaceSpan?: ConfigNode['span'];
   vrid?: number;
@@ -30,62 +33,53 @@ export interface InstanceDraft {
   auth?: { type: 'PASS' | 'AH'; password: string };
   vips: VirtualAddress[];
   excludedVips: VirtualAddress[];
+  routes: RouteSpec[];
+  rules: RuleSpec[];
   unicastSrcIp?: string;
-  unicastPeers: UnicastPeer[];
+  unicastPeers: (UnicastPeer & { span: ConfigNode['span'] })[];
   unicastKeyword: boolean;
   peerBlock: boolean;
   unicastTtl?: number;
-  trackInterfaces: (TrackerRef & { span: ConfigNode['span'] })[];
-  trackScripts: (TrackerRef & { span: ConfigNode['span']; weightGiven: boolean })[];
-  trackFiles: (TrackerRef & { span: ConfigNode['span'] })[];
-  trackProcesses: (TrackerRef & { span: ConfigNode['span'] })[];
+  mcastDstIp?: string;
+  trackInterfaces: TrackerLine[];
+  trackScripts: TrackerLine[];
+  trackFiles: TrackerLine[];
+  trackProcesses: TrackerLine[];
   notify: Record<string, { argv: readonly string[]; span: ConfigNode['span']; userWords: readonly string[] }>;
+  garp: Partial<{ -readonly [K in keyof GarpSettings]: GarpSettings[K] }>;
   useVmac: boolean;
+  vmacName?: string;
+  vmacMac?: string;
   vmacXmitBase: boolean;
+  vrf?: string;
+  smtpAlert?: boolean;
   noVip: boolean;
   dontTrackPrimary: boolean;
+  /** An interface named by the instance does not exist (keepalived stops after the pass). */
+  missingInterface: boolean;
   raw: Map<string, readonly string[]>;
 }
 
-function addresses(node: ConfigNode, ctx: ValidationContext, out: VirtualAddress[]): void {
+/** What the instance parser shares with the rest of the VRRP pass. */
+export interface InstanceParse extends RouteContext {
+  /** use_vmac interface names already taken, and by which instance. */
+  readonly vmacNames: Map<string, string>;
+  /** vrrp_script, track_file and vrrp_track_process blocks defined so far. */
+  readonly known: Known;
+}
+
+function addresses(node: ConfigNode, p: InstanceParse, out: VirtualAddress[]): void {
   for (const line of node.lines ?? []) {
     const r = parseAddressLine(line.tokens);
-    for (const m of r.messages) ctx.report(m.kind === 'number' ? ConfigErrorClass.InvalidNumber : ConfigErrorClass.GeneralError, m.text, line.span);
-    if (r.address) out.push({ ...r.address, span: line.span });
+    for (const m of r.messages) p.ctx.report(m.kind === 'number' ? ConfigErrorClass.InvalidNumber : ConfigErrorClass.GeneralError, m.text, line.span);
+    if (!r.address) continue;
+    const a = { ...r.address, span: line.span };
+    checkAddressInterface(a, line, p);
+    out.push(a);
   }
 }
 
-function trackerList(node: ConfigNode, defaultWeight: number): (TrackerRef & { span: ConfigNode['span']; weightGiven: boolean })[] {
-  const out: (TrackerRef & { span: ConfigNode['span']; weightGiven: boolean })[] = [];
-  for (const line of node.lines ?? []) {
-    const [name, ...rest] = line.tokens;
-    if (name === undefined) continue;
-    let weight = defaultWeight;
-    let weightGiven = false;
-    let reverse = false;
-    for (let i = 0; i < rest.length; i++) {
-      if (rest[i] === 'weight' && rest[i + 1] !== undefined) { weight = Number.parseInt(rest[i + 1] ?? '0', 10) || 0; weightGiven = true; i++; }
-      else if (rest[i] === 'reverse') reverse = true;
-    }
-    out.push({ name, weight, reverse, span: line.span, weightGiven });
-  }
-  return out;
-}
-
-function peers(node: ConfigNode, d: InstanceDraft, ctx: ValidationContext): void {
-  d.peerBlock = true;
-  for (const line of node.lines ?? []) {
-    const w = line.tokens[0] ?? '';
-    const p = parseIpPrefix(w);
-    if (!p) {
-      ctx.report(ConfigErrorClass.GeneralError, `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${w}]. Skipping...`, line.span);
-      continue;
-    }
-    d.unicastPeers.push({ address: p.text, family: p.family });
-  }
-}
-
-type Handler = (c: ConfigNode, d: InstanceDraft, ctx: ValidationContext) => void;
+type Handler = (c: ConfigNode, d: InstanceDraft, ctx: ValidationContext, p: InstanceParse) => void;
 
 const HANDLERS: Record<string, Handler> = {
   interface: (c, d) => { if (c.args[0] !== undefined) { d.interface = c.args[0]; d.interfaceSpan = c.span; } },
@@ -117,10 +111,6 @@ const HANDLERS: Record<string, Handler> = {
   },
   nopreempt: (_c, d) => { d.nopreempt = true; },
   preempt: (_c, d) => { d.nopreempt = false; },
-  preempt_delay: (c, d, ctx) => {
-    const v = take(readDouble(c.args[0] ?? '', 0, 1000), c, ctx);
-    if (v !== undefined) d.preemptDelayS = v;
-  },
   accept: (_c, d) => { d.accept = true; },
   no_accept: (_c, d) => { d.accept = false; },
   strict_mode: (c, d) => { d.strict = c.args[0] === undefined || ['on', 'true', 'yes'].includes(c.args[0].toLowerCase()); },
@@ -139,8 +129,8 @@ const HANDLERS: Record<string, Handler> = {
     }
     if (type) d.auth = { type, password };
   },
-  virtual_ipaddress: (c, d, ctx) => addresses(c, ctx, d.vips),
-  virtual_ipaddress_excluded: (c, d, ctx) => addresses(c, ctx, d.excludedVips),
+  virtual_ipaddress: (c, d, _ctx, p) => addresses(c, p, d.vips),
+  virtual_ipaddress_excluded: (c, d, _ctx, p) => addresses(c, p, d.excludedVips),
   no_virtual_ipaddress: (_c, d) => { d.noVip = true; },
   unicast_src_ip: (c, d, ctx) => {
     const w = c.args[0] ?? '';
@@ -154,42 +144,47 @@ const HANDLERS: Record<string, Handler> = {
     if (!parseIpPrefix(w)) err(ctx, c, `Configuration error: VRRP instance[${d.name}] malformed src address[${w}]. Skipping...`);
     else d.unicastSrcIp = parseIpPrefix(w)?.text ?? w;
   },
-  unicast_peer: (c, d, ctx) => peers(c, d, ctx),
-  unicast_ttl: (c, d, ctx) => {
-    const v = take(readUnsigned(c.args[0] ?? '', 0, 255), c, ctx);
-    if (v !== undefined) d.unicastTtl = v;
-  },
-  track_interface: (c, d) => { d.trackInterfaces.push(...trackerList(c, 0)); },
-  track_script: (c, d) => { d.trackScripts.push(...trackerList(c, 0)); },
-  track_file: (c, d) => { d.trackFiles.push(...trackerList(c, 1)); },
-  track_process: (c, d) => { d.trackProcesses.push(...trackerList(c, 1)); },
-  use_vmac: (_c, d) => { d.useVmac = true; },
+  track_interface: (c, d, ctx, p) => { d.trackInterfaces.push(...trackerList(c, d.name, 'interface', ctx, p.known)); },
+  track_script: (c, d, ctx, p) => { d.trackScripts.push(...trackerList(c, d.name, 'script', ctx, p.known)); },
+  track_file: (c, d, ctx, p) => { d.trackFiles.push(...trackerList(c, d.name, 'file', ctx, p.known)); },
+  track_process: (c, d, ctx, p) => { d.trackProcesses.push(...trackerList(c, d.name, 'process', ctx, p.known)); },
   vmac_xmit_base: (_c, d) => { d.vmacXmitBase = true; },
   dont_track_primary: (_c, d) => { d.dontTrackPrimary = true; },
 };
 
-for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify', 'notify_master_rx_lower_pri']) {
-  HANDLERS[k] = (c, d) => {
-    const cmd = parseScriptCommand(c.args.slice(0, 1));
-    if (cmd) d.notify[k] = { argv: cmd.argv, span: c.span, userWords: c.args.slice(1) };
-  };
+Object.assign(HANDLERS, OPTION_HANDLERS);
+
+/** keepalived's checks when the instance block closes (reported at its '}'). */
+function closeChecks(d: InstanceDraft, ctx: ValidationContext): void {
+  const at = { keyword: '}', args: [], span: d.endSpan };
+  if (d.useVmac && (d.peerBlock || d.unicastKeyword) && !d.vmacXmitBase) {
+    warn(ctx, at, `(${d.name}) unicast with use_vmac requires vmac_xmit_base - setting`);
+    d.vmacXmitBase = true;
+  }
+  if (d.unicastTtl !== undefined && d.unicastPeers.length === 0) {
+    err(ctx, at, `(${d.name}): Cannot use unicast_ttl without unicast peers - resetting`);
+    delete d.unicastTtl;
+  }
+  const family = d.vips[0]?.family;
+  if (family === undefined) return;
+  d.unicastPeers = d.unicastPeers.filter((peer) => {
+    if (peer.family === family) return true;
+    err(ctx, at, `Configuration error: VRRP instance[${d.name}] and unicast peer address[${peer.address}] MUST be of the same family !!! Skipping...`);
+    return false;
+  });
 }
 
-export function parseInstance(node: ConfigNode, ctx: ValidationContext, _scripts: ScriptContext): InstanceDraft {
+export function parseInstance(node: ConfigNode, ctx: ValidationContext, p: InstanceParse): InstanceDraft {
   const d: InstanceDraft = {
-    name: node.args[0] ?? '', span: node.span, advertIntS: 1, nopreempt: false, preemptDelayS: 0,
-    vips: [], excludedVips: [], unicastPeers: [], unicastKeyword: false, peerBlock: false,
-    trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], notify: {},
-    useVmac: false, vmacXmitBase: false, noVip: false, dontTrackPrimary: false, raw: new Map(),
+    name: node.args[0] ?? '', span: node.span, endSpan: blockEnd(node), advertIntS: 1, nopreempt: false, preemptDelayS: 0,
+    vips: [], excludedVips: [], routes: [], rules: [], unicastPeers: [], unicastKeyword: false, peerBlock: false,
+    trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], notify: {}, garp: {},
+    useVmac: false, vmacXmitBase: false, noVip: false, dontTrackPrimary: false, missingInterface: false, raw: new Map(),
   };
   for (const c of node.children ?? []) {
     d.raw.set(c.keyword, c.args);
-    HANDLERS[c.keyword]?.(c, d, ctx);
+    HANDLERS[c.keyword]?.(c, d, ctx, p);
   }
-  if (d.useVmac && (d.peerBlock || d.unicastKeyword) && !d.vmacXmitBase) {
-    warn(ctx, { ...node, span: blockEnd(node) }, `(${d.name}) unicast with use_vmac requires vmac_xmit_base - setting`);
-    d.vmacXmitBase = true;
-  }
-  void resolveUser; void parseIp;
+  closeChecks(d, ctx);
   return d;
 }

@@ -4,9 +4,9 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { ValidationContext } from '../../domain.js';
-import type { TrackFile, VrrpScript } from '../../model/vrrp.js';
+import type { TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
 import { parseScriptCommand, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
-import { readInteger, readUnsigned } from '../../syntax/numbers.js';
+import { readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
 
 /** A vrrp_script as parsed, before the existence check (which only runs for scripts in use). */
@@ -101,9 +101,10 @@ export function parseTrackFile(node: ConfigNode, ctx: ValidationContext): TrackF
   for (const c of node.children ?? []) {
     if (c.keyword === 'file') path = c.args[0];
     else if (c.keyword === 'weight') {
-      const v = take(readInteger(c.args[0] ?? '', -254, 254), c, ctx);
-      if (v !== undefined) weight = v;
-      weightReverse = c.args[1] === 'reverse';
+      const a = c.args[0] ?? '';
+      const v = take(readInteger(a, -254, 254), c, ctx);
+      if (v === undefined) err(ctx, c, `Weight (${a}) for track_file ${name} must be between [-254..254] inclusive. Ignoring...`);
+      else { weight = v; weightReverse = c.args[1] === 'reverse'; }
     } else if (c.keyword === 'init_file') {
       const v = c.args[0] !== undefined && /^-?[0-9]+$/.test(c.args[0]) ? Number.parseInt(c.args[0], 10) : 0;
       initFile = { value: v, overwrite: c.args.includes('overwrite') };
@@ -116,4 +117,56 @@ export function parseTrackFile(node: ConfigNode, ctx: ValidationContext): TrackF
   const t: { -readonly [K in keyof TrackFile]: TrackFile[K] } = { name, path, weight, weightReverse };
   if (initFile) t.initFile = initFile;
   return t;
+}
+
+/** vrrp_track_process NAME { process P [ARGS]; param_match; weight; quorum; quorum_max; delay ... }. */
+export function parseTrackProcess(node: ConfigNode, ctx: ValidationContext): TrackProcess | undefined {
+  const name = node.args[0] ?? '';
+  const p: { -readonly [K in keyof TrackProcess]: TrackProcess[K] } = {
+    name, process: '', paramMatch: 'exact', weight: 0, weightReverse: false, quorum: 1, quorumMax: 65535,
+    fullCommand: false, delayUs: 0, terminateDelayUs: 0, forkDelayUs: 0,
+  };
+  let quorumMaxGiven = false;
+  for (const c of node.children ?? []) {
+    const a = c.args[0] ?? '';
+    switch (c.keyword) {
+      case 'process':
+        p.process = a;
+        if (c.args.length > 1) p.params = c.args.slice(1);
+        break;
+      case 'param_match':
+        if (a === 'initial' || a === 'partial') p.paramMatch = a;
+        else if (a !== '') err(ctx, c, `Invalid param_match type ${a} - ignoring`);
+        break;
+      case 'weight': {
+        const v = take(readInteger(a, -254, 254), c, ctx);
+        if (v === undefined) err(ctx, c, `Weight (${a}) for vrrp_track_process ${name} must be between [-254..254] inclusive. Ignoring...`);
+        else { p.weight = v; p.weightReverse = c.args[1] === 'reverse'; }
+        break;
+      }
+      case 'quorum': case 'quorum_max': {
+        const v = take(readUnsigned(a, c.keyword === 'quorum' ? 1 : 0, 65535), c, ctx);
+        const label = c.keyword === 'quorum' ? 'Quorum' : 'Quorum max';
+        if (v === undefined) err(ctx, c, `${label} (${a}) for vrrp_track_process ${name} must be between [${c.keyword === 'quorum' ? 1 : 0}..65535] inclusive. Ignoring...`);
+        else if (c.keyword === 'quorum') p.quorum = v;
+        else { p.quorumMax = v; quorumMaxGiven = true; }
+        break;
+      }
+      case 'delay': case 'terminate_delay': case 'fork_delay': {
+        const v = take(readTimerUs(a, 1, 3_600_000_000), c, ctx);
+        if (v === undefined) err(ctx, c, `${c.keyword} (${a}) for vrrp_track_process ${name} must be between [0.000001..3600] inclusive. Ignoring...`);
+        else if (c.keyword === 'delay') p.delayUs = v;
+        else if (c.keyword === 'terminate_delay') p.terminateDelayUs = v;
+        else p.forkDelayUs = v;
+        break;
+      }
+      case 'full_command': p.fullCommand = true; break;
+      default: break;
+    }
+  }
+  if (quorumMaxGiven && p.quorumMax < p.quorum) {
+    err(ctx, { ...node, span: blockEnd(node) }, 'quorum_max is less than quorum - ignoring');
+    p.quorumMax = 65535;
+  }
+  return p.process === '' ? undefined : p;
 }

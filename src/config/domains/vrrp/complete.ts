@@ -1,0 +1,149 @@
+/**
+ * keepalived 2.2.7's completion of each vrrp_instance after the VRRP pass, in its order and
+ * wording (established by probing keepalived -t): missing interface and VIPs, strict-mode and
+ * address-owner consistency, authentication, preemption, advert interval rounding, VMAC and
+ * tracker adjustments. Messages are printed without a location.
+ */
+import { ConfigErrorClass } from '../../diagnostics.js';
+import type { ValidationContext } from '../../domain.js';
+import type { InstanceDraft } from './instance.js';
+
+/** Effective settings the checks need, from the instance and global_defs. */
+export interface Effective {
+  readonly strict: boolean;
+  readonly version: 2 | 3;
+  readonly priority: number;
+  state: 'MASTER' | 'BACKUP';
+}
+
+function say(ctx: ValidationContext, d: InstanceDraft, text: string, cls = ConfigErrorClass.GeneralError): void {
+  ctx.report(cls, `(${d.name}) ${text}`, d.span, 'none');
+}
+
+/** keepalived fits at most this many VIPs in an advert (255 IPv4; IPv6 limited by a 1500 MTU). */
+function maxVips(family: 4 | 6): number {
+  return family === 4 ? 255 : 89;
+}
+
+/** "%f"-style seconds with 6 decimals, as keepalived prints advert intervals. */
+function seconds6(s: number): string {
+  return s.toFixed(6);
+}
+
+function checkAuthAndState(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  if (e.strict && e.state === 'MASTER' && e.priority !== 255) {
+    say(ctx, d, 'State MASTER must match being address owner');
+    e.state = 'BACKUP';
+  }
+  if (d.auth?.type === 'AH' && e.state === 'MASTER' && e.priority !== 255 && !e.strict) {
+    say(ctx, d, 'Initial state master is incompatible with AH authentication - clearing');
+    e.state = 'BACKUP';
+  }
+}
+
+function checkUnicast(d: InstanceDraft, ctx: ValidationContext): void {
+  if ((d.unicastKeyword || d.peerBlock) && d.unicastPeers.length === 0) {
+    say(ctx, d, 'A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.');
+  }
+}
+
+function checkAuthSupport(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  if (!d.auth) return;
+  if (e.strict) say(ctx, d, 'Strict mode does not support authentication. Ignoring.');
+  else if (e.version === 3) say(ctx, d, 'VRRP version 3 does not support authentication. Ignoring.');
+  else return;
+  delete d.auth;
+}
+
+function checkPreempt(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  if (d.nopreempt && e.priority === 255) {
+    say(ctx, d, 'nopreempt is incompatible with priority 255. resetting nopreempt');
+    d.nopreempt = false;
+  } else if (d.nopreempt && e.state === 'MASTER') {
+    say(ctx, d, 'Warning - nopreempt will not work with initial state MASTER - clearing');
+    d.nopreempt = false;
+  }
+  if (d.preemptDelayS === 0) return;
+  if (e.strict) {
+    say(ctx, d, 'preempt_delay is incompatible with strict mode - resetting');
+    if (!d.nopreempt) { d.preemptDelayS = 0; return; }
+  }
+  if (d.nopreempt) {
+    say(ctx, d, 'preempt_delay is incompatible with nopreempt mode - resetting');
+    d.preemptDelayS = 0;
+  } else if (e.state === 'MASTER') {
+    say(ctx, d, 'Warning - preempt delay will not work with initial state MASTER - clearing');
+    d.preemptDelayS = 0;
+  }
+}
+
+/** Rounds the advert interval as keepalived does; returns centiseconds. */
+export function advertIntervalCs(d: InstanceDraft, e: Effective, ctx: ValidationContext): number {
+  const s = d.advertIntS;
+  if (e.version === 2) {
+    if (s !== Math.trunc(s)) say(ctx, d, `VRRPv2 advertisement interval ${seconds6(s)}s must be an integer. rounding`);
+    return Math.max(1, Math.round(s)) * 100;
+  }
+  if (s >= 40.96) {
+    say(ctx, d, `VRRPv3 advertisement interval ${s.toFixed(2)}s is out of range. Must be less than 40.96s. Setting to 40.95s`);
+    return 4095;
+  }
+  const cs = Math.round(s * 100);
+  if (Math.abs(cs - s * 100) > 1e-6) say(ctx, d, `VRRPv3 advertisement interval ${seconds6(s)}s must be in units of 10ms - rounding`);
+  return Math.max(1, cs);
+}
+
+function checkVips(d: InstanceDraft, ctx: ValidationContext): void {
+  const first = d.vips[0];
+  if (!first) return;
+  const max = maxVips(first.family);
+  if (d.vips.length <= max) return;
+  say(ctx, d, `Number of VIPs (${d.vips.length}) exceeds maximum/space available in packet (max ${max} addresses) - excess moved to eVIPs`);
+  d.excludedVips.push(...d.vips.splice(max));
+}
+
+function checkTrackInterfaces(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  d.trackInterfaces = d.trackInterfaces.filter((t) => {
+    if (t.name !== d.interface) return true;
+    say(ctx, d, `Ignoring track_interface ${t.name} since own interface`);
+    return false;
+  });
+  if (d.vips.length === 0 && !d.noVip) say(ctx, d, 'No VIP specified; at least one is sensible');
+  if (e.priority !== 255) return;
+  d.trackInterfaces = d.trackInterfaces.map((t) => {
+    if (t.weight === 0) return t;
+    say(ctx, d, `ignoring ${t.name} tracked interface due to address owner`);
+    return { ...t, weight: 0 };
+  });
+}
+
+/**
+ * Completes one instance. Returns false when keepalived stops the whole VRRP configuration
+ * ("Unknown interface!", "at least one is required").
+ */
+export function completeInstance(d: InstanceDraft, e: Effective, ctx: ValidationContext): { ok: boolean; advertIntervalCs: number } {
+  if (d.interface === undefined && d.vrf === undefined && !(d.unicastSrcIp !== undefined && d.unicastPeers.length > 0)) {
+    say(ctx, d, 'Unknown interface!');
+    return { ok: false, advertIntervalCs: 100 };
+  }
+  if (d.vips.length === 0 && !d.noVip) {
+    if (e.strict || e.version === 3) {
+      say(ctx, d, 'No VIP specified; at least one is required');
+      return { ok: false, advertIntervalCs: 100 };
+    }
+    say(ctx, d, 'No VIP specified; at least one is sensible');
+  }
+  checkAuthAndState(d, e, ctx);
+  checkUnicast(d, ctx);
+  checkAuthSupport(d, e, ctx);
+  checkPreempt(d, e, ctx);
+  const cs = advertIntervalCs(d, e, ctx);
+  if (d.mcastDstIp !== undefined && d.unicastPeers.length > 0) {
+    say(ctx, d, 'multicast destination specified with unicast - ignoring');
+    delete d.mcastDstIp;
+  }
+  if (d.useVmac && d.raw.has('promote_secondaries')) say(ctx, d, 'promote_secondaries is automatically set for vmacs - ignoring');
+  checkVips(d, ctx);
+  checkTrackInterfaces(d, e, ctx);
+  return { ok: true, advertIntervalCs: cs };
+}

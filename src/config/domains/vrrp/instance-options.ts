@@ -1,0 +1,133 @@
+/**
+ * vrrp_instance keywords beyond the core ones of instance.ts: per-instance GARP settings,
+ * use_vmac, vrf, mcast_dst_ip, unicast peers with min/max TTL, virtual routes and rules, notify
+ * scripts and smtp_alert; with keepalived 2.2.7's parse-time messages (probed with keepalived -t).
+ */
+import type { ConfigNode } from '../../ast.js';
+import { ConfigErrorClass } from '../../diagnostics.js';
+import type { ValidationContext } from '../../domain.js';
+import type { GarpSettings } from '../../model/vrrp.js';
+import { parseScriptCommand } from '../../scripts.js';
+import { isMulticast, parseIp, parseIpPrefix } from '../../syntax/ip.js';
+import { parseBoolWord, readDouble, readUnsigned } from '../../syntax/numbers.js';
+import { err, take } from '../global/read.js';
+import type { InstanceDraft, InstanceParse } from './instance.js';
+import { readRoutes, readRules } from './routes.js';
+
+export type Handler = (c: ConfigNode, d: InstanceDraft, ctx: ValidationContext, p: InstanceParse) => void;
+
+const UINT_MAX = 4294967295;
+
+/** `garp_*` of an instance: "(VI): KEYWORD 'x' invalid - ignoring" and the zero-repeat fixes. */
+function garp(key: keyof GarpSettings, invalid: (name: string, a: string) => string, zeroFix?: string): Handler {
+  return (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, UINT_MAX), c, ctx);
+    if (v === undefined) { err(ctx, c, invalid(d.name, a)); return; }
+    if (v === 0 && zeroFix !== undefined) {
+      err(ctx, c, `(${d.name}): ${zeroFix} must be greater than 0, setting to 1`);
+      d.garp[key] = 1;
+      return;
+    }
+    d.garp[key] = v;
+  };
+}
+
+function useVmac(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext, p: InstanceParse): void {
+  d.useVmac = true;
+  for (const w of c.args) {
+    if (/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(w)) d.vmacMac = w.toLowerCase();
+    else if (w === 'netlink_notify_msg') continue;
+    else if (d.vmacName === undefined) {
+      const owner = p.vmacNames.get(w);
+      if (owner !== undefined && owner !== d.name) err(ctx, c, `(${d.name}) VRRP instance ${owner} is already using ${w} - ignoring name`);
+      else { d.vmacName = w; p.vmacNames.set(w, d.name); }
+    }
+  }
+}
+
+function unicastPeers(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): void {
+  d.peerBlock = true;
+  for (const line of c.lines ?? []) {
+    const [w = '', ...rest] = line.tokens;
+    const p = parseIpPrefix(w);
+    if (!p) {
+      ctx.report(ConfigErrorClass.GeneralError, `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${w}]. Skipping...`, line.span);
+      continue;
+    }
+    const peer: { address: string; family: 4 | 6; minTtl?: number; maxTtl?: number; span: ConfigNode['span'] } = { address: p.text, family: p.family, span: line.span };
+    for (let i = 0; i < rest.length; i += 2) {
+      const k = rest[i] ?? '';
+      const v = rest[i + 1];
+      if ((k !== 'min_ttl' && k !== 'max_ttl') || v === undefined) {
+        ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) ${k} is missing a value`, line.span);
+        break;
+      }
+      const r = readUnsigned(v, 0, 255);
+      if (!r.ok) { for (const m of r.messages) ctx.report(ConfigErrorClass.InvalidNumber, m, line.span); continue; }
+      if (k === 'min_ttl') peer.minTtl = r.value; else peer.maxTtl = r.value;
+    }
+    if (peer.minTtl !== undefined && peer.maxTtl !== undefined && peer.minTtl > peer.maxTtl) {
+      ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) min_ttl ${peer.minTtl} > max_ttl ${peer.maxTtl} - all packets will be discarded`, line.span);
+    }
+    d.unicastPeers.push(peer);
+  }
+}
+
+function notifyScript(k: string): Handler {
+  return (c, d) => {
+    const cmd = parseScriptCommand(c.args.slice(0, 1));
+    if (cmd) d.notify[k] = { argv: cmd.argv, span: c.span, userWords: c.args.slice(1) };
+  };
+}
+
+export const OPTION_HANDLERS: Record<string, Handler> = {
+  garp_master_delay: garp('masterDelayS', (n, a) => `(${n}): garp_master_delay '${a}' invalid - ignoring`),
+  garp_master_repeat: garp('masterRepeat', (n, a) => `(${n}): garp_master_repeat '${a}' invalid - ignoring`, 'garp_master_repeat'),
+  garp_master_refresh: garp('masterRefreshS', (n, a) => `(${n}): Invalid garp_master_refresh '${a}' - ignoring`),
+  garp_master_refresh_repeat: garp('masterRefreshRepeat', (n, a) => `(${n}): garp_master_refresh_repeat '${a}' invalid - ignoring`, 'garp_master_refresh_repeat'),
+  garp_lower_prio_delay: garp('lowerPrioDelayS', (n, a) => `(${n}): garp_lower_prio_delay '${a}' invalid - ignoring`),
+  garp_lower_prio_repeat: garp('lowerPrioRepeat', (n, a) => `(${n}): Invalid garp_lower_prio_repeat '${a}'`),
+  preempt_delay: (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    const r = readDouble(a, 0, 1000);
+    if (r.ok) { d.preemptDelayS = r.value; return; }
+    for (const m of r.messages) ctx.report(ConfigErrorClass.InvalidNumber, m, c.span);
+    if (/^[+-]?[0-9.]/.test(a)) err(ctx, c, `(${d.name}) Preempt_delay not valid! must be between 0-1000`);
+  },
+  unicast_ttl: (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    const v = take(readUnsigned(a, 0, 255), c, ctx);
+    if (v === undefined) err(ctx, c, `(${d.name}): TTL '${a}' not valid - must be between 0 & 255`);
+    else d.unicastTtl = v;
+  },
+  mcast_dst_ip: (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    const ip = parseIp(a);
+    if (!ip || !isMulticast(ip)) err(ctx, c, `(${d.name}) mcast_dst_ip ${a} not multicast. Skipping...`);
+    else d.mcastDstIp = ip.text;
+  },
+  use_vmac: useVmac,
+  vrf: (c, d, ctx, p) => {
+    const name = c.args[0] ?? '';
+    if (d.interface !== undefined) { err(ctx, c, `(${d.name}) Cannot specify VRF interface and interface - ignoring`); return; }
+    if (!ctx.env.interfaces().has(name) && !p.dynamic) {
+      err(ctx, c, `(${d.name}) WARNING - VRF interface ${name} doesn't exist`);
+      p.onMissingInterface();
+    }
+    d.vrf = name;
+  },
+  unicast_peer: unicastPeers,
+  virtual_routes: (c, d, _ctx, p) => { d.routes.push(...readRoutes(c, p)); },
+  virtual_rules: (c, d, _ctx, p) => { d.rules.push(...readRules(c, p)); },
+  smtp_alert: (c, d, ctx) => {
+    const a = c.args[0];
+    const v = a === undefined ? true : parseBoolWord(a);
+    if (v === undefined) err(ctx, c, `Invalid value for ${c.keyword} specified`);
+    else d.smtpAlert = v;
+  },
+};
+
+for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify', 'notify_master_rx_lower_pri']) {
+  OPTION_HANDLERS[k] = notifyScript(k);
+}

@@ -1,0 +1,133 @@
+/**
+ * vrrp_sync_group: parsing (trackers resolved against what was defined before, as keepalived
+ * resolves them while reading) and the checks after the VRRP pass: members that do not exist or
+ * are already in a group, groups left with fewer than two members, and trackers whose weights a
+ * sync group ignores. Wording probed with keepalived 2.2.7 -t.
+ */
+import type { ConfigNode } from '../../ast.js';
+import { ConfigErrorClass } from '../../diagnostics.js';
+import type { ValidationContext } from '../../domain.js';
+import type { SyncGroup, TrackerRef } from '../../model/vrrp.js';
+import { parseScriptCommand } from '../../scripts.js';
+import { blockEnd } from './trackers.js';
+import type { InstanceDraft } from './instance.js';
+import { trackerList, type Known, type TrackerLine } from './tracker-refs.js';
+
+export interface SyncGroupDraft {
+  readonly name: string;
+  readonly span: ConfigNode['span'];
+  readonly memberNames: readonly string[];
+  readonly emptyGroupBlock: boolean;
+  members: string[];
+  trackInterfaces: TrackerLine[];
+  trackScripts: TrackerLine[];
+  trackFiles: TrackerLine[];
+  trackProcesses: TrackerLine[];
+  notify: Record<string, { argv: readonly string[]; span: ConfigNode['span']; userWords: readonly string[] }>;
+  trackingWeight: boolean;
+  notifyPriorityChanges: boolean;
+  smtpAlert?: boolean;
+}
+
+export function parseSyncGroup(node: ConfigNode, ctx: ValidationContext, known: Known): SyncGroupDraft {
+  const name = node.args[0] ?? '';
+  const g: SyncGroupDraft = {
+    name, span: node.span, memberNames: [], emptyGroupBlock: false, members: [], trackInterfaces: [], trackScripts: [],
+    trackFiles: [], trackProcesses: [], notify: {}, trackingWeight: false, notifyPriorityChanges: false,
+  };
+  const names: string[] = [];
+  for (const c of node.children ?? []) {
+    switch (c.keyword) {
+      case 'group': {
+        const words = (c.lines ?? []).flatMap((l) => l.tokens);
+        if (words.length === 0) {
+          ctx.report(ConfigErrorClass.GeneralError, `Warning - sync group ${name} has empty group block`, blockEnd(c));
+          (g as { emptyGroupBlock: boolean }).emptyGroupBlock = true;
+        }
+        names.push(...words);
+        break;
+      }
+      case 'track_interface': g.trackInterfaces.push(...trackerList(c, name, 'interface', ctx, known)); break;
+      case 'track_script': g.trackScripts.push(...trackerList(c, name, 'script', ctx, known)); break;
+      case 'track_file': g.trackFiles.push(...trackerList(c, name, 'file', ctx, known)); break;
+      case 'track_process': g.trackProcesses.push(...trackerList(c, name, 'process', ctx, known)); break;
+      case 'sync_group_tracking_weight': case 'global_tracking': g.trackingWeight = true; break;
+      case 'notify_priority_changes': g.notifyPriorityChanges = c.args[0] !== 'false' && c.args[0] !== 'off' && c.args[0] !== 'no'; break;
+      case 'smtp_alert': g.smtpAlert = c.args[0] === undefined || ['on', 'true', 'yes'].includes(c.args[0].toLowerCase()); break;
+      default:
+        if (c.keyword.startsWith('notify')) {
+          const cmd = parseScriptCommand(c.args.slice(0, 1));
+          if (cmd) g.notify[c.keyword] = { argv: cmd.argv, span: c.span, userWords: c.args.slice(1) };
+        }
+    }
+  }
+  (g as { memberNames: readonly string[] }).memberNames = names;
+  return g;
+}
+
+function late(ctx: ValidationContext, span: ConfigNode['span'], text: string): void {
+  ctx.report(ConfigErrorClass.GeneralError, text, span, 'none');
+}
+
+/** Links members to instances; returns the groups that survive. Sets each member's group. */
+export function linkSyncGroups(groups: readonly SyncGroupDraft[], instances: readonly InstanceDraft[], ctx: ValidationContext): SyncGroupDraft[] {
+  const byName = new Map(instances.map((d) => [d.name, d]));
+  const groupOf = new Map<string, string>();
+  const kept: SyncGroupDraft[] = [];
+  for (const g of groups) {
+    for (const m of g.memberNames) {
+      if (!byName.has(m)) late(ctx, g.span, `Virtual router ${m} specified in sync group ${g.name} doesn't exist - ignoring`);
+      else if (groupOf.has(m)) late(ctx, g.span, `Virtual router ${m} cannot exist in more than one sync group; ignoring ${g.name}`);
+      else { groupOf.set(m, g.name); g.members.push(m); }
+    }
+    if (g.members.length === 0) {
+      late(ctx, g.span, g.memberNames.length === 0 ? `Sync group ${g.name} has no virtual router(s). removing` : `Sync group ${g.name}, no matching virtual router found in group declaration - removing`);
+      continue;
+    }
+    if (g.members.length === 1) late(ctx, g.span, `Sync group ${g.name} has only 1 virtual router(s) - this probably isn't what you want`);
+    kept.push(g);
+  }
+  return kept;
+}
+
+/** Trackers with weights on a member of a group without sync_group_tracking_weight are ignored. */
+export function dropMemberWeights(d: InstanceDraft, g: SyncGroupDraft, ctx: ValidationContext): void {
+  if (g.trackingWeight) return;
+  const say = (text: string): void => late(ctx, d.span, `(${d.name}) ${text}`);
+  d.trackInterfaces = d.trackInterfaces.map((t) => {
+    if (t.weight === 0) return t;
+    say(`ignoring ${t.name} tracked interface weight due to SYNC group`);
+    return { ...t, weight: 0 };
+  });
+  d.trackScripts = d.trackScripts.map((t) => {
+    if (t.weight === 0) return t;
+    say(`ignoring tracked script ${t.name} with weights due to SYNC group`);
+    return { ...t, weight: 0 };
+  });
+  d.trackFiles = d.trackFiles.map((t) => {
+    if (t.weight === 0) return t;
+    say(`ignoring weight from tracked file ${t.name} due to SYNC group. specify weight 0`);
+    return { ...t, weight: 0 };
+  });
+}
+
+/** "track_interface X is configured on VRRP instance and sync group" for a member's own interface. */
+export function checkGroupTracksOwnInterface(d: InstanceDraft, g: SyncGroupDraft, ctx: ValidationContext): void {
+  for (const t of g.trackInterfaces) {
+    if (t.name === d.interface) late(ctx, d.span, `(${d.name}) track_interface ${t.name} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`);
+  }
+}
+
+function refs(list: readonly TrackerLine[]): TrackerRef[] {
+  return list.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse }));
+}
+
+export function toSyncGroup(g: SyncGroupDraft): SyncGroup {
+  const s: { -readonly [K in keyof SyncGroup]: SyncGroup[K] } = {
+    name: g.name, members: g.members, notify: {}, trackScripts: refs(g.trackScripts), trackInterfaces: refs(g.trackInterfaces),
+    trackFiles: refs(g.trackFiles), trackProcesses: refs(g.trackProcesses), trackingWeight: g.trackingWeight,
+    notifyPriorityChanges: g.notifyPriorityChanges,
+  };
+  if (g.smtpAlert !== undefined) s.smtpAlert = g.smtpAlert;
+  return s;
+}
