@@ -6,7 +6,7 @@
  *   SIGUSR1 / SIGUSR2 keepalived.data / keepalived.stats in the tmp dir
  * Every dependency is a port (clock, signals, pidfile host, config loader, dump writer, logger).
  */
-import { formatDiagnostic } from '../config/diagnostics.js';
+import { ConfigErrorClass, formatDiagnostic } from '../config/diagnostics.js';
 import { isRunnable, firstFatal, ReloadQueue, type ConfigLoader, type LoadedConfig } from './config-loader.js';
 import type { Logger } from './logger.js';
 import { acquirePidfile, releasePidfile, PidfileError, type PidfileHost } from './pidfile.js';
@@ -44,6 +44,7 @@ export type DaemonPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stoppe
 
 export class Daemon {
   private phase: DaemonPhase = 'idle';
+  private stopRequested = false;
   private model: ConfigSnapshot = {};
   private readonly unsubscribe: (() => void)[] = [];
   private readonly heldPidfiles: string[] = [];
@@ -70,9 +71,13 @@ export class Daemon {
 
   /** Starts; resolves with the process exit code once the daemon has stopped. */
   async run(onReady?: () => void): Promise<number> {
+    this.listen();
     const startCode = await this.start();
     if (startCode !== undefined) return this.finish(startCode);
+    this.phase = 'running';
     onReady?.();
+    // a SIGTERM/SIGINT that arrived while starting is honoured now
+    if (this.stopRequested) void this.stop();
     return this.exited;
   }
 
@@ -90,16 +95,13 @@ export class Daemon {
       return ExitCode.noConfig;
     }
     if (!isRunnable(loaded)) {
-      logger.error(`Configuration cannot run: ${formatDiagnostic(firstFatal(loaded) ?? { cls: 3, message: 'fatal error' })}`);
+      logger.error(`Configuration cannot run: ${formatDiagnostic(firstFatal(loaded) ?? { cls: ConfigErrorClass.Fatal, message: 'fatal error' })}`);
       return ExitCode.config;
     }
     this.model = loaded.model;
     if (this.settings.dumpConf) this.dumpModel();
     const failed = await this.startSubsystems();
-    if (failed) return ExitCode.fatal;
-    this.listen();
-    this.phase = 'running';
-    return undefined;
+    return failed ? ExitCode.fatal : undefined;
   }
 
   private takePidfiles(): number | undefined {
@@ -151,9 +153,9 @@ export class Daemon {
   private listen(): void {
     const on = (sig: DaemonSignal, fn: () => void): void => void this.unsubscribe.push(this.deps.signals.on(sig, fn));
     on('SIGHUP', () => this.reloads.request());
-    on('SIGTERM', () => void this.stop());
+    on('SIGTERM', () => this.requestStop());
     on('SIGINT', () => {
-      if (!this.settings.ignoreSigint) void this.stop();
+      if (!this.settings.ignoreSigint) this.requestStop();
     });
     on('SIGUSR1', () => void this.dump('data'));
     on('SIGUSR2', () => void this.dump('stats'));
@@ -166,7 +168,7 @@ export class Daemon {
     const started = this.deps.clock.monotonicMs();
     const loaded = await this.loadLogged();
     if (!loaded || loaded.missing || !isRunnable(loaded)) {
-      const why = !loaded ? 'the configuration could not be loaded' : loaded.missing ? `Config files missing '${this.settings.configFile}'.` : formatDiagnostic(firstFatal(loaded) ?? { cls: 3, message: 'fatal error' });
+      const why = !loaded ? 'the configuration could not be loaded' : loaded.missing ? `Config files missing '${this.settings.configFile}'.` : formatDiagnostic(firstFatal(loaded) ?? { cls: ConfigErrorClass.Fatal, message: 'fatal error' });
       logger.error(`Reload aborted, keeping the running configuration: ${why}`);
       return;
     }
@@ -198,6 +200,11 @@ export class Daemon {
   private dumpModel(): void {
     const text = JSON.stringify(this.model, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v instanceof Set ? [...v] : v), 2);
     for (const line of text.split('\n')) this.deps.logger.info(line);
+  }
+
+  private requestStop(): void {
+    if (this.phase === 'starting') this.stopRequested = true;
+    else void this.stop();
   }
 
   /** Graceful stop (SIGTERM/SIGINT, or called directly). Idempotent. */

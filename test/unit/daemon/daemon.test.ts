@@ -233,3 +233,21 @@ test('-D adds keepalived\'s detail lines ("Opening file ...")', async () => {
   plain.signals.raise('SIGTERM');
   await exit2;
 });
+
+test('SIGTERM while starting: the daemon finishes starting, then stops cleanly', async () => {
+  const vrrp = new RecordingSubsystem('vrrp');
+  const t = setup([vrrp]);
+  let open!: () => void;
+  t.loader.gate = new Promise((r) => (open = r));
+  t.loader.queue.push(config(MODEL_A));
+  const exit = t.daemon.run();
+  await settle();
+  assert.equal(t.daemon.state, 'starting');
+  t.signals.raise('SIGTERM');
+  t.signals.raise('SIGHUP');
+  open();
+  assert.equal(await exit, 0);
+  assert.deepEqual(vrrp.events, ['start', 'shutdown(5000)']);
+  assert.equal(t.loader.loads, 1, 'no reload while starting');
+  assert.equal(t.pidfileHost.files.size, 0);
+});
