@@ -25,11 +25,18 @@ export { VRRP_TOP_KEYWORDS } from './keywords.js';
 type Span = ConfigNode['span'];
 type SpanScripts = ScriptContext & { setSpan(s: Span): void };
 
+const NO_DEFAULT_USER = 'Unable to set default user keepalived_script for script';
+
+/**
+ * keepalived resolves the default script user once per run: when the checker pass already said it
+ * cannot, the VRRP pass stays silent.
+ */
 function scriptContext(ctx: ValidationContext): SpanScripts {
   const g = ctx.model.global;
   let span: Span | undefined;
+  const alreadySaid = ctx.diagnostics.list.some((d) => d.message === NO_DEFAULT_USER);
   const sc = new ScriptContext(ctx.env, { scriptUser: g?.scriptUser, enableScriptSecurity: g?.enableScriptSecurity ?? false }, () => {
-    if (span) ctx.report(ConfigErrorClass.GeneralError, 'Unable to set default user keepalived_script for script', span);
+    if (span && !alreadySaid) ctx.report(ConfigErrorClass.GeneralError, NO_DEFAULT_USER, span);
   });
   return Object.assign(sc, { setSpan: (s: Span) => { span = s; } });
 }

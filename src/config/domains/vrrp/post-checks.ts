@@ -15,7 +15,10 @@ type NotifyOwner = { readonly notify: Record<string, { readonly argv: readonly s
 export function checkScripts(scripts: ReadonlyMap<string, ParsedVrrpScript>, ctx: ValidationContext, sc: ScriptContext): Set<string> {
   const usable = new Set<string>();
   for (const [name, s] of scripts) {
-    const r = resolveScriptPath(ctx.env, s.command.argv[0] ?? '');
+    const program = s.command.argv[0] ?? '';
+    // keepalived drops a script reading from a redirection ("</dev/tcp/...") without a word
+    if (program.startsWith('</')) continue;
+    const r = resolveScriptPath(ctx.env, program);
     if (r.status !== 'ok') {
       ctx.report(ConfigErrorClass.GeneralError, `Disabling track script ${name} since not found/accessible`, s.span, 'none');
       continue;

@@ -111,10 +111,14 @@ export function dropMemberWeights(d: InstanceDraft, g: SyncGroupDraft, ctx: Vali
   });
 }
 
-/** "track_interface X is configured on VRRP instance and sync group" for a member's own interface. */
+/**
+ * "track_interface X is configured on VRRP instance and sync group": tracked by both, the
+ * instance's own interface counting as tracked unless dont_track_primary.
+ */
 export function checkGroupTracksOwnInterface(d: InstanceDraft, g: SyncGroupDraft, ctx: ValidationContext): void {
+  const tracked = (name: string): boolean => (name === d.interface && !d.dontTrackPrimary) || d.trackInterfaces.some((i) => i.name === name);
   for (const t of g.trackInterfaces) {
-    if (t.name === d.interface) late(ctx, d.span, `(${d.name}) track_interface ${t.name} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`);
+    if (tracked(t.name)) late(ctx, d.span, `(${d.name}) track_interface ${t.name} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`);
   }
 }
 
