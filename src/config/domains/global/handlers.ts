@@ -142,7 +142,26 @@ function smtpServer(node: ConfigNode, st: GlobalState, ctx: ValidationContext): 
   st.smtpServer = { host, port };
 }
 
+/** startup_script / shutdown_script SCRIPT [user [group]]: the user must resolve (script_user by default). */
+function runOnceScript(which: 'startup' | 'shutdown'): Handler {
+  return (node, st, ctx) => {
+    if (node.args.length === 0) { err(ctx, node, `${which} script missing`); return; }
+    const userWords = node.args.slice(1);
+    const ok = userWords.length > 0 ? resolveUser(ctx.env, userWords) !== undefined : st.scriptUser !== null;
+    if (!ok) err(ctx, node, `Invalid ${which} script`);
+  };
+}
+
+function runOnceTimeout(node: ConfigNode, _st: GlobalState, ctx: ValidationContext): void {
+  const a = node.args[0] ?? '';
+  if (take(readUnsigned(a, 1, 1000), node, ctx) === undefined) err(ctx, node, `${node.keyword} '${a}' must be in [1, 1000] - ignoring`);
+}
+
 export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
+  startup_script: runOnceScript('startup'),
+  shutdown_script: runOnceScript('shutdown'),
+  startup_script_timeout: runOnceTimeout,
+  shutdown_script_timeout: runOnceTimeout,
   router_id: (node, st, ctx) => {
     const a = node.args[0];
     if (a === undefined) err(ctx, node, 'routerid name missing - ignoring');

@@ -66,7 +66,7 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
       case 'user':
         userGiven = true;
         user = resolveUser(ctx.env, c.args);
-        if (!user) err(ctx, c, `Unable to set uid/gid for script ${c.args.join(' ')}`);
+        if (!user) err(ctx, c, `Unable to set uid/gid for script ${command ? `'${command.argv[0] ?? ''}'` : ''}`);
         break;
       case 'init_fail': initFail = true; break;
       default: break;
