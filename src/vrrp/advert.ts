@@ -4,6 +4,7 @@
  * payload -> validated advert). Pure.
  */
 import { parseIp } from '../proto/inet-address.js';
+import { signAhDatagram } from './packet-ah.js';
 import { encodeVrrpMessage, passAuthData } from './packet-codec.js';
 import { decodeIpv4Datagram, encodeVrrpIpv4Packet } from './packet-ipv4.js';
 import { VRRP_IPV4_GROUP, VRRP_IPV6_GROUP, VRRP_TTL, type Decoded, type VrrpMessage } from './packet-types.js';
@@ -45,7 +46,7 @@ export function encodeAdvert(params: VrrpInstanceParams, priority: number, optio
   }
   const spi = parseIp(params.primaryAddress).reduce((acc, byte) => acc * 256 + byte, 0);
   const ah = params.auth.type === 'AH' ? { ah: { spi, sequence: options.ahSequence ?? 1 } } : {};
-  return encodeVrrpIpv4Packet(message, {
+  const datagram = encodeVrrpIpv4Packet(message, {
     source: params.primaryAddress,
     destination: options.destination,
     identification: options.identification,
@@ -53,6 +54,12 @@ export function encodeAdvert(params: VrrpInstanceParams, priority: number, optio
     ttl: VRRP_TTL,
     ...ah,
   });
+  return params.auth.type === 'AH' ? signAhDatagram(datagram, params.auth.password, params.unicastPeers.length > 0) : datagram;
+}
+
+/** The virtual router MAC: 00-00-5E-00-01-{VRID} (IPv4), 00-00-5E-00-02-{VRID} (IPv6). */
+export function virtualRouterMac(family: 'ipv4' | 'ipv6', vrid: number): Uint8Array {
+  return Uint8Array.of(0x00, 0x00, 0x5e, 0x00, family === 'ipv4' ? 0x01 : 0x02, vrid & 0xff);
 }
 
 /** Receive path for IPv4: decode the datagram, then validate the advert for this instance. */
@@ -60,7 +67,7 @@ export function receiveIpv4(bytes: Uint8Array, params: VrrpInstanceParams, liste
   const datagram = decodeIpv4Datagram(bytes);
   if (!datagram.ok) return datagram;
   const d = datagram.value;
-  const packet: ReceivedPacket = { family: 'ipv4', vrrp: d.vrrp, ttl: d.ttl, source: d.source, destination: d.destination };
+  const packet: ReceivedPacket = { family: 'ipv4', vrrp: d.vrrp, ttl: d.ttl, source: d.source, destination: d.destination, datagram: bytes.subarray(0, d.totalLength) };
   return validateAdvert(d.ah === undefined ? packet : { ...packet, ah: d.ah }, { params, listening });
 }
 

@@ -32,6 +32,8 @@ export interface ReceivedPacket {
   readonly destination: string;
   /** IPv4 only: the AH header, when the datagram had one. */
   readonly ah?: AhHeader;
+  /** IPv4 only: the whole datagram, needed to verify an AH ICV. */
+  readonly datagram?: Uint8Array;
 }
 
 /** Problems keepalived logs (and counts) but that do not drop the advert. */
@@ -93,7 +95,7 @@ function checkEnvelope(packet: ReceivedPacket, header: VrrpRawHeader, ctx: Valid
 function checkMessage(packet: ReceivedPacket, header: VrrpRawHeader, params: VrrpInstanceParams): Decoded<ChecksumFormSeen> {
   if (header.version !== params.version) return reject('version_mismatch', `version ${header.version}, ours ${params.version}`);
   if (header.version === 2) {
-    const auth = checkV2Auth(packet.vrrp, header, params);
+    const auth = checkV2Auth(packet, header, params);
     if (!auth.ok) return auth;
     if (header.byte5 * 100 !== params.advertIntervalCs) {
       return reject('advert_interval_err', `interval ${header.byte5} s, ours ${params.advertIntervalCs / 100} s`);

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseIp } from '../../../src/proto/inet-address.js';
+import { internetChecksum } from '../../../src/proto/checksum.js';
+import { encodeAdvert, receiveIpv4, virtualRouterMac } from '../../../src/vrrp/advert.js';
 import { encodeVrrpMessage, passAuthData } from '../../../src/vrrp/packet-codec.js';
 import type { VrrpMessage } from '../../../src/vrrp/packet-types.js';
 import { defaultParams, type VrrpInstanceParams } from '../../../src/vrrp/params.js';
@@ -115,7 +117,36 @@ describe('validateAdvert', () => {
     assert.equal(reason(packet(v2Message(), { ah }), V2), 'authtype_mismatch');
     const ahParams = { ...V2, auth: { type: 'AH' as const, password: 'secret' } };
     assert.equal(reason(packet(v2Message({ authType: 2 })), ahParams), 'authtype_mismatch');
-    assert.equal(reason(packet(v2Message({ authType: 2 }), { ah }), ahParams), 'ok');
+    assert.equal(reason(packet(v2Message({ authType: 2 }), { ah }), ahParams), 'auth_failure'); // no datagram: ICV unverifiable
+  });
+
+  it('MUST-12: AH: a signed datagram verifies; another password or a changed byte is auth_failure', () => {
+    const sender = { ...V2, primaryAddress: '192.0.2.2', auth: { type: 'AH' as const, password: 'secret' } };
+    const bytes = encodeAdvert(sender, 150, { destination: '224.0.0.18', identification: 1, ahSequence: 9 });
+    assert.equal(bytes[9], 51); // protocol AH
+    const receiver = { ...V2, auth: { type: 'AH' as const, password: 'secret' } };
+    const ok = receiveIpv4(bytes, receiver, true);
+    assert.ok(ok.ok);
+    assert.equal(ok.value.priority, 150);
+    const wrongKey = receiveIpv4(bytes, { ...receiver, auth: { type: 'AH', password: 'Secret' } }, true);
+    assert.equal(wrongKey.ok ? 'ok' : wrongKey.reason, 'auth_failure');
+    const tampered = bytes.slice();
+    tampered[46] = 151; // VRRP priority (IP 20 + AH 24 + 2): the VRRP checksum is now wrong too, auth is charged first
+    const r = receiveIpv4(tampered, receiver, true);
+    assert.equal(r.ok ? 'ok' : r.reason, 'auth_failure');
+    const mutableOnly = bytes.slice();
+    mutableOnly[1] = 0x00; // TOS is not covered by the ICV (the IP header checksum is, by the codec)
+    mutableOnly[10] = 0;
+    mutableOnly[11] = 0;
+    const sum = internetChecksum(mutableOnly, 0, 20);
+    mutableOnly[10] = sum >> 8;
+    mutableOnly[11] = sum & 0xff;
+    assert.equal(receiveIpv4(mutableOnly, receiver, true).ok, true);
+  });
+
+  it('MUST-4: the virtual router MAC is 00-00-5E-00-01-VRID (IPv4) and 00-00-5E-00-02-VRID (IPv6)', () => {
+    assert.deepEqual([...virtualRouterMac('ipv4', 51)], [0, 0, 0x5e, 0, 1, 51]);
+    assert.deepEqual([...virtualRouterMac('ipv6', 255)], [0, 0, 0x5e, 0, 2, 255]);
   });
 
   it('MUST-13: v2 Adver Int different from ours is advert_interval_err', () => {
