@@ -4,13 +4,11 @@
  * payload -> validated advert). Pure.
  */
 import { parseIp } from '../proto/inet-address.js';
-import { signAhDatagram } from './packet-ah.js';
 import { encodeVrrpMessage, passAuthData } from './packet-codec.js';
-import { decodeIpv4Datagram, encodeVrrpIpv4Packet } from './packet-ipv4.js';
+import { decodeIpv4Datagram, encodeVrrpIpv4Packet, signAhDatagram } from './packet-ipv4.js';
 import { VRRP_IPV4_GROUP, VRRP_IPV6_GROUP, VRRP_TTL, type Decoded, type VrrpMessage } from './packet-types.js';
 import type { VrrpInstanceParams } from './params.js';
-import { authTypeCode } from './validate-auth.js';
-import { validateAdvert, type ReceivedPacket, type ValidatedAdvert } from './validate.js';
+import { authTypeCode, validateAdvert, type ReceivedPacket, type ValidatedAdvert } from './validate.js';
 
 /** The advert an instance sends with the given priority (0 = resign). */
 export function buildAdvert(params: VrrpInstanceParams, priority: number): VrrpMessage {

@@ -6,11 +6,15 @@
  */
 import { parseIp } from '../proto/inet-address.js';
 import { verifyVrrpChecksum } from './packet-checksum.js';
-import { messageFromHeader, readVrrpHeader, vrrpMessageLength, type VrrpRawHeader } from './packet-codec.js';
-import type { AhHeader } from './packet-ipv4.js';
+import { messageFromHeader, passAuthData, readVrrpHeader, vrrpMessageLength, type VrrpRawHeader } from './packet-codec.js';
+import { verifyAhIcv, type AhHeader } from './packet-ipv4.js';
 import {
+  AUTH_TYPE_AH,
+  AUTH_TYPE_NONE,
+  AUTH_TYPE_PASS,
   reject,
   VRRP_TTL,
+  VRRP_V2_AUTH_DATA_LENGTH,
   VRRP_TYPE_ADVERTISEMENT,
   type ChecksumFormSeen,
   type Decoded,
@@ -18,8 +22,7 @@ import {
   type VrrpMessage,
   type VrrpVersion,
 } from './packet-types.js';
-import { isOwner, type VrrpInstanceParams } from './params.js';
-import { checkV2Auth } from './validate-auth.js';
+import { isOwner, type VrrpAuth, type VrrpInstanceParams } from './params.js';
 
 /** A received VRRP message with what the socket layer reports around it. */
 export interface ReceivedPacket {
@@ -89,6 +92,49 @@ function checkEnvelope(packet: ReceivedPacket, header: VrrpRawHeader, ctx: Valid
   const expected = vrrpMessageLength(version, packet.family, header.count);
   if (packet.vrrp.length !== expected) return reject('packet_len_err', `${packet.vrrp.length} bytes, expected ${expected}`);
   return checkTtl(packet, params);
+}
+
+/*
+ * * VRRPv2 authentication checks (RFC 2338 types kept by keepalived): the auth type must be known
+ * (0 none, 1 PASS, 2 AH) and equal ours; PASS compares all 8 data bytes; AH verifies the ICV of
+ * the whole datagram (the AH header's presence was checked earlier). The AH sequence number is
+ * not checked for replay (that needs per-peer state: the driver's job).
+ */
+export function authTypeCode(auth: VrrpAuth): number {
+  if (auth.type === 'PASS') return AUTH_TYPE_PASS;
+  if (auth.type === 'AH') return AUTH_TYPE_AH;
+  return AUTH_TYPE_NONE;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** What checkV2Auth needs of the received packet. */
+export interface AuthInput {
+  readonly vrrp: Uint8Array;
+  readonly datagram?: Uint8Array;
+}
+
+/** Checks the v2 auth type and the PASS data or the AH ICV. */
+export function checkV2Auth(packet: AuthInput, header: VrrpRawHeader, params: VrrpInstanceParams): Decoded<true> {
+  const { vrrp } = packet;
+  const received = header.byte4;
+  if (received !== AUTH_TYPE_NONE && received !== AUTH_TYPE_PASS && received !== AUTH_TYPE_AH) {
+    return reject('invalid_authtype', `auth type ${received}`);
+  }
+  const ours = authTypeCode(params.auth);
+  if (received !== ours) return reject('authtype_mismatch', `auth type ${received}, ours ${ours}`);
+  if (params.auth.type === 'PASS') {
+    const data = vrrp.subarray(vrrp.length - VRRP_V2_AUTH_DATA_LENGTH);
+    if (!sameBytes(data, passAuthData(params.auth.password))) return reject('auth_failure', 'PASS data differs');
+  }
+  if (params.auth.type === 'AH') {
+    const unicast = params.unicastPeers.length > 0;
+    if (packet.datagram === undefined) return reject('auth_failure', 'AH: no datagram to verify');
+    if (!verifyAhIcv(packet.datagram, params.auth.password, unicast)) return reject('auth_failure', 'AH ICV differs');
+  }
+  return { ok: true, value: true };
 }
 
 /** Steps 5-9: version, v2 authentication and interval, type, v3 interval, checksum. */

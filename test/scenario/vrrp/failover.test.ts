@@ -149,6 +149,33 @@ describe('scenario: failover', () => {
     assert.ok(sim.advertsFrom('a').some((w) => w.priority === 90));
   });
 
+  it('MUST-33: a master that hears priority 0 (the other split-brain master resigning) re-advertises at once', () => {
+    const sim = elected();
+    sim.partition(['a'], ['b', 'c']);
+    sim.at(20_000_000, () => {
+      sim.heal();
+      sim.stop('b');
+    });
+    sim.runUntil(20_500_000);
+    assert.equal(sim.counter('a', 'pri_zero_rcvd'), 1);
+    assert.ok(sim.advertsFrom('a').some((w) => w.atUs === 20_000_000 + DELAY && w.priority === 150));
+    assert.deepEqual(sim.masters(), ['a']);
+  });
+
+  it('MUST-23 MUST-29: through crash, stop, fault, preemption and split brain, a node holds the VIPs exactly while MASTER', () => {
+    const sim = elected();
+    sim.partition(['a'], ['b', 'c']);
+    sim.at(15_000_000, () => sim.heal());
+    sim.at(20_000_000, () => sim.event('a', { kind: 'fault', fault: 'link', raised: true }));
+    sim.at(25_000_000, () => sim.event('a', { kind: 'fault', fault: 'link', raised: false }));
+    sim.at(35_000_000, () => sim.stop('a'));
+    sim.at(40_000_000, () => sim.crash('b'));
+    sim.runUntil(60_000_000);
+    assert.deepEqual(sim.vipViolations, []);
+    assert.deepEqual(sim.masters(), ['c']);
+    assert.deepEqual(sim.vipHolders(), ['c']);
+  });
+
   it('MUST-24: a backup that stops sends nothing; the master is undisturbed', () => {
     const sim = elected();
     const before = sim.wire.length;

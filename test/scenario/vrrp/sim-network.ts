@@ -48,6 +48,8 @@ export class SimNetwork {
   lose: (from: string, to: string, atUs: number) => boolean = () => false;
   readonly wire: WireAdvert[] = [];
   readonly transitions: TransitionRecord[] = [];
+  /** Moments where a live node held the VIPs without being MASTER, or was MASTER without them. */
+  readonly vipViolations: string[] = [];
   private readonly nodes = new Map<string, SimNode>();
   private queue: QueueItem[] = [];
   private seq = 0;
@@ -163,6 +165,9 @@ export class SimNetwork {
     const result = step(node.state, event, this.nowUs);
     node.state = result.state;
     for (const action of result.actions) this.perform(node, action);
+    if (node.vipsInstalled !== (node.state.name === 'MASTER')) {
+      this.vipViolations.push(`${node.id} at ${this.nowUs}: ${node.state.name}, VIPs ${node.vipsInstalled ? 'on' : 'off'}`);
+    }
   }
 
   private perform(node: SimNode, action: VrrpAction): void {
