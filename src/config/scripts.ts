@@ -28,7 +28,10 @@ export class ScriptSyntaxError extends Error {
  * outside quotes escapes the next character. Returns undefined for an empty command.
  */
 export function parseScriptCommand(tokens: readonly string[]): ScriptCommand | undefined {
-  const text = tokens.join(' ');
+  let text = tokens.join(' ');
+  // a whole command in single quotes is taken as the command itself (keepalived -t finds `bash`
+  // in 'bash -c "..."')
+  if (text.length > 1 && text.startsWith("'") && text.endsWith("'")) text = text.slice(1, -1);
   const argv: string[] = [];
   let cur = '';
   let inWord = false;

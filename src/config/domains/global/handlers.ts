@@ -170,7 +170,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   notification_email: (node, st, ctx) => {
     const lines = node.lines ?? [];
     if (node.args.length > 0) err(ctx, node, `Block ${node.keyword} has extra parameters ${node.args.join(' ')} ...`);
-    if (lines.length === 0) warn(ctx, node, 'Warning - empty notification_email block');
+    if (lines.length === 0) warn(ctx, { ...node, span: node.endSpan ?? node.span }, 'Warning - empty notification_email block');
     for (const l of lines) st.emails.push(...l.tokens);
   },
   notification_email_from: (node, st) => { if (node.args[0] !== undefined) st.emailFrom = node.args[0]; },

@@ -110,22 +110,28 @@ function checkTrackInterfaces(d: InstanceDraft, e: Effective, ctx: ValidationCon
   });
   if (d.vips.length === 0 && !d.noVip) say(ctx, d, 'No VIP specified; at least one is sensible');
   if (e.priority !== 255) return;
-  d.trackInterfaces = d.trackInterfaces.map((t) => {
+  const owner = <T extends { weight: number }>(list: T[], text: (t: T) => string): T[] => list.map((t) => {
     if (t.weight === 0) return t;
-    say(ctx, d, `ignoring ${t.name} tracked interface due to address owner`);
+    say(ctx, d, text(t));
     return { ...t, weight: 0 };
   });
+  d.trackInterfaces = owner(d.trackInterfaces, (t) => `ignoring ${t.name} tracked interface due to address owner`);
+  d.trackScripts = owner(d.trackScripts, (t) => `ignoring tracked script ${t.name} with weights due to address_owner`);
+  d.trackFiles = owner(d.trackFiles, (t) => `ignoring tracked file ${t.name} with weight ${t.weight} due to address_owner`);
 }
 
 /**
  * Completes one instance. Returns false when keepalived stops the whole VRRP configuration
  * ("Unknown interface!", "at least one is required").
  */
+/** keepalived first checks that every instance has an interface; false stops the configuration. */
+export function checkInterface(d: InstanceDraft, ctx: ValidationContext): boolean {
+  if (d.interface !== undefined || d.vrf !== undefined || (d.unicastSrcIp !== undefined && d.unicastPeers.length > 0)) return true;
+  say(ctx, d, 'Unknown interface!');
+  return false;
+}
+
 export function completeInstance(d: InstanceDraft, e: Effective, ctx: ValidationContext): { ok: boolean; advertIntervalCs: number } {
-  if (d.interface === undefined && d.vrf === undefined && !(d.unicastSrcIp !== undefined && d.unicastPeers.length > 0)) {
-    say(ctx, d, 'Unknown interface!');
-    return { ok: false, advertIntervalCs: 100 };
-  }
   if (d.vips.length === 0 && !d.noVip) {
     if (e.strict || e.version === 3) {
       say(ctx, d, 'No VIP specified; at least one is required');

@@ -6,14 +6,19 @@
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { NotifyScripts, SyncGroup, TrackerRef, VrrpInstance } from '../../model/vrrp.js';
-import { completeInstance, type Effective } from './complete.js';
+import { checkInterface, completeInstance, type Effective } from './complete.js';
 import type { InstanceDraft } from './instance.js';
 import { checkGroupTracksOwnInterface, dropMemberWeights, linkSyncGroups, toSyncGroup, type SyncGroupDraft } from './sync-group.js';
 import type { TrackerLine } from './tracker-refs.js';
 
+/** The address family: of the first VIP, else IPv6 for native_ipv6, else IPv4. */
+export function familyOf(d: InstanceDraft): 4 | 6 {
+  return d.vips[0]?.family ?? (d.nativeIpv6 === true ? 6 : 4);
+}
+
 function effective(d: InstanceDraft, ctx: ValidationContext): Effective {
   const g = ctx.model.global?.vrrp;
-  const family = d.vips[0]?.family ?? 4;
+  const family = familyOf(d);
   const version = family === 6 ? 3 : (d.version ?? g?.version ?? 2);
   const priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
   return { strict: d.strict ?? g?.strict ?? false, version, priority, state: d.state ?? (priority === 255 ? 'MASTER' : 'BACKUP') };
@@ -26,7 +31,7 @@ function refs(list: readonly TrackerLine[]): TrackerRef[] {
 /** Two multicast instances clash on one interface, family, VRID and group; unicast ones when they share a peer. */
 function clashKey(d: InstanceDraft, e: Effective): string | undefined {
   if (d.vrid === undefined || d.interface === undefined) return undefined;
-  const family = d.vips[0]?.family ?? 4;
+  const family = familyOf(d);
   const group = d.unicastPeers.length > 0 ? 'unicast' : (d.mcastDstIp ?? 'default');
   void e;
   return `${d.interface}/${family}/${d.vrid}/${group}`;
@@ -45,7 +50,7 @@ function checkDuplicateVrids(done: readonly { d: InstanceDraft; e: Effective }[]
     const others = seen.get(key) ?? [];
     const other = others.find((o) => peersOverlap(o, d));
     if (other) {
-      const family = d.vips[0]?.family ?? 4;
+      const family = familyOf(d);
       ctx.report(ConfigErrorClass.Fatal, `${other.name} and ${d.name} both use VRID ${d.vrid ?? 0} with IPv${family} on interface ${d.interface ?? ''}`, d.span, 'none');
     }
     seen.set(key, [...others, d]);
@@ -58,7 +63,7 @@ function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number,
   const masterDelayS = d.garp.masterDelayS ?? g?.garpMasterDelayS ?? 5;
   const masterRepeat = d.garp.masterRepeat ?? g?.garpMasterRepeat ?? 5;
   const inst: { -readonly [K in keyof VrrpInstance]: VrrpInstance[K] } = {
-    name: d.name, span: d.span, vrid: d.vrid ?? 0, family: d.vips[0]?.family ?? 4, version: e.version,
+    name: d.name, span: d.span, vrid: d.vrid ?? 0, family: familyOf(d), version: e.version,
     initialState: e.state, priority: e.priority, advertIntervalCs,
     preempt: !d.nopreempt, preemptDelayUs: Math.round(d.preemptDelayS * 1e6),
     accept: d.accept ?? (!strict || e.priority === 255), strict,
@@ -101,6 +106,7 @@ export function finishInstances(drafts: readonly InstanceDraft[], groupDrafts: r
   const groupOf = new Map<string, SyncGroupDraft>();
   for (const g of groups) for (const m of g.members) groupOf.set(m, g);
   const done: { d: InstanceDraft; e: Effective; cs: number }[] = [];
+  if (!drafts.every((d) => checkInterface(d, ctx))) return { instances: [], syncGroups: [] };
   for (const d of drafts) {
     const e = effective(d, ctx);
     const r = completeInstance(d, e, ctx);

@@ -109,6 +109,11 @@ function readNode(node: ConfigNode, st: PassState, ctx: ValidationContext): void
     case 'track_file': case 'vrrp_track_file': readTrackFile(node, st, ctx); break;
     case 'vrrp_track_process': readTrackProcess(node, st, ctx); break;
     case 'vrrp_instance': {
+      const name = node.args[0] ?? '';
+      if (st.drafts.some((x) => x.name === name)) {
+        ctx.report(ConfigErrorClass.GeneralError, `vrrp instance ${name} already defined`, node.span);
+        break;
+      }
       const d = parseInstance(node, ctx, st.parse);
       noteDefaultUsers(d.notify, st.sc);
       st.drafts.push(d);
@@ -138,23 +143,6 @@ function toScript(s: ParsedVrrpScript): VrrpScript {
   };
 }
 
-/** Interfaces named by instances (their own and tracked ones) must exist unless dynamic_interfaces. */
-function checkInstanceInterfaces(st: PassState, ctx: ValidationContext): void {
-  if (st.parse.dynamic) return;
-  const ifs = ctx.env.interfaces();
-  for (const d of st.drafts) {
-    if (d.interface !== undefined && !ifs.has(d.interface)) {
-      ctx.report(ConfigErrorClass.GeneralError, `WARNING - interface ${d.interface} for vrrp_instance ${d.name} doesn't exist`, d.interfaceSpan ?? d.span);
-      st.missingInterface = true;
-    }
-    for (const t of d.trackInterfaces) {
-      if (ifs.has(t.name)) continue;
-      ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) tracked interface ${t.name} doesn't exist`, t.span);
-      st.missingInterface = true;
-    }
-  }
-}
-
 export const vrrpDomain: ConfigDomain<'vrrp'> = {
   name: 'vrrp',
   pass: 'vrrp',
@@ -162,7 +150,8 @@ export const vrrpDomain: ConfigDomain<'vrrp'> = {
   validate(nodes: readonly ConfigNode[], ctx: ValidationContext): VrrpModel {
     const st = newState(ctx);
     for (const node of nodes) readNode(node, st, ctx);
-    checkInstanceInterfaces(st, ctx);
+    // without instances keepalived runs no VRRP process, and none of the checks below
+    if (st.drafts.length === 0) return st.model;
     const first = nodes[0]?.span ?? { file: '', line: 0 };
     if (st.missingInterface) {
       ctx.report(ConfigErrorClass.BadInterface, 'Non-existent interface specified in configuration', first, 'none');

@@ -54,6 +54,8 @@ export interface InstanceDraft {
   vrf?: string;
   smtpAlert?: boolean;
   noVip: boolean;
+  /** native_ipv6: the instance is IPv6 even before its VIPs say so. */
+  nativeIpv6?: boolean;
   dontTrackPrimary: boolean;
   /** An interface named by the instance does not exist (keepalived stops after the pass). */
   missingInterface: boolean;
@@ -82,7 +84,17 @@ function addresses(node: ConfigNode, p: InstanceParse, out: VirtualAddress[]): v
 type Handler = (c: ConfigNode, d: InstanceDraft, ctx: ValidationContext, p: InstanceParse) => void;
 
 const HANDLERS: Record<string, Handler> = {
-  interface: (c, d) => { if (c.args[0] !== undefined) { d.interface = c.args[0]; d.interfaceSpan = c.span; } },
+  interface: (c, d, ctx, p) => {
+    const name = c.args[0];
+    if (name === undefined) return;
+    d.interface = name;
+    d.interfaceSpan = c.span;
+    if (!p.dynamic && !ctx.env.interfaces().has(name)) {
+      err(ctx, c, `WARNING - interface ${name} for vrrp_instance ${d.name} doesn't exist`);
+      p.onMissingInterface();
+    }
+  },
+  native_ipv6: (_c, d) => { d.nativeIpv6 = true; },
   virtual_router_id: (c, d, ctx) => {
     const v = take(readUnsigned(c.args[0] ?? '', 1, 255), c, ctx);
     if (v === undefined) err(ctx, c, `(${d.name}) VRID '${c.args[0] ?? ''}' not valid - must be between 1 & 255`);
@@ -91,7 +103,7 @@ const HANDLERS: Record<string, Handler> = {
   priority: (c, d, ctx) => {
     const v = take(readUnsigned(c.args[0] ?? '', 1, 255), c, ctx);
     if (v === undefined) err(ctx, c, `(${d.name}) Priority not valid! must be between 1 & 255. Using default 100`);
-    else d.priority = v;
+    d.priority = v ?? 100;
   },
   state: (c, d, ctx) => {
     const s = c.args[0] ?? '';
@@ -144,7 +156,14 @@ const HANDLERS: Record<string, Handler> = {
     if (!parseIpPrefix(w)) err(ctx, c, `Configuration error: VRRP instance[${d.name}] malformed src address[${w}]. Skipping...`);
     else d.unicastSrcIp = parseIpPrefix(w)?.text ?? w;
   },
-  track_interface: (c, d, ctx, p) => { d.trackInterfaces.push(...trackerList(c, d.name, 'interface', ctx, p.known)); },
+  track_interface: (c, d, ctx, p) => {
+    for (const t of trackerList(c, d.name, 'interface', ctx, p.known)) {
+      d.trackInterfaces.push(t);
+      if (p.dynamic || ctx.env.interfaces().has(t.name)) continue;
+      ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) tracked interface ${t.name} doesn't exist`, t.span);
+      p.onMissingInterface();
+    }
+  },
   track_script: (c, d, ctx, p) => { d.trackScripts.push(...trackerList(c, d.name, 'script', ctx, p.known)); },
   track_file: (c, d, ctx, p) => { d.trackFiles.push(...trackerList(c, d.name, 'file', ctx, p.known)); },
   track_process: (c, d, ctx, p) => { d.trackProcesses.push(...trackerList(c, d.name, 'process', ctx, p.known)); },
