@@ -24,7 +24,9 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
   }
   const family = ip.family === 4 ? 'inet' : 'inet6';
   const rs: RealServerDraft = { address: ip.text, family, port, weight: vs.defaultWeight, timing: {}, checkers: [], span: node.span };
+  r.rsFamily = family;
   for (const c of node.children ?? []) applyRsKeyword(c, rs, vs, st);
+  r.rsFamily = undefined;
   const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
   // Checked at the end of the block. IPVS tunnels may cross address families.
   const method = rs.forwarding?.method ?? vs.forwarding?.method;
@@ -77,6 +79,9 @@ function applyRsKeyword(c: ConfigNode, rs: RealServerDraft, vs: VirtualServerDra
       else rs.lowerThreshold = v;
       return;
     }
+    case 'snmp_name':
+      if (c.args.length !== 1) r.error(c, 'real server snmp_name missing or extra parameters');
+      return;
     case 'virtualhost':
       if (c.args[0] === undefined) r.error(c, 'real server virtualhost missing');
       else rs.virtualhost = a0;

@@ -8,6 +8,9 @@ import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 
 export class LvsReporter {
+  /** Family of the real server being read: checkers connect to it unless connect_ip says otherwise. */
+  rsFamily: 'inet' | 'inet6' | undefined;
+
   constructor(readonly ctx: ValidationContext) {}
 
   /** A parse-time error at a node's line. */

@@ -137,7 +137,10 @@ function applyVsKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseState)
       return;
     }
     case 'persistence_granularity':
-      vs.persistenceGranularity = a0;
+      applyGranularity(c, vs, r);
+      return;
+    case 'snmp_name':
+      if (c.args.length !== 1) r.error(c, 'virtual server snmp_name missing or extra parameters');
       return;
     case 'persistence_engine':
       vs.persistenceEngine = a0;
@@ -224,6 +227,38 @@ function applyVsFlagKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseSt
     default:
       return;
   }
+}
+
+/** An IPv4 netmask as inet_aton(3) reads it ("255.255.255.0", "0", "65536"); undefined when invalid. */
+export function parseInetAton(text: string): string | undefined {
+  const parts = text.split('.');
+  if (parts.length > 4) return undefined;
+  const nums: number[] = [];
+  for (const p of parts) {
+    const m = /^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/.exec(p);
+    if (!m) return undefined;
+    const n = /^0[xX]/.test(p) ? parseInt(p.slice(2) || '0', 16) : /^0/.test(p) ? parseInt(p, 8) : parseInt(p, 10);
+    nums.push(n);
+  }
+  const last = nums.pop() ?? 0;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * (4 - nums.length))) return undefined;
+  let v = last;
+  nums.forEach((n, i) => (v += n * 2 ** (8 * (3 - i))));
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+function applyGranularity(c: ConfigNode, vs: VirtualServerDraft, r: LvsReporter): void {
+  const a0 = c.args[0] ?? '';
+  const family = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
+  if (family === 'inet6') {
+    const len = parseUnsigned(a0, 1, 128, () => undefined);
+    if (len === undefined) r.error(c, `Invalid IPv6 persistence_granularity specified - ${a0}`);
+    else vs.persistenceGranularity = String(len);
+    return;
+  }
+  const mask = parseInetAton(a0);
+  if (mask === undefined) r.error(c, `Invalid IPv4 persistence_granularity specified - ${a0}`);
+  else vs.persistenceGranularity = mask;
 }
 
 function applyIpFamily(c: ConfigNode, vs: VirtualServerDraft, r: LvsReporter): void {

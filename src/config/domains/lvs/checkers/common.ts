@@ -63,8 +63,12 @@ function applyAddress(c: ConfigNode, d: CheckerDraft, r: LvsReporter): void {
     r.error(c, isConnect ? `Invalid connect_ip address ${a0} - ignoring` : `Invalid bindto address ${a0} - ignoring`);
     return;
   }
+  const family = ip.family === 4 ? 'inet' : 'inet6';
   const other = isConnect ? d.connection.bindTo : d.connection.connectIp;
-  if (other !== undefined && parseIp(other)?.family !== ip.family) {
+  // SMTP_CHECK does not default its connect_ip to the real server's address.
+  const defaultFamily = isConnect || d.type === 'SMTP_CHECK' ? undefined : r.rsFamily;
+  const otherFamily = other !== undefined ? (parseIp(other)?.family === 4 ? 'inet' : 'inet6') : defaultFamily;
+  if (otherFamily !== undefined && otherFamily !== family) {
     r.error(
       c,
       isConnect

@@ -94,9 +94,9 @@ function parseUrl(node: ConfigNode, r: LvsReporter): HttpUrl | undefined {
         if (a0 === undefined) r.error(c, 'HTTP_GET virtualhost name missing');
         else u.virtualhost = a0;
         break;
+      // The Debian keepalived 2.2.7 build accepts the regex keywords without checking them.
       case 'regex':
-        if (c.args.length !== 1) r.error(c, 'regex missing or too many fields');
-        else u.regex = a0 ?? '';
+        if (c.args.length === 1) u.regex = a0 ?? '';
         break;
       case 'regex_no_match':
         u.regexNoMatch = true;
@@ -106,7 +106,7 @@ function parseUrl(node: ConfigNode, r: LvsReporter): HttpUrl | undefined {
         break;
       case 'regex_min_offset':
       case 'regex_max_offset':
-        applyRegexOffset(c, u, r);
+        applyRegexOffset(c, u);
         break;
       default:
         break;
@@ -145,14 +145,10 @@ function applyStatusCode(c: ConfigNode, tok: string, u: MutableUrl, r: LvsReport
   u.statusCodes.push([lo, hi]);
 }
 
-function applyRegexOffset(c: ConfigNode, u: MutableUrl, r: LvsReporter): void {
+function applyRegexOffset(c: ConfigNode, u: MutableUrl): void {
   const which = c.keyword === 'regex_min_offset' ? 'min' : 'max';
-  if (c.args.length !== 1) {
-    r.error(c, `Missing or too may options for regex_${which}_offset`);
-    return;
-  }
-  const v = parseUnsigned(c.args[0] ?? '', 0, UINT_MAX, () => undefined);
-  if (v === undefined) r.error(c, `Invalid regex_${which}_offset ${c.args[0] ?? ''} specified`);
-  else if (which === 'min') u.regexMinOffset = v;
+  const v = c.args.length === 1 ? parseUnsigned(c.args[0] ?? '', 0, UINT_MAX, () => undefined) : undefined;
+  if (v === undefined) return;
+  if (which === 'min') u.regexMinOffset = v;
   else u.regexMaxOffset = v;
 }

@@ -8,6 +8,7 @@ import { formatEndpoint } from '../format.js';
 import { parseSigned } from '../parse/numbers.js';
 import { missingParameter } from '../missing-param.js';
 import type { LvsReporter } from '../report.js';
+import { readOptionalFlag } from '../timing.js';
 import type { VsParseState } from '../virtual-server.js';
 import { parseHttpChecker } from './http.js';
 import { parseMiscChecker } from './misc.js';
@@ -55,7 +56,7 @@ export function parseChecker(c: ConfigNode, rs: RealServerDraft, vs: VirtualServ
   }
 }
 
-const TRACK_FILE_WEIGHT_MAX = 254;
+const TRACK_FILE_WEIGHT_MAX = 2147483647;
 
 function parseFileChecker(node: ConfigNode, r: LvsReporter, trackFiles: ReadonlySet<string>): CheckerDraft | undefined {
   let trackFile: string | undefined;
@@ -93,7 +94,7 @@ function readFileWeight(c: ConfigNode, r: LvsReporter): { weight: number; revers
     r.error(c, 'track file weight missing');
     return undefined;
   }
-  const weight = parseSigned(tok, -TRACK_FILE_WEIGHT_MAX * 1000, TRACK_FILE_WEIGHT_MAX * 1000, () => undefined);
+  const weight = parseSigned(tok, -TRACK_FILE_WEIGHT_MAX, TRACK_FILE_WEIGHT_MAX, r.numbers(c));
   if (weight === undefined) {
     r.error(c, `weight for track file must be in [${-TRACK_FILE_WEIGHT_MAX}..${TRACK_FILE_WEIGHT_MAX}] inclusive. Ignoring...`);
     return undefined;
@@ -110,6 +111,7 @@ function parseBfdChecker(node: ConfigNode, rs: RealServerDraft, vs: VirtualServe
   const rsName = formatEndpoint(rs.address, vs.parts.kind === 'fwmark' ? 'none' : vs.protocol ?? 'none', rs.port);
   let bfdName: string | undefined;
   for (const c of node.children ?? []) {
+    if (c.keyword === 'alpha') readOptionalFlag(c, r, (p) => `Invalid alpha parameter ${p}`);
     if (c.keyword !== 'name') continue;
     if (c.args.length !== 1) {
       r.error(c, `(${rsName}) BFD_CHECK - No or too many names specified - skipping checker`);

@@ -7,7 +7,7 @@ import type { CheckScript, MiscChecker } from '../../../model/lvs.js';
 import type { ScriptUser } from '../../../scripts.js';
 import { parseScriptCommand } from '../../../scripts.js';
 import type { CheckerDraft } from '../draft.js';
-import { parseTimerUs, TIMER_MAX_UINT_US } from '../parse/numbers.js';
+import { parseUnsigned } from '../parse/numbers.js';
 import type { LvsReporter } from '../report.js';
 import { scriptForLog, type LvsScripts } from '../scripts.js';
 import { applyCommonKeyword, newDraft } from './common.js';
@@ -41,10 +41,11 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
         break;
       }
       case 'misc_timeout': {
+        // Whole seconds, at most UINT_MAX microseconds.
         const tok = c.args[0] ?? '';
-        const v = parseTimerUs(tok, 1n, TIMER_MAX_UINT_US, r.numbers(c));
+        const v = parseUnsigned(tok, 0, 4294, r.numbers(c));
         if (v === undefined) r.error(c, `Invalid misc_timeout value '${tok}'`);
-        else timeoutUs = v;
+        else timeoutUs = BigInt(v) * 1_000_000n;
         break;
       }
       case 'misc_dynamic':
@@ -58,7 +59,7 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
         user = scripts.resolveUser(c.args);
         if (!user) {
           userFailed = true;
-          if (script) r.error(c, `Failed to set uid/gid for misc checker script ${scriptForLog(script)} - removing`);
+          r.error(c, `Failed to set uid/gid for misc checker script ${script ? scriptForLog(script) : ''} - removing`);
           script = undefined;
         }
         break;

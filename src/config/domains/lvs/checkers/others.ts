@@ -26,11 +26,24 @@ export function parseSmtpChecker(node: ConfigNode, r: LvsReporter): CheckerDraft
       if (c.args[0] === undefined) r.error(c, 'SMTP_CHECK helo name missing');
       else heloName = c.args[0];
     } else if (c.keyword === 'host') {
-      // The deprecated host sub-block: its connection settings apply to this checker.
-      for (const h of c.children ?? []) applyCommonKeyword(h, draft, r);
+      // The deprecated host sub-block: its connection settings apply to this checker, and (unlike
+      // the checker's own) they default to the real server's address.
+      const host: CheckerDraft = { ...draft, type: 'TCP_CHECK' };
+      for (const h of c.children ?? []) applyCommonKeyword(h, host, r);
     }
   }
   return draft;
+}
+
+/**
+ * keepalived 2.2.7 rejects a name with an empty label ('a..b', '.a') and, by an off-by-one, one
+ * whose first label is a single character followed by '.' ('a.example'); the root '.' is accepted.
+ */
+export function hasShortLabel(name: string): boolean {
+  if (name === '.') return false;
+  const labels = name.split('.');
+  if (labels.length > 1 && (labels[0] ?? '').length < 2) return true;
+  return labels.slice(1, -1).some((l) => l.length === 0);
 }
 
 const DNS_TYPES: ReadonlySet<string> = new Set(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY']);
@@ -55,7 +68,7 @@ export function parseDnsChecker(node: ConfigNode, r: LvsReporter): CheckerDraft 
       else r.error(c, `Unknown DNS check type ${a0} - ignoring`);
     } else if (c.keyword === 'name') {
       if (name !== undefined) r.error(c, 'DNS_CHECK name already specified - ignoring');
-      else if (/\.\./.test(a0) || (a0.startsWith('.') && a0 !== '.')) r.error(c, `DNS_CHECK name '${a0}' has empty label - ignoring`);
+      else if (hasShortLabel(a0)) r.error(c, `DNS_CHECK name '${a0}' has empty label - ignoring`);
       else name = a0;
     }
   }

@@ -45,6 +45,10 @@ export function parseSigned(tok: string, min: number, max: number, report: Repor
     return undefined;
   }
   const n = Number(tok);
+  if (n < -2147483648 || n > INT_MAX) {
+    report(`number '${tok}' outside integer range`);
+    return undefined;
+  }
   if (n < min || n > max) {
     report(`number '${tok}' outside range [${min}, ${max}]`);
     return undefined;
