@@ -159,8 +159,8 @@ export function decodeIpv4Datagram(bytes: Uint8Array): Decoded<Ipv4Datagram> {
   return { ok: true, value: ah === undefined ? datagram : { ...datagram, ah } };
 }
 
-// ---------------------------------------------------------------------------------------------
-/**
+// AH Integrity Check Value -------------------------------------------------------------------
+/*
 * The AH Integrity Check Value of VRRPv2 `auth_type AH` (RFC 2338 §5.3.6.2 with RFC 2402 AH),
  * as keepalived-behaviour §5.1 describes keepalived's (code-derived, not yet checked against a
  * capture): HMAC-MD5 truncated to 96 bits, keyed with the 8-byte NUL-padded auth_pass, over the

@@ -6,7 +6,7 @@
  */
 import { checkParams, type VrrpInstanceParams } from './params.js';
 import { backupOnAdvert, backupOnTimer, masterOnAdvert, masterOnTimer } from './state-machine-roles.js';
-import { enterBackup, becomeMaster, leaveCurrent, start, Transaction } from './state-machine-tx.js';
+import { leaveCurrent, start, Transaction } from './state-machine-tx.js';
 import type { StepResult, VrrpEvent, VrrpState, VrrpTimer } from './state-machine-types.js';
 import { US_PER_MS } from './timers.js';
 
@@ -103,6 +103,3 @@ export function step(state: VrrpState, event: VrrpEvent, nowUs: number): StepRes
   }
   return { state: tx.state, actions: tx.actions };
 }
-
-/** Exposed for drivers that force a role (e.g. sync groups): not used by step() directly. */
-export const transitions = { enterBackup, becomeMaster } as const;

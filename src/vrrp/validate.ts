@@ -94,12 +94,16 @@ function checkEnvelope(packet: ReceivedPacket, header: VrrpRawHeader, ctx: Valid
   return checkTtl(packet, params);
 }
 
+// VRRPv2 authentication ------------------------------------------------------------------------
+
 /*
- * * VRRPv2 authentication checks (RFC 2338 types kept by keepalived): the auth type must be known
+ * VRRPv2 authentication checks (RFC 2338 types kept by keepalived): the auth type must be known
  * (0 none, 1 PASS, 2 AH) and equal ours; PASS compares all 8 data bytes; AH verifies the ICV of
  * the whole datagram (the AH header's presence was checked earlier). The AH sequence number is
  * not checked for replay (that needs per-peer state: the driver's job).
  */
+
+/** The v2 Auth Type field for an instance's authentication. */
 export function authTypeCode(auth: VrrpAuth): number {
   if (auth.type === 'PASS') return AUTH_TYPE_PASS;
   if (auth.type === 'AH') return AUTH_TYPE_AH;
