@@ -61,6 +61,12 @@ function readUint32(bytes: Uint8Array, at: number): number {
   return readUint16(bytes, at) * 0x10000 + readUint16(bytes, at + 2);
 }
 
+/** keepalived's IP identification sequence: 1, 2, ... 0xffff, 1 (0 is skipped). */
+export function nextIdentification(previous: number): number {
+  const next = (previous + 1) & 0xffff;
+  return next === 0 ? 1 : next;
+}
+
 /** Wraps an encoded VRRP message into an IPv4 datagram with a correct header checksum. */
 export function encodeIpv4Datagram(vrrp: Uint8Array, options: Ipv4AdvertOptions): Uint8Array {
   const ahLength = options.ah === undefined ? 0 : AH_HEADER_LENGTH;

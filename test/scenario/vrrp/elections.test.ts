@@ -120,6 +120,19 @@ describe('scenario: elections', () => {
     assert.deepEqual(sim.rejects('tolerant'), []);
   });
 
+  it('MUST-10: unicast peers with v3: one advert per peer, the pseudo-header carries each unicast destination, IP IDs count up', () => {
+    const uni = (last: number, priority: number, peers: number[]) =>
+      node(last, priority, { version: 3, unicastPeers: peers.map((p) => ({ address: `192.0.2.${p}` })) });
+    const sim = new SimNetwork().add('a', uni(1, 150, [2, 3])).add('b', uni(2, 100, [1, 3])).add('c', uni(3, 50, [1, 2]));
+    for (const id of ['a', 'b', 'c']) sim.start(id);
+    sim.runUntil(6_000_000);
+    assert.deepEqual(sim.masters(), ['a']);
+    assert.deepEqual([sim.rejects('b'), sim.rejects('c')], [[], []]);
+    const fromA = sim.advertsFrom('a');
+    assert.deepEqual(fromA.slice(0, 4).map((w) => w.destination), ['192.0.2.2', '192.0.2.3', '192.0.2.2', '192.0.2.3']);
+    assert.deepEqual(fromA.slice(0, 4).map((w) => ((w.bytes[4] ?? 0) << 8) | (w.bytes[5] ?? 0)), [1, 2, 3, 4]);
+  });
+
   it('vrrp_startup_delay: a delayed node neither sends nor listens until the delay is over', () => {
     const sim = new SimNetwork().add('a', node(1, 150, { startupDelayMs: 5000 })).add('b', node(2, 100));
     sim.start('a');

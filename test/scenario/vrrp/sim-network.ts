@@ -4,7 +4,8 @@
  * per-link delay, loss and partitions. Each node keeps a stateful fake of its VIPs, so a test
  * asserts "192.0.2.100 is on node b", not "call #3 had these arguments". No real time is used.
  */
-import { encodeAdvert, receiveIpv4, receiveIpv6 } from '../../../src/vrrp/advert.js';
+import { advertDestinations, encodeAdvert, receiveIpv4, receiveIpv6 } from '../../../src/vrrp/advert.js';
+import { nextIdentification } from '../../../src/vrrp/packet-ipv4.js';
 import type { VrrpRejectReason } from '../../../src/vrrp/packet-types.js';
 import type { VrrpInstanceParams } from '../../../src/vrrp/params.js';
 import { initialVrrpState, step } from '../../../src/vrrp/state-machine.js';
@@ -15,6 +16,7 @@ export interface WireAdvert {
   readonly atUs: number;
   readonly priority: number;
   readonly bytes: Uint8Array;
+  readonly destination: string;
 }
 
 export interface TransitionRecord {
@@ -215,21 +217,25 @@ export class SimNetwork {
     return this.partitions === undefined || this.partitions.some((g) => g.includes(a) && g.includes(b));
   }
 
+  /** Multicast reaches every node on the LAN; a unicast advert only the node owning the address. */
   private send(node: SimNode, priority: number): void {
-    node.ipId = node.ipId >= 0xffff ? 1 : node.ipId + 1;
-    const destination = node.params.family === 'ipv4' ? '224.0.0.18' : 'ff02::12';
-    const bytes = encodeAdvert(node.params, priority, { destination, identification: node.ipId });
-    this.wire.push({ from: node.id, atUs: this.nowUs, priority, bytes });
-    for (const peer of this.nodes.values()) {
-      if (peer === node || !this.connected(node.id, peer.id) || this.lose(node.id, peer.id, this.nowUs)) continue;
-      this.at(this.nowUs + this.linkDelayUs, () => this.deliver(node, peer, bytes));
+    for (const destination of advertDestinations(node.params)) {
+      node.ipId = nextIdentification(node.ipId);
+      const bytes = encodeAdvert(node.params, priority, { destination, identification: node.ipId });
+      this.wire.push({ from: node.id, atUs: this.nowUs, priority, bytes, destination });
+      const unicast = node.params.unicastPeers.length > 0;
+      for (const peer of this.nodes.values()) {
+        if (peer === node || (unicast && peer.params.primaryAddress !== destination)) continue;
+        if (!this.connected(node.id, peer.id) || this.lose(node.id, peer.id, this.nowUs)) continue;
+        this.at(this.nowUs + this.linkDelayUs, () => this.deliver(node, peer, bytes, destination));
+      }
     }
   }
 
-  private deliver(sender: SimNode, peer: SimNode, bytes: Uint8Array): void {
+  private deliver(sender: SimNode, peer: SimNode, bytes: Uint8Array, destination: string): void {
     if (!peer.alive) return;
     const listening = peer.state.name === 'BACKUP' || peer.state.name === 'MASTER';
-    const meta = { hopLimit: 255, source: sender.params.primaryAddress, destination: 'ff02::12' };
+    const meta = { hopLimit: 255, source: sender.params.primaryAddress, destination };
     const result = peer.params.family === 'ipv4' ? receiveIpv4(bytes, peer.params, listening) : receiveIpv6(bytes, meta, peer.params, listening);
     if (!result.ok) {
       if (result.reason !== 'not_listening') peer.rejects.push(result.reason);

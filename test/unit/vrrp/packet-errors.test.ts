@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { parseIPv4, parseIPv6 } from '../../../src/proto/inet-address.js';
 import { VrrpError } from '../../../src/vrrp/errors.js';
 import { decodeVrrpMessage, encodeVrrpMessage } from '../../../src/vrrp/packet-codec.js';
-import { decodeIpv4Datagram, encodeIpv4Datagram, encodeVrrpIpv4Packet } from '../../../src/vrrp/packet-ipv4.js';
+import { decodeIpv4Datagram, encodeIpv4Datagram, encodeVrrpIpv4Packet, nextIdentification } from '../../../src/vrrp/packet-ipv4.js';
 import { VRRP_REJECT_REASONS, type ChecksumContext, type VrrpMessage } from '../../../src/vrrp/packet-types.js';
 import { defaultParams } from '../../../src/vrrp/params.js';
 import { validateAdvert } from '../../../src/vrrp/validate.js';
@@ -84,6 +84,10 @@ describe('VRRP codec error vectors', () => {
     const wrongNext = ah.slice();
     wrongNext[20] = 6;
     assert.equal(reasonOf(decodeIpv4Datagram(wrongNext)), 'ip_header_err');
+  });
+
+  it('IP identification counts 1, 2, ... and wraps 0xffff -> 1 (keepalived skips 0)', () => {
+    assert.deepEqual([0, 1, 0xfffe, 0xffff].map(nextIdentification), [1, 2, 0xffff, 1]);
   });
 
   it('Ethernet padding after the IP total length is ignored', () => {
