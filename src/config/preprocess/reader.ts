@@ -28,7 +28,12 @@ export interface ReaderOptions {
 
 /** Bounds that keep hostile input from hanging us (keepalived has none). */
 export const MAX_LINES = 2_000_000;
-export const MAX_INCLUDE_DEPTH = 32;
+export const MAX_INCLUDE_DEPTH = 16;
+export const MAX_FILE_READS = 2_000;
+/** Upper bound on the characters of all logical lines together (64 MiB). */
+export const MAX_CHARS = 64 * 1024 * 1024;
+/** Upper bound on lines replayed or generated plus files read: keeps include and macro bombs finite. */
+export const MAX_STEPS = 3_000_000;
 /** How deep replayed multi-line values and sequences may nest before we call it a loop. */
 export const MAX_REPLAY_DEPTH = 32;
 const DOLLAR = 0x24;
@@ -48,6 +53,10 @@ export class Reader {
   private readonly params = new Parameters();
   private readonly stack: OpenFile[] = [];
   private readonly builtins: BuiltinContext;
+  private steps = 0;
+  private chars = 0;
+  private fileReads = 0;
+  private exhausted = false;
 
   constructor(
     private readonly env: ConfigEnvironment,
@@ -66,6 +75,13 @@ export class Reader {
 
   /** Reads one file (the -f file or an included one). Returns false when it cannot be read. */
   readFile(display: string, resolved: string): boolean {
+    if (!this.step({ file: display, line: 0 })) return true;
+    if (++this.fileReads > MAX_FILE_READS) {
+      if (this.fileReads === MAX_FILE_READS + 1) {
+        this.event(ConfigErrorClass.GeneralError, `More than ${MAX_FILE_READS} files included - include loop? Rest ignored`, { file: display, line: 0 }, 'first');
+      }
+      return true;
+    }
     const text = this.env.readFile(resolved);
     if (text === undefined) return false;
     if (this.stack.length >= MAX_INCLUDE_DEPTH) return false;
@@ -138,7 +154,19 @@ export class Reader {
     return i;
   }
 
+  /** Counts one unit of work; false (after one error) once the budget is spent. */
+  private step(span: Span, chars = 0): boolean {
+    this.chars += chars;
+    if (++this.steps <= MAX_STEPS && this.chars <= MAX_CHARS) return true;
+    if (!this.exhausted) {
+      this.exhausted = true;
+      this.event(ConfigErrorClass.GeneralError, `Configuration too large (more than ${MAX_STEPS} lines, files or repetitions, or ${MAX_CHARS >> 20} MiB) - rest ignored`, span, 'first');
+    }
+    return false;
+  }
+
   private processText(text: string, span: Span, depth: number): void {
+    if (!this.step(span, text.length)) return;
     if (depth > MAX_REPLAY_DEPTH) {
       this.event(ConfigErrorClass.GeneralError, `Parameter expansion loop in '${text.slice(0, 200)}' - line ignored`, span, 'first');
       return;
