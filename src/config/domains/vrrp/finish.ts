@@ -8,7 +8,7 @@ import type { ValidationContext } from '../../domain.js';
 import type { NotifyScripts, SyncGroup, TrackerRef, VrrpInstance } from '../../model/vrrp.js';
 import { checkInterface, completeInstance, type Effective } from './complete.js';
 import type { InstanceDraft } from './instance.js';
-import { checkGroupTracksOwnInterface, dropMemberWeights, linkSyncGroups, toSyncGroup, type SyncGroupDraft } from './sync-group.js';
+import { checkGroupTrackedInterfaces, dropMemberWeights, linkSyncGroups, toSyncGroup, type SyncGroupDraft } from './sync-group.js';
 import type { TrackerLine } from './tracker-refs.js';
 
 /** The address family: of the first VIP, else IPv6 for native_ipv6, else IPv4. */
@@ -42,7 +42,9 @@ function peersOverlap(a: InstanceDraft, b: InstanceDraft): boolean {
   return a.unicastPeers.some((p) => b.unicastPeers.some((q) => q.address === p.address));
 }
 
-function checkDuplicateVrids(done: readonly { d: InstanceDraft; e: Effective }[], ctx: ValidationContext): void {
+/** Returns false when two instances clash (keepalived stops there). */
+function checkDuplicateVrids(done: readonly { d: InstanceDraft; e: Effective }[], ctx: ValidationContext): boolean {
+  let ok = true;
   const seen = new Map<string, InstanceDraft[]>();
   for (const { d, e } of done) {
     const key = clashKey(d, e);
@@ -52,9 +54,11 @@ function checkDuplicateVrids(done: readonly { d: InstanceDraft; e: Effective }[]
     if (other) {
       const family = familyOf(d);
       ctx.report(ConfigErrorClass.Fatal, `${other.name} and ${d.name} both use VRID ${d.vrid ?? 0} with IPv${family} on interface ${d.interface ?? ''}`, d.span, 'none');
+      ok = false;
     }
     seen.set(key, [...others, d]);
   }
+  return ok;
 }
 
 function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number, group: string | undefined, ctx: ValidationContext): VrrpInstance {
@@ -116,13 +120,12 @@ export function finishInstances(drafts: readonly InstanceDraft[], groupDrafts: r
     done.push({ d, e, cs: r.advertIntervalCs });
   }
   for (const { d } of done) {
-    const g = groupOf.get(d.name);
-    if (g) checkGroupTracksOwnInterface(d, g, ctx);
-  }
-  for (const { d } of done) {
     if (d.vrid === undefined) ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) the virtual router id must be set`, d.span, 'none');
   }
-  checkDuplicateVrids(done, ctx);
+  if (checkDuplicateVrids(done, ctx)) {
+    const byName = new Map(done.map(({ d }) => [d.name, d]));
+    for (const g of groups) checkGroupTrackedInterfaces(g, byName, ctx);
+  }
   return {
     instances: done.map(({ d, e, cs }) => finalInstance(d, e, cs, groupOf.get(d.name)?.name, ctx)),
     syncGroups: groups.map(toSyncGroup),

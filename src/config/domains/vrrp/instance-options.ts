@@ -55,6 +55,11 @@ function unicastPeers(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): 
       ctx.report(ConfigErrorClass.GeneralError, `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${w}]. Skipping...`, line.span);
       continue;
     }
+    const family = d.vips[0]?.family;
+    if (family !== undefined && family !== p.family) {
+      ctx.report(ConfigErrorClass.GeneralError, `Configuration error: VRRP instance[${d.name}] and unicast peer address[${p.text}] MUST be of the same family !!! Skipping...`, line.span);
+      continue;
+    }
     const peer: { address: string; family: 4 | 6; minTtl?: number; maxTtl?: number; span: ConfigNode['span'] } = { address: p.text, family: p.family, span: line.span };
     for (let i = 0; i < rest.length; i += 2) {
       const k = rest[i] ?? '';

@@ -112,13 +112,17 @@ export function dropMemberWeights(d: InstanceDraft, g: SyncGroupDraft, ctx: Vali
 }
 
 /**
- * "track_interface X is configured on VRRP instance and sync group": tracked by both, the
- * instance's own interface counting as tracked unless dont_track_primary.
+ * "track_interface X is configured on VRRP instance and sync group", for each interface the group
+ * tracks and each member tracking it too (its own interface counts unless dont_track_primary).
  */
-export function checkGroupTracksOwnInterface(d: InstanceDraft, g: SyncGroupDraft, ctx: ValidationContext): void {
-  const tracked = (name: string): boolean => (name === d.interface && !d.dontTrackPrimary) || d.trackInterfaces.some((i) => i.name === name);
+export function checkGroupTrackedInterfaces(g: SyncGroupDraft, instances: ReadonlyMap<string, InstanceDraft>, ctx: ValidationContext): void {
   for (const t of g.trackInterfaces) {
-    if (tracked(t.name)) late(ctx, d.span, `(${d.name}) track_interface ${t.name} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`);
+    for (const m of g.members) {
+      const d = instances.get(m);
+      if (!d) continue;
+      const tracked = (t.name === d.interface && !d.dontTrackPrimary) || d.trackInterfaces.some((i) => i.name === t.name);
+      if (tracked) late(ctx, d.span, `(${d.name}) track_interface ${t.name} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`);
+    }
   }
 }
 

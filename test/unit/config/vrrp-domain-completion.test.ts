@@ -1,0 +1,297 @@
+/**
+ * The VRRP pass end to end (text config -> diagnostics), each case checked against keepalived
+ * 2.2.7 -t run in a network namespace with links eth1, eth2 (and eth3 where listed).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDiagnostic } from '../../../src/config/diagnostics.js';
+import { loadConfig } from '../../../src/config/pipeline.js';
+import { fakeEnv } from './fake-env.js';
+
+function check(text: string, ifs = ['eth1', 'eth2']): { lines: string[]; exit: number } {
+  const env = fakeEnv({ ifs, exec: ['/bin/true'], files: { '/k.conf': text } });
+  const r = loadConfig('/k.conf', env);
+  return { lines: r.diagnostics.list.map(formatDiagnostic), exit: r.diagnostics.exitCode };
+}
+
+test('instance completion messages come in keepalived order', () => {
+  const r = check(`vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  state MASTER
+  priority 100
+  nopreempt
+  preempt_delay 5
+  advert_int 1.5
+  authentication {
+    auth_type AH
+    auth_pass 1111
+  }
+  promote_secondaries
+  use_vmac
+  track_interface {
+    eth1
+    eth2 weight 10
+  }
+  unicast_src_ip 192.0.2.1
+  virtual_ipaddress {
+    192.0.2.9
+  }
+  garp_master_repeat 0
+  garp_master_refresh_repeat 0
+  preempt
+}
+vrrp_instance V2 {
+  interface eth1
+  virtual_router_id 2
+  version 3
+  advert_int 0.333
+  authentication {
+    auth_type PASS
+    auth_pass 1111
+  }
+  nopreempt
+  preempt_delay 3
+  virtual_ipaddress {
+    192.0.2.9
+    192.0.2.10
+  }
+  unicast_peer {
+    192.0.2.50
+  }
+}
+vrrp_instance V3 {
+  interface eth1
+  virtual_router_id 3
+  virtual_ipaddress {
+    2001:db8::5
+  }
+  unicast_peer {
+    192.0.2.50
+  }
+}
+`);
+  assert.deepEqual(r.lines, [
+    '(/k.conf: Line 23) (V1): garp_master_repeat must be greater than 0, setting to 1',
+    '(/k.conf: Line 24) (V1): garp_master_refresh_repeat must be greater than 0, setting to 1',
+    '(/k.conf: Line 26) (V1) unicast with use_vmac requires vmac_xmit_base - setting',
+    '(/k.conf: Line 53) Configuration error: VRRP instance[V3] and unicast peer address[192.0.2.50] MUST be of the same family !!! Skipping...',
+    '(V1) Initial state master is incompatible with AH authentication - clearing',
+    '(V1) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.',
+    '(V1) VRRPv2 advertisement interval 1.500000s must be an integer. rounding',
+    '(V1) promote_secondaries is automatically set for vmacs - ignoring',
+    '(V1) Ignoring track_interface eth1 since own interface',
+    '(V2) VRRP version 3 does not support authentication. Ignoring.',
+    '(V2) preempt_delay is incompatible with nopreempt mode - resetting',
+    '(V2) VRRPv3 advertisement interval 0.333000s must be in units of 10ms - rounding',
+    '(V3) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.',
+  ]);
+  assert.equal(r.exit, 5);
+});
+
+test('strict mode: owner, authentication, preempt_delay and a v3 interval out of range', () => {
+  const r = check(`vrrp_instance V3 {
+  interface eth1
+  virtual_router_id 3
+  state MASTER
+  priority 100
+  strict_mode
+  version 3
+  advert_int 100
+  authentication {
+    auth_type PASS
+    auth_pass 1111
+  }
+  nopreempt
+  preempt_delay 3
+  virtual_ipaddress {
+    192.0.2.10
+  }
+}
+`);
+  assert.deepEqual(r.lines, [
+    '(V3) State MASTER must match being address owner',
+    '(V3) Strict mode does not support authentication. Ignoring.',
+    '(V3) preempt_delay is incompatible with strict mode - resetting',
+    '(V3) preempt_delay is incompatible with nopreempt mode - resetting',
+    '(V3) VRRPv3 advertisement interval 100.00s is out of range. Must be less than 40.96s. Setting to 40.95s',
+  ]);
+});
+
+test('an address owner without VIPs: nopreempt reset, v2 rounding, tracked weights ignored, no VIP said twice', () => {
+  const r = check(`vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  state MASTER
+  nopreempt
+  preempt_delay 5
+  advert_int 0.333
+  track_interface {
+    eth1
+    eth2 weight 10
+  }
+  unicast_src_ip 192.0.2.1
+}
+`);
+  assert.deepEqual(r.lines, [
+    '(V1) No VIP specified; at least one is sensible',
+    '(V1) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.',
+    '(V1) nopreempt is incompatible with priority 255. resetting nopreempt',
+    '(V1) Warning - preempt delay will not work with initial state MASTER - clearing',
+    '(V1) VRRPv2 advertisement interval 0.333000s must be an integer. rounding',
+    '(V1) Ignoring track_interface eth1 since own interface',
+    '(V1) No VIP specified; at least one is sensible',
+    '(V1) ignoring eth2 tracked interface due to address owner',
+  ]);
+});
+
+test('VRRPv3 without VIPs, or an instance without interface, stops the VRRP configuration', () => {
+  const v3 = check('vrrp_instance V1 {\n interface eth1\n virtual_router_id 1\n version 3\n}\nvrrp_instance V2 {\n interface eth1\n virtual_router_id 2\n}\n');
+  assert.deepEqual(v3.lines, ['(V1) No VIP specified; at least one is required']);
+  const noIf = check('vrrp_instance V1 {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n virtual_ipaddress {\n  192.0.2.9\n }\n}\n');
+  assert.deepEqual(noIf.lines, ['(V1) Unknown interface!']);
+});
+
+test('sync groups: missing and repeated members, small groups, weights ignored, scripts checked first', () => {
+  const r = check(`vrrp_script chk {
+  script "/nonexist.sh"
+}
+vrrp_script ok {
+  script "/bin/true"
+  weight 10
+}
+vrrp_track_file tf {
+  file /tmp/x
+}
+vrrp_sync_group G1 {
+  group {
+    V1
+    VX
+  }
+  track_interface {
+    eth2
+  }
+  track_script {
+    ok
+    nosuch
+  }
+}
+vrrp_sync_group G2 {
+  group {
+  }
+}
+vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  track_interface {
+    eth2 weight 5
+    eth3 weight 5
+  }
+  track_script {
+    ok
+  }
+  track_file {
+    tf
+  }
+  unicast_src_ip 192.0.2.1
+}
+vrrp_instance V2 {
+  interface eth1
+  virtual_router_id 1
+  virtual_ipaddress {
+    192.0.2.3
+  }
+}
+`, ['eth1', 'eth2', 'eth3']);
+  assert.deepEqual(r.lines, [
+    '(/k.conf: Line 21) (G1) track script nosuch not found, ignoring...',
+    '(/k.conf: Line 26) Warning - sync group G2 has empty group block',
+    'Disabling track script chk since not found/accessible',
+    'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
+    "Virtual router VX specified in sync group G1 doesn't exist - ignoring",
+    "Sync group G1 has only 1 virtual router(s) - this probably isn't what you want",
+    'Sync group G2 has no virtual router(s). removing',
+    '(V1) No VIP specified; at least one is sensible',
+    '(V1) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.',
+    '(V1) No VIP specified; at least one is sensible',
+    '(V1) ignoring eth2 tracked interface weight due to SYNC group',
+    '(V1) ignoring eth3 tracked interface weight due to SYNC group',
+    '(V1) ignoring tracked script ok with weights due to SYNC group',
+    '(V1) ignoring weight from tracked file tf due to SYNC group. specify weight 0',
+    'V1 and V2 both use VRID 1 with IPv4 on interface eth1',
+  ]);
+  assert.equal(r.exit, 6);
+});
+
+test('an instance may be in one sync group only', () => {
+  const r = check(`vrrp_sync_group G1 {
+  group {
+    V1
+    V2
+    V1
+  }
+}
+vrrp_sync_group G2 {
+  group {
+    V2
+  }
+}
+vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  virtual_ipaddress {
+    192.0.2.1
+  }
+}
+vrrp_instance V2 {
+  interface eth1
+  virtual_router_id 2
+  virtual_ipaddress {
+    192.0.2.2
+  }
+}
+`);
+  assert.deepEqual(r.lines, [
+    'Virtual router V1 cannot exist in more than one sync group; ignoring G1',
+    'Virtual router V2 cannot exist in more than one sync group; ignoring G2',
+    'Sync group G2, no matching virtual router found in group declaration - removing',
+  ]);
+});
+
+test('interfaces tracked by a sync group and by its members are reported per group interface', () => {
+  const r = check(`vrrp_sync_group G1 {
+  group {
+    V1
+    V2
+  }
+  track_interface {
+    eth1
+    eth2
+    eth3 weight 4
+  }
+}
+vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  track_interface {
+    eth2
+    eth3 weight 5
+  }
+  virtual_ipaddress {
+    192.0.2.1
+  }
+}
+vrrp_instance V2 {
+  interface eth2
+  virtual_router_id 2
+  virtual_ipaddress {
+    192.0.2.2
+  }
+}
+`, ['eth1', 'eth2', 'eth3']);
+  const both = (i: string, f: string): string => `(${i}) track_interface ${f} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`;
+  assert.deepEqual(r.lines, [
+    '(V1) ignoring eth3 tracked interface weight due to SYNC group',
+    both('V1', 'eth1'), both('V1', 'eth2'), both('V2', 'eth2'), both('V1', 'eth3'),
+  ]);
+});
