@@ -5,7 +5,8 @@ import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { BfdInstance } from '../../model/bfd.js';
-import { readDecimalScaled, readInteger, readUnsigned, type NumberRead } from '../../syntax/numbers.js';
+import { readDecimalScaled, type NumberRead } from '../../syntax/numbers.js';
+import { parseSigned, parseUnsigned } from '../lvs/parse/numbers.js';
 import { parseIp } from '../../syntax/ip.js';
 import { missingParameter } from '../lvs/missing-param.js';
 import { blockEndSpan, LvsReporter } from '../lvs/report.js';
@@ -19,6 +20,21 @@ export class BfdInstanceReader {
 
   private err(node: ConfigNode, message: string, cls = ConfigErrorClass.GeneralError): void {
     this.ctx.report(cls, message, node.span);
+  }
+
+  /** keepalived's unsigned reader (with "outside unsigned integer range"). */
+  private unsigned(node: ConfigNode, min: number, max: number, message: string): number | undefined {
+    const v = parseUnsigned(node.args[0] ?? '', min, max, (m) => this.err(node, m, ConfigErrorClass.InvalidNumber));
+    if (v === undefined) this.err(node, message);
+    return v;
+  }
+
+  /** Milliseconds with up to 3 decimals, in microseconds. */
+  private millis(node: ConfigNode, minMs: number, message: string): number | undefined {
+    const tok = node.args[0] ?? '';
+    const dot = tok.indexOf('.');
+    if (dot >= 0 && tok.length - dot - 1 > 3) this.err(node, `number '${tok}' has too many decimal places`, ConfigErrorClass.InvalidNumber);
+    return this.number(node, readDecimalScaled(tok, 3, minMs * 1000, 4294967000), message);
   }
 
   private number<T>(node: ConfigNode, read: NumberRead<T>, message: string): T | undefined {
@@ -70,23 +86,24 @@ export class BfdInstanceReader {
       case 'min_tx':
       case 'idle_tx': {
         const minMs = c.keyword === 'idle_tx' ? 1000 : 1;
-        const v = this.number(c, readDecimalScaled(a0, 3, minMs * 1000, 4294967000), `${pre} ${c.keyword} value ${a0} is not valid (must be in range [${minMs}-4294967]), ignoring`);
+        const v = this.millis(c, minMs, `${pre} ${c.keyword} value ${a0} is not valid (must be in range [${minMs}-4294967]), ignoring`);
         if (v !== undefined) d[c.keyword === 'min_rx' ? 'minRxUs' : c.keyword === 'min_tx' ? 'minTxUs' : 'idleTxUs'] = v;
         return true;
       }
       case 'multiplier': {
-        const v = this.number(c, readUnsigned(a0, 1, 255), `${pre} multiplier value ${a0} not valid (must be in range [1-255]), ignoring`);
+        const v = this.unsigned(c, 1, 255, `${pre} multiplier value ${a0} not valid (must be in range [1-255]), ignoring`);
         if (v !== undefined) d.multiplier = v;
         return true;
       }
       case 'ttl':
       case 'hoplimit': {
-        const v = this.number(c, readUnsigned(a0, 1, 255), `${pre} ttl/hoplimit value ${a0} not valid (must be in range [1-255]), ignoring`);
+        const v = this.unsigned(c, 1, 255, `${pre} ttl/hoplimit value ${a0} not valid (must be in range [1-255]), ignoring`);
         if (v !== undefined) d.ttl = v;
         return true;
       }
       case 'max_hops': {
-        const v = this.number(c, readInteger(a0, -1, 255), `${pre} max_hops value ${a0} not valid (must be in range [-1-255]), ignoring`);
+        const v = parseSigned(a0, -1, 255, (m) => this.err(c, m, ConfigErrorClass.InvalidNumber));
+        if (v === undefined) this.err(c, `${pre} max_hops value ${a0} not valid (must be in range [-1-255]), ignoring`);
         if (v !== undefined) d.maxHops = v;
         return true;
       }

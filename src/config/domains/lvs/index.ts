@@ -78,7 +78,7 @@ function postParse(st: PassState): VirtualServer[] {
     if (vs.parts.kind === 'group' && !g) continue;
     // A group whose addresses are of another family than the service's: dropped with a log message only.
     const family = vs.family ?? vs.realServers[0]?.family;
-    if (g && family && g.entries.some((e) => e.kind === 'range' && e.family !== family)) continue;
+    if (g && family && g.entries.some((e) => e.family !== undefined && e.family !== family)) continue;
     if (checkVirtualServer(vs, st.r, g)) out.push(finishVirtualServer(vs));
   }
   return out;

@@ -35,7 +35,8 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
     post(`Virtual server ${vsName(vs)}: one packet scheduling requires UDP - resetting`);
     vs.ops = false;
   }
-  if (vs.parts.kind === 'address' && vs.parts.port === 0 && vs.persistenceTimeoutS === undefined) {
+  const zeroPort = vs.parts.kind === 'address' ? vs.parts.port === 0 : group?.entries.some((e) => e.kind === 'range' && e.port === 0) ?? false;
+  if (zeroPort && vs.persistenceTimeoutS === undefined) {
     post(`Virtual server ${vsName(vs)}: zero port only valid for persistent services - setting`);
     vs.persistenceTimeoutS = 360;
   }

@@ -6,7 +6,7 @@ import { parseIp } from '../../syntax/ip.js';
 import { parseChecker } from './checkers/index.js';
 import type { RealServerDraft, SorryServerDraft, VirtualServerDraft } from './draft.js';
 import { parseForwarding } from './forwarding.js';
-import { INT_MAX, parseUnsigned } from './parse/numbers.js';
+import { INT_MAX, parsePort, parseUnsigned } from './parse/numbers.js';
 import { missingParameter } from './missing-param.js';
 import type { LvsReporter } from './report.js';
 import { readScript } from './scripts.js';
@@ -17,7 +17,7 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
   const r = st.r;
   const [a0 = '', a1] = node.args;
   const ip = parseIp(a0);
-  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, r.numbers(node));
+  const port = a1 === undefined ? 0 : parsePort(a1, r.numbers(node));
   if (!ip || port === undefined) {
     r.error(node, `Invalid real server ip address/port ${a0}/${a1 ?? '(null)'} - skipping`);
     return undefined;
@@ -102,7 +102,7 @@ const UINT32_MAX = 4294967295;
 export function parseSorryServer(node: ConfigNode, r: LvsReporter): SorryServerDraft | undefined {
   const [a0 = '', a1] = node.args;
   const ip = parseIp(a0);
-  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, r.numbers(node));
+  const port = a1 === undefined ? 0 : parsePort(a1, r.numbers(node));
   if (!ip || port === undefined) {
     r.error(node, `Invalid sorry server IP address ${a0} - skipping`);
     return undefined;

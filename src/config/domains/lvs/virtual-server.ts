@@ -8,7 +8,7 @@ import type { AddressFamily, LvsProtocol } from '../../model/lvs.js';
 import type { VirtualServerDraft } from './draft.js';
 import type { VsNameParts } from './format.js';
 import { parseForwarding, SCHEDULERS } from './forwarding.js';
-import { INT_MAX, parseUnsigned, UINT_MAX } from './parse/numbers.js';
+import { INT_MAX, parsePort, parseUnsigned, UINT_MAX } from './parse/numbers.js';
 import { parseRealServer, parseSorryServer } from './real-server.js';
 import { missingParameter } from './missing-param.js';
 import type { LvsReporter } from './report.js';
@@ -45,7 +45,7 @@ function parseHeader(node: ConfigNode, st: VsParseState): VsNameParts | undefine
     return { kind: 'group', group, groupIndex };
   }
   const ip = parseIp(a0);
-  const port = a1 === undefined ? 0 : parseUnsigned(a1, 0, 65535, ip ? st.r.numbers(node) : () => undefined);
+  const port = a1 === undefined ? 0 : parsePort(a1, ip ? st.r.numbers(node) : () => undefined);
   if (!ip || port === undefined) {
     st.r.error(node, a1 === undefined ? `Invalid virtual server IP address ${a0} - skipping` : `Invalid virtual server IP address/port ${a0}/${a1} - skipping`);
     return undefined;
@@ -81,6 +81,7 @@ function checkSorryFamily(node: ConfigNode, vs: VirtualServerDraft, r: LvsReport
   const s = vs.sorryServer;
   const family = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
   if (!s || !family || s.family === family) return;
+  if ((s.forwarding?.method ?? vs.forwarding?.method) === 'TUN') return;
   r.atBlockEnd(node, `Address family of virtual server and sorry server ${s.address} don't match - skipping sorry server.`);
   delete vs.sorryServer;
 }

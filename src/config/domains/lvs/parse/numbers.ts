@@ -38,6 +38,11 @@ export function parseUnsigned(token: string, min: number, max: number, report: R
   return n;
 }
 
+/** A port: 0 (none) or [1, 65535], as keepalived reports it. */
+export function parsePort(tok: string, report: Reporter): number | undefined {
+  return tok === '0' ? 0 : parseUnsigned(tok, 1, 65535, report);
+}
+
 /** A signed integer in [min, max]; undefined (after reporting) when invalid. */
 export function parseSigned(tok: string, min: number, max: number, report: Reporter): number | undefined {
   if (!/^[+-]?\d+$/.test(tok)) {
