@@ -7,6 +7,7 @@ import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { CheckScript } from '../../model/lvs.js';
+import { blockEndSpan } from './report.js';
 import {
   formatScriptForLog,
   parseScriptCommand,
@@ -34,7 +35,8 @@ export class LvsScripts {
 
   /** The default user for a script reported at `node` (undefined: the script must be removed). */
   defaultUser(node: ConfigNode): ScriptUser | undefined {
-    this.pendingSpan = node.span;
+    // Reported where keepalived resolves it: the closing brace of a MISC_CHECK, else the keyword line.
+    this.pendingSpan = blockEndSpan(node);
     return this.context.defaultUser();
   }
 
