@@ -150,6 +150,7 @@ describe('VRRP codec properties', () => {
 
   it('validateAdvert never throws on any bytes, including mutations of a valid advert', () => {
     const params = defaultParams({ name: 'VI_1', vrid: 51, primaryAddress: '192.0.2.1', vips: ['192.0.2.100'] });
+    const params6 = defaultParams({ name: 'VI_6', vrid: 51, version: 3, primaryAddress: 'fe80::1', vips: ['fe80::100'] });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 0, max: 19 }), fc.integer({ min: 0, max: 255 }), (noise, at, value) => {
         const mutated = GOOD_V2.slice();
@@ -157,6 +158,8 @@ describe('VRRP codec properties', () => {
         for (const vrrp of [noise, mutated]) {
           const r = validateAdvert({ family: 'ipv4', vrrp, ttl: 255, source: '192.0.2.2', destination: '224.0.0.18' }, { params, listening: true });
           if (!r.ok) assert.ok(VRRP_REJECT_REASONS.includes(r.reason));
+          const r6 = validateAdvert({ family: 'ipv6', vrrp, ttl: 255, source: 'fe80::2', destination: 'ff02::12' }, { params: params6, listening: true });
+          if (!r6.ok) assert.ok(VRRP_REJECT_REASONS.includes(r6.reason));
         }
       }),
       { numRuns: 2000 },
