@@ -3,7 +3,8 @@
  * double quotes, and the split of a line at every brace outside quotes.
  *
  * Observed with keepalived 2.2.7 (the arbiter):
- *  - `#` and `!` start a comment anywhere outside double quotes; `\#` and `\!` are literal.
+ *  - `#` and `!` start a comment anywhere outside double quotes; `\#` and `\!` are literal; a
+ *    trailing `\` is kept even when it is inside the comment.
  *  - Only double quotes quote (single quotes are ordinary characters in 2.2.7); the quote
  *    characters are removed and `abcd" efg "h` is one token.
  *  - Backslash escapes other than `\#`/`\!` are not interpreted (`"x\ty"` stays `x\ty`).
@@ -23,7 +24,10 @@ export function stripComment(raw: string): string {
       out += raw[i + 1];
       i++;
       continue;
-    } else if (!inQuote && (c === '#' || c === '!')) break;
+    } else if (!inQuote && (c === '#' || c === '!')) {
+      // A trailing '\' survives its comment (observed: `# a b \` reads as the token '\').
+      return raw.trimEnd().endsWith('\\') ? `${out} \\` : out;
+    }
     out += c;
   }
   return out;
