@@ -43,7 +43,9 @@ function readBfdName(node: ConfigNode, st: PassState): void {
 }
 
 function readTopLevel(node: ConfigNode, st: PassState): void {
-  if (missingParameter(node, st.r, '')) return;
+  // Verified with keepalived: a bare virtual_server, virtual_server_group or track_file aborts
+  // (exit 2) in this pass. (A bare bfd_instance crashes keepalived 2.2.7; not emulated.)
+  if (node.keyword !== 'bfd_instance' && missingParameter(node, st.r, '')) return;
   switch (node.keyword) {
     case 'virtual_server': {
       const vs = parseVirtualServer(node, st);
