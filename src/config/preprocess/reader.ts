@@ -150,7 +150,8 @@ export class Reader {
       if (body !== '') parts.push(body);
       if (!more) break;
     }
-    this.params.define(name, parts.join('\n'));
+    // The trailing '\n' keeps a one-line value of this form multi-line: it is replayed as lines.
+    this.params.define(name, `${parts.join('\n')}\n`);
     return i;
   }
 
