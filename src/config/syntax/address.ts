@@ -45,8 +45,8 @@ function splitPrefix(word: string, msgs: AddressMessage[]): { addr: string; len?
   if (slash < 0) return { addr: word };
   const addr = word.slice(0, slash);
   const ip = parseIp(addr);
-  if (!ip) return undefined;
-  const max = ip.family === 4 ? 32 : 128;
+  // keepalived checks the prefix length before the address (as IPv4 unless it has a ':')
+  const max = (ip?.family ?? (addr.includes(':') ? 6 : 4)) === 4 ? 32 : 128;
   const r = readUnsigned(word.slice(slash + 1), 0, max);
   if (r.ok) return { addr, len: r.value };
   for (const m of r.messages) msgs.push({ text: m, kind: 'number' });

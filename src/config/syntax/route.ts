@@ -10,6 +10,7 @@
  */
 import type { AddressMessage } from './address.js';
 import { parseIp, parseIpPrefix, type IpFamily } from './ip.js';
+import { readDecimalScaled } from './numbers.js';
 
 export interface RouteNexthop {
   readonly via?: string;
@@ -104,7 +105,10 @@ function setDestination(d: Partial<Draft>, word: string, r: RouteReader): void {
 
 function readVia(d: Partial<Draft>, v: string, r: RouteReader): void {
   const ip = parseIp(v);
-  if (!ip) r.fail(`invalid route via address ${v}`);
+  if (!ip) {
+    r.error(`VRRP parsed invalid IP ${v}. skipping IP...`);
+    r.fail(`invalid route via address ${v}`);
+  }
   else d.via = ip.text;
 }
 
@@ -137,12 +141,26 @@ function readKeyword(w: string, d: Partial<Draft>, r: RouteReader): boolean {
     default:
       if (LOCKABLE.has(w)) {
         if (r.peek() === 'lock') r.next();
-        opts[w] = r.next() ?? '';
+        const v = r.next() ?? '';
+        if (TIME_OPTIONS.has(w)) readRouteTime(w, v, r);
+        opts[w] = v;
         return true;
       }
       if (ONE_VALUE.has(w)) { opts[w] = r.next() ?? ''; return true; }
       return false;
   }
+}
+
+/** Route metrics given as times: N (ms), Nms or N.NNNs, at most 960000 ms. */
+const TIME_OPTIONS = new Set(['rtt', 'rttvar', 'rto_min']);
+
+function readRouteTime(keyword: string, value: string, r: RouteReader): void {
+  const seconds = value.endsWith('s') && !value.endsWith('ms');
+  const text = value.replace(/m?s$/, '');
+  const read = seconds ? readDecimalScaled(text, 3, 0, 960_000) : readDecimalScaled(text, 0, 0, 960_000);
+  const msgs = read.ok ? (read.notes ?? []) : read.messages;
+  for (const m of msgs) r.msgs.push({ text: m, kind: 'number' });
+  if (!read.ok) r.fail(`Invalid ${keyword} ${value} for route`);
 }
 
 function isRouteKeyword(w: string): boolean {

@@ -48,6 +48,7 @@ export interface GlobalState {
   allowIfChanges: boolean;
   defaultInterface: string;
   nftablesSeen: boolean;
+  lvsSyncDaemon?: { interface: string; instance: string; syncId?: number; maxlen?: number; port?: string; ttl?: string; group?: string };
   umask?: number;
   raw: Map<string, readonly string[]>;
 }
@@ -157,7 +158,32 @@ function runOnceTimeout(node: ConfigNode, _st: GlobalState, ctx: ValidationConte
   if (take(readUnsigned(a, 1, 1000), node, ctx) === undefined) err(ctx, node, `${node.keyword} '${a}' must be in [1, 1000] - ignoring`);
 }
 
+/** lvs_sync_daemon IF INSTANCE [id N] [maxlen N] [port N] [ttl N] [group IP]; only the first one counts. */
+function lvsSyncDaemon(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
+  if (st.lvsSyncDaemon) {
+    err(ctx, node, `lvs_sync_daemon has already been specified as ${st.lvsSyncDaemon.interface} ${st.lvsSyncDaemon.instance} - ignoring`);
+    return;
+  }
+  const [ifname = '', instance = '', ...opts] = node.args;
+  const sd: NonNullable<GlobalState['lvsSyncDaemon']> = { interface: ifname, instance };
+  for (let i = 0; i < opts.length; i += 2) {
+    const k = opts[i] ?? '';
+    const v = opts[i + 1] ?? '';
+    if (k === 'id') {
+      const n = take(readUnsigned(v, 0, 255), node, ctx);
+      if (n === undefined) err(ctx, node, `Invalid syncid (${v}) - defaulting to vrid`);
+      else sd.syncId = n;
+    } else if (k === 'maxlen') {
+      const n = take(readUnsigned(v, 1, 65507), node, ctx);
+      if (n === undefined) err(ctx, node, `Invalid lvs_sync_daemon maxlen (${v}) - ignoring`);
+      else sd.maxlen = n;
+    } else if (k === 'port' || k === 'ttl' || k === 'group') sd[k] = v;
+  }
+  st.lvsSyncDaemon = sd;
+}
+
 export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
+  lvs_sync_daemon: lvsSyncDaemon,
   startup_script: runOnceScript('startup'),
   shutdown_script: runOnceScript('shutdown'),
   startup_script_timeout: runOnceTimeout,
@@ -274,7 +300,6 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   },
   vrrp_iptables: (node, st, ctx) => {
     err(ctx, node, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option");
-    if (st.nftablesSeen) err(ctx, node, 'nftables already specified - ignoring');
     st.nftablesSeen = true;
   },
   nftables: (node, st, ctx) => {

@@ -41,6 +41,12 @@ function checkAuthAndState(d: InstanceDraft, e: Effective, ctx: ValidationContex
   }
 }
 
+function checkStrictIpv6(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  const first = d.vips[0];
+  if (!e.strict || first?.family !== 6) return;
+  if (!first.address.toLowerCase().startsWith('fe80:')) say(ctx, d, 'the first IPv6 VIP address must be link local');
+}
+
 function checkUnicast(d: InstanceDraft, ctx: ValidationContext): void {
   if ((d.unicastKeyword || d.peerBlock) && d.unicastPeers.length === 0) {
     say(ctx, d, 'A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.');
@@ -132,6 +138,10 @@ export function checkInterface(d: InstanceDraft, ctx: ValidationContext): boolea
 }
 
 export function completeInstance(d: InstanceDraft, e: Effective, ctx: ValidationContext): { ok: boolean; advertIntervalCs: number } {
+  if (d.vrid === undefined) {
+    say(ctx, d, 'the virtual router id must be set');
+    return { ok: false, advertIntervalCs: 100 };
+  }
   if (d.vips.length === 0 && !d.noVip) {
     if (e.strict || e.version === 3) {
       say(ctx, d, 'No VIP specified; at least one is required');
@@ -140,8 +150,9 @@ export function completeInstance(d: InstanceDraft, e: Effective, ctx: Validation
     say(ctx, d, 'No VIP specified; at least one is sensible');
   }
   checkAuthAndState(d, e, ctx);
-  checkUnicast(d, ctx);
+  checkStrictIpv6(d, e, ctx);
   checkAuthSupport(d, e, ctx);
+  checkUnicast(d, ctx);
   checkPreempt(d, e, ctx);
   const cs = advertIntervalCs(d, e, ctx);
   if (d.mcastDstIp !== undefined && d.unicastPeers.length > 0) {

@@ -119,9 +119,6 @@ export function finishInstances(drafts: readonly InstanceDraft[], groupDrafts: r
     if (g) dropMemberWeights(d, g, ctx);
     done.push({ d, e, cs: r.advertIntervalCs });
   }
-  for (const { d } of done) {
-    if (d.vrid === undefined) ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) the virtual router id must be set`, d.span, 'none');
-  }
   if (checkDuplicateVrids(done, ctx)) {
     const byName = new Map(done.map(({ d }) => [d.name, d]));
     for (const g of groups) checkGroupTrackedInterfaces(g, byName, ctx);

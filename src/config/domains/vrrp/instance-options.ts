@@ -123,6 +123,10 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
     d.vrf = name;
   },
   unicast_peer: unicastPeers,
+  lvs_sync_daemon_interface: (c, d, ctx) => {
+    err(ctx, c, `(${d.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`);
+    err(ctx, c, '        Please use global lvs_sync_daemon');
+  },
   virtual_routes: (c, d, _ctx, p) => { d.routes.push(...readRoutes(c, p)); },
   virtual_rules: (c, d, _ctx, p) => { d.rules.push(...readRules(c, p)); },
   smtp_alert: (c, d, ctx) => {

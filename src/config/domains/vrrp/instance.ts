@@ -97,7 +97,7 @@ const HANDLERS: Record<string, Handler> = {
   native_ipv6: (_c, d) => { d.nativeIpv6 = true; },
   virtual_router_id: (c, d, ctx) => {
     const v = take(readUnsigned(c.args[0] ?? '', 1, 255), c, ctx);
-    if (v === undefined) err(ctx, c, `(${d.name}) VRID '${c.args[0] ?? ''}' not valid - must be between 1 & 255`);
+    if (v === undefined) err(ctx, c, `(${d.name}): VRID '${c.args[0] ?? ''}' not valid - must be between 1 & 255`);
     else d.vrid = v;
   },
   priority: (c, d, ctx) => {
