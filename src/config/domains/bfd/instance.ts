@@ -8,8 +8,7 @@ import type { BfdInstance } from '../../model/bfd.js';
 import { readDecimalScaled, type NumberRead } from '../../syntax/numbers.js';
 import { parseSigned, parseUnsigned } from '../lvs/parse/numbers.js';
 import { parseIp } from '../../syntax/ip.js';
-import { missingParameter } from '../lvs/missing-param.js';
-import { blockEndSpan, LvsReporter } from '../lvs/report.js';
+import { blockEndSpan, LvsReporter, missingParameter } from '../lvs/report.js';
 
 type Draft = { -readonly [K in keyof BfdInstance]: BfdInstance[K] } & { neighborSet: boolean };
 

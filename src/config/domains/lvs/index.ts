@@ -8,16 +8,38 @@
 import type { ConfigNode } from '../../ast.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
 import type { LvsModel, SslContext, VirtualServer, VirtualServerGroup } from '../../model/lvs.js';
-import type { VirtualServerDraft } from './draft.js';
-import { finishVirtualServer } from './finalize.js';
+import { finishVirtualServer, type VirtualServerDraft } from './draft.js';
 import { LVS_TOP_LEVEL } from './keywords.js';
-import { missingParameter } from './missing-param.js';
 import { checkVirtualServer } from './post-checks.js';
-import { LvsReporter } from './report.js';
+import { LvsReporter, missingParameter } from './report.js';
 import { LvsScripts } from './scripts.js';
-import { parseSsl } from './ssl.js';
 import { parseVirtualServer, type VsParseState } from './virtual-server.js';
 import { parseVsGroup } from './vs-group.js';
+
+/* The top-level SSL block (client TLS context for SSL_GET): password, ca, certificate, key. */
+const FIELDS: Readonly<Record<string, { readonly field: keyof SslContext; readonly label: string }>> = {
+  password: { field: 'password', label: 'password' },
+  ca: { field: 'caFile', label: 'cafile' },
+  certificate: { field: 'certFile', label: 'certfile' },
+  key: { field: 'keyFile', label: 'keyfile' },
+};
+
+export function parseSsl(node: ConfigNode, previous: SslContext | undefined, r: LvsReporter): SslContext {
+  if (previous) r.error(node, 'SSL context already specified - replacing');
+  const ssl: { -readonly [K in keyof SslContext]: SslContext[K] } = {};
+  for (const c of node.children ?? []) {
+    const f = FIELDS[c.keyword];
+    if (!f) continue;
+    const v = c.args[0];
+    if (v === undefined) {
+      r.error(c, `SSL ${f.label} missing`);
+      continue;
+    }
+    if (ssl[f.field] !== undefined) r.error(c, `SSL ${f.label} already specified - replacing`);
+    ssl[f.field] = v;
+  }
+  return ssl;
+}
 
 interface PassState extends VsParseState {
   readonly bfdNames: Set<string>;

@@ -7,8 +7,7 @@
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { VirtualServerGroup } from '../../model/lvs.js';
 import type { RealServerDraft, VirtualServerDraft } from './draft.js';
-import { formatEndpoint, formatVirtualServer, type ProtocolName } from './format.js';
-import type { LvsReporter } from './report.js';
+import { formatEndpoint, formatVirtualServer, type LvsReporter, type ProtocolName } from './report.js';
 
 function protocolName(vs: VirtualServerDraft): ProtocolName {
   return vs.parts.kind === 'fwmark' ? 'none' : vs.protocol ?? 'none';

@@ -6,12 +6,10 @@ import type { ConfigNode } from '../../ast.js';
 import { parseIp } from '../../syntax/ip.js';
 import type { AddressFamily, LvsProtocol } from '../../model/lvs.js';
 import type { VirtualServerDraft } from './draft.js';
-import type { VsNameParts } from './format.js';
 import { parseForwarding, SCHEDULERS } from './forwarding.js';
 import { INT_MAX, parsePort, parseUnsigned, UINT_MAX } from './parse/numbers.js';
 import { parseRealServer, parseSorryServer } from './real-server.js';
-import { missingParameter } from './missing-param.js';
-import type { LvsReporter } from './report.js';
+import { missingParameter, type LvsReporter, type VsNameParts } from './report.js';
 import { readScript, type LvsScripts } from './scripts.js';
 import { applyTimingKeyword, readOptionalFlag } from './timing.js';
 

@@ -6,8 +6,7 @@ import type { ConfigNode } from '../../../ast.js';
 import { parseIp } from '../../../syntax/ip.js';
 import type { CheckerDraft, ResolvedTiming } from '../draft.js';
 import { parseUnsigned, UINT_MAX } from '../parse/numbers.js';
-import { missingParameter } from '../missing-param.js';
-import type { LvsReporter } from '../report.js';
+import { missingParameter, type LvsReporter } from '../report.js';
 import { applyTimingKeyword, readOptionalFlag } from '../timing.js';
 
 const IFNAMSIZ = 16;

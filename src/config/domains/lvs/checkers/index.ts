@@ -4,10 +4,8 @@
  */
 import type { ConfigNode } from '../../../ast.js';
 import type { CheckerDraft, RealServerDraft, VirtualServerDraft } from '../draft.js';
-import { formatEndpoint } from '../format.js';
 import { parseSigned } from '../parse/numbers.js';
-import { missingParameter } from '../missing-param.js';
-import type { LvsReporter } from '../report.js';
+import { formatEndpoint, missingParameter, type LvsReporter } from '../report.js';
 import { readOptionalFlag } from '../timing.js';
 import type { VsParseState } from '../virtual-server.js';
 import { parseHttpChecker } from './http.js';
