@@ -7,7 +7,7 @@
  * that: the structure pass runs once per pass and the domain messages are merged in by line.
  * Never throws: an unexpected exception of a domain becomes a diagnostic.
  */
-import type { ConfigNode } from './ast.js';
+import type { ConfigLine, ConfigNode } from './ast.js';
 import { ConfigErrorClass, DiagnosticSink, type Diagnostic, type Span } from './diagnostics.js';
 import type { ConfigModel, LoadOptions, LoadResult, ValidationContext } from './domain.js';
 import { buildRegistry, defaultDomains, PASS_ORDER, type DomainEntry, type DomainRegistry } from './domains.js';
@@ -86,6 +86,8 @@ function run(
 class PassRunner {
   /** file -> line -> index of its first logical line; built on first use. */
   private lineIndex: Map<string, Map<number, number>> | undefined;
+  /** The lines of the pass being run (the first pass and the later ones may differ). */
+  private lineSource: readonly ConfigLine[] | undefined;
 
   constructor(
     private readonly registry: DomainRegistry,
@@ -100,8 +102,13 @@ class PassRunner {
   /** Runs one pass; returns true when keepalived would abort (missing parameter). */
   runPass(pass: Pass): boolean {
     const firstPass = pass === 'global';
+    const source = firstPass ? this.pre : this.pre.later;
+    if (this.lineSource !== source.lines) {
+      this.lineSource = source.lines;
+      this.lineIndex = undefined;
+    }
     const structure = structurePass(
-      { lines: this.pre.lines, events: this.pre.events, mainFile: this.mainFile },
+      { lines: source.lines, events: source.events, mainFile: this.mainFile },
       { topLevel: this.registry.topLevel, isActive: (kw) => this.registry.passesOf.get(kw)?.has(pass) ?? false, firstPass },
     );
     const positioned: PositionedDiagnostic[] = [...structure.diagnostics];
@@ -153,7 +160,7 @@ class PassRunner {
   private positionOf(span: Span): number {
     if (!this.lineIndex) {
       const index = new Map<string, Map<number, number>>();
-      this.pre.lines.forEach((l, i) => {
+      (this.lineSource ?? this.pre.lines).forEach((l, i) => {
         let byLine = index.get(l.span.file);
         if (!byLine) index.set(l.span.file, (byLine = new Map()));
         if (!byLine.has(l.span.line)) byLine.set(l.span.line, i);

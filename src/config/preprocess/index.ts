@@ -18,6 +18,8 @@ export interface PreprocessResult {
   readonly mainFileMissing: boolean;
   /** Set when keepalived would stop after its first pass, with this exit status. */
   readonly stopAfterFirstPass?: number;
+  /** What keepalived's later passes read (differs only when `\#`/`\!` were used). */
+  readonly later: { readonly lines: readonly ConfigLine[]; readonly events: readonly ReaderEvent[] };
 }
 
 /** The default config id: the host name up to its first '.'. */
@@ -30,6 +32,12 @@ export function defaultConfigId(env: ConfigEnvironment): string {
 export function preprocess(file: string, env: ConfigEnvironment, configId: string): PreprocessResult {
   const reader = new Reader(env, { configId });
   const ok = reader.readFile(file, file);
-  const base = { lines: reader.lines, events: reader.events, files: reader.files, mainFileMissing: !ok };
+  let later = { lines: reader.lines as readonly ConfigLine[], events: reader.events as readonly ReaderEvent[] };
+  if (reader.sawEscapedComment) {
+    const copy = new Reader(env, { configId, copyMode: true });
+    copy.readFile(file, file);
+    later = { lines: copy.lines, events: copy.events };
+  }
+  const base = { lines: reader.lines, events: reader.events, files: reader.files, mainFileMissing: !ok, later };
   return reader.stopAfterFirstPass === undefined ? base : { ...base, stopAfterFirstPass: reader.stopAfterFirstPass };
 }

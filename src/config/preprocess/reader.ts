@@ -24,6 +24,12 @@ export interface ReaderEvent {
 
 export interface ReaderOptions {
   readonly configId: string;
+  /**
+   * Read as keepalived's later passes do. They read the parent's cleaned copy of the file, in
+   * which `\#` and `\!` were already unescaped, so those characters now start comments
+   * (observed: `zz_\#a` is 'zz_#a' in the first pass and 'zz_' in the others).
+   */
+  readonly copyMode?: boolean;
 }
 
 /** Bounds that keep hostile input from hanging us (keepalived has none). */
@@ -50,6 +56,9 @@ export class Reader {
   readonly files: string[] = [];
   /** Exit status when keepalived would stop after its first pass (failed include check). */
   stopAfterFirstPass: number | undefined;
+  /** Whether any line held an escaped comment character (then later passes read differently). */
+  sawEscapedComment = false;
+  private readonly copyMode: boolean;
   private readonly params = new Parameters();
   private readonly stack: OpenFile[] = [];
   private readonly builtins: BuiltinContext;
@@ -62,6 +71,7 @@ export class Reader {
     private readonly env: ConfigEnvironment,
     options: ReaderOptions,
   ) {
+    this.copyMode = options.copyMode ?? false;
     this.builtins = {
       pwd: () => this.stack[this.stack.length - 1]?.dir ?? env.cwd(),
       configId: options.configId,
@@ -101,7 +111,7 @@ export class Reader {
     for (let i = 0; i < raw.length; i++) {
       if (this.lines.length >= MAX_LINES) return;
       const span: Span = { file, line: i + 1 };
-      let line = stripComment(raw[i] ?? '').trim();
+      let line = this.strip(raw[i] ?? '').trim();
       if (line === '') continue;
       const kept = this.applyCondition(line);
       if (kept === undefined) continue;
@@ -113,6 +123,14 @@ export class Reader {
       }
       this.processText(line, span, 0);
     }
+  }
+
+  private strip(raw: string): string {
+    if (raw.includes('\\#') || raw.includes('\\!')) {
+      this.sawEscapedComment = true;
+      if (this.copyMode) return stripComment(stripComment(raw));
+    }
+    return stripComment(raw);
   }
 
   /** `@id rest` / `@^id rest`: the rest when the line applies to our config id. */
@@ -144,7 +162,7 @@ export class Reader {
       // A trailing '\' continues the definition before a comment (`x \ # note`) or inside one
       // (`x # note \`, `# x \`): all observed with keepalived 2.2.7.
       const rawLine = (raw[i] ?? '').trimEnd();
-      const stripped = stripComment(rawLine).trim();
+      const stripped = this.strip(rawLine).trim();
       const more = rawLine.endsWith('\\') || stripped.endsWith('\\');
       const body = (stripped.endsWith('\\') ? stripped.slice(0, -1) : stripped).trim();
       if (body !== '') parts.push(body);

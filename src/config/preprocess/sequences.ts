@@ -28,8 +28,11 @@ export interface Sequence {
 /** Upper bound on iterations of a single ~SEQ (keepalived has none; we refuse runaway loops). */
 export const MAX_SEQUENCE_ITEMS = 100_000;
 
+/** `~SEQ(`, `~SEQx(`, `~LST(`, with optional blanks before '(' (`~SEQ ( i , 1 , 2 )` works). */
+const SEQUENCE_START = /^~(SEQx?|LST)\s*\(/;
+
 export function isSequenceStart(text: string): boolean {
-  return text.startsWith('~SEQ(') || text.startsWith('~SEQx(') || text.startsWith('~LST(');
+  return text.charCodeAt(0) === 0x7e && SEQUENCE_START.test(text);
 }
 
 /** Parses a line that starts with ~SEQ/~SEQx/~LST. */
@@ -37,7 +40,7 @@ export function parseSequence(text: string): Sequence {
   const open = text.indexOf('(');
   const close = findClose(text, open);
   if (close < 0) throw new SequenceError('SEQ_SYNTAX', `Invalid sequence '${text}' - missing ')'`);
-  const kind = text.slice(1, open);
+  const kind = text.slice(1, open).trim();
   const inner = text.slice(open + 1, close);
   const rest = text.slice(close + 1).trim();
   const bindings = kind === 'LST' ? listBindings(inner, text) : seqBindings(inner, kind === 'SEQx', text);

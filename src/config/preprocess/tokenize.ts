@@ -7,7 +7,8 @@
  *    trailing `\` is kept even when it is inside the comment.
  *  - Only double quotes quote (single quotes are ordinary characters in 2.2.7); the quote
  *    characters are removed and `abcd" efg "h` is one token.
- *  - Backslash escapes other than `\#`/`\!` are not interpreted (`"x\ty"` stays `x\ty`).
+ *  - Backslash escapes other than `\#`/`\!` and `\"` inside quotes are not interpreted
+ *    (`"x\ty"` stays `x\ty`).
  *  - `{` and `}` outside quotes are tokens of their own and the reader splits the line there, so
  *    `a { b } c` reads as the lines `a`, `{`, `b`, `}`, `c`.
  */
@@ -19,6 +20,11 @@ export function stripComment(raw: string): string {
   let inQuote = false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
+    if (inQuote && c === '\\' && raw[i + 1] === '"') {
+      out += '\\"';
+      i++;
+      continue;
+    }
     if (c === '"') inQuote = !inQuote;
     else if (c === '\\' && (raw[i + 1] === '#' || raw[i + 1] === '!')) {
       out += raw[i + 1];
@@ -53,7 +59,7 @@ export interface SplitResult {
 }
 
 /** `~SEQ(`, `~SEQx(`, `~LST(`: their parentheses may hold braces that must not split the line. */
-const SEQUENCE_AT = /^~(SEQx?|LST)\(/;
+const SEQUENCE_AT = /^~(SEQx?|LST)\s*\(/;
 
 /**
  * Tokenizes one (comment-free, expanded) line and splits it at braces outside quotes.
@@ -86,6 +92,8 @@ export function splitLine(line: string): SplitResult {
       continue;
     }
     if (inQuote) {
+      // Inside quotes `\"` is a quote character, not the end of the string.
+      if (code === BACKSLASH && line.charCodeAt(i + 1) === QUOTE) i++;
       built += line.charAt(i);
       continue;
     }
@@ -97,7 +105,7 @@ export function splitLine(line: string): SplitResult {
       pieceStart = i + 1;
     } else {
       if (tokenStart < 0) tokenStart = i;
-      if (code === TILDE && tokenStart === i && SEQUENCE_AT.test(line.slice(i, i + 6))) {
+      if (code === TILDE && tokenStart === i && SEQUENCE_AT.test(line.slice(i, i + 24))) {
         const close = line.indexOf(')', i);
         const stop = close < 0 ? line.length : close + 1;
         if (built !== undefined) built += line.slice(i, stop);
@@ -110,6 +118,7 @@ export function splitLine(line: string): SplitResult {
 }
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const TILDE = 0x7e;

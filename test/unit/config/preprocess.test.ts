@@ -35,6 +35,16 @@ describe('comments, quotes and braces', () => {
     assert.deepEqual(splitLine('a ""').pieces[0]?.tokens, ['a', '']);
   });
 
+  it('reads \\" inside quotes as a quote character', () => {
+    assert.deepEqual(splitLine('s "/root/stop 3 \\"1 1\\" 4" x').pieces[0]?.tokens, ['s', '/root/stop 3 "1 1" 4', 'x']);
+  });
+
+  it('later passes read \\# as a comment (they read the unescaped copy)', () => {
+    const r = run('vrrp_instance VI_\\#1 {\nzz_\\#a b\n');
+    assert.deepEqual(r.lines.map((l) => l.tokens.join(' ')), ['vrrp_instance VI_#1', '{', 'zz_#a b']);
+    assert.deepEqual(r.later.lines.map((l) => l.tokens.join(' ')), ['vrrp_instance VI_', 'zz_']);
+  });
+
   it('splits a line at every brace outside quotes', () => {
     assert.deepEqual(lines('zz4 { zz5 } zz6\nvirtual_ipaddress { 192.0.2.1 }\n"br{ace" {\n'), [
       'zz4', '{', 'zz5', '}', 'zz6', 'virtual_ipaddress', '{', '192.0.2.1', '}', 'br{ace', '{',
@@ -113,6 +123,10 @@ describe('~SEQ and ~LST', () => {
     assert.deepEqual(lines('~SEQ(i,1,2,5) s$i\n~SEQ(i,3) t${i}\n~SEQx(j,9,1,11) u$j\n~LST(k,a,b) v$k\n'), [
       's1', 's3', 's5', 't1', 't2', 't3', 'u9', 'ua', 'ub', 'va', 'vb',
     ]);
+  });
+
+  it('allows blanks around the parentheses and arguments', () => {
+    assert.deepEqual(lines('~SEQ ( IF , 0 , 1 ) ~SEQ ( ID , 1  , 2 \t\t) x$IF.$ID\n'), ['x0.1', 'x0.2', 'x1.1', 'x1.2']);
   });
 
   it('handles tuples, nesting (left is outer) and parameters in the head', () => {
