@@ -23,6 +23,11 @@ export interface GlobalModel {
   /** script_user resolved; null when given but invalid; absent when not given. */
   readonly scriptUser: ScriptUser | null | undefined;
   readonly enableScriptSecurity: boolean;
+  /**
+   * The default script user was already settled while reading global_defs (a startup/shutdown
+   * script without a user, before enable_script_security): keepalived does not look again.
+   */
+  readonly defaultScriptUserSettled?: boolean;
   readonly vrrp: GlobalVrrpDefaults;
   readonly dynamicInterfaces: boolean;
   readonly allowIfChanges: boolean;

@@ -17,7 +17,8 @@ const DIGITS = /^[+-]?[0-9]+$/;
  * "number 'x' outside range [min, max]".
  */
 export function readInteger(token: string, min: number, max: number): NumberRead<number> {
-  if (!DIGITS.test(token)) return fail(`invalid number '${token}'`);
+  // strtol skips leading white space
+  if (!DIGITS.test(token.trimStart())) return fail(`invalid number '${token}'`);
   const value = Number.parseInt(token, 10);
   if (value < min || value > max) return fail(`number '${token}' outside range [${min}, ${max}]`);
   return { ok: true, value };
@@ -25,8 +26,9 @@ export function readInteger(token: string, min: number, max: number): NumberRead
 
 /** An unsigned integer (strtoul, base 10): a leading '-' gives "negative number 'x'". */
 export function readUnsigned(token: string, min: number, max: number): NumberRead<number> {
-  if (!DIGITS.test(token)) return fail(`invalid number '${token}'`);
-  if (token.startsWith('-')) return fail(`negative number '${token}'`);
+  // strtoul skips leading white space
+  if (!DIGITS.test(token.trimStart())) return fail(`invalid number '${token}'`);
+  if (token.trimStart().startsWith('-')) return fail(`negative number '${token}'`);
   const value = Number.parseInt(token, 10);
   if (value < min || value > max) return fail(`number '${token}' outside range [${min}, ${max}]`);
   return { ok: true, value };

@@ -44,3 +44,27 @@ test('smtp_server: the port (default 25) is part of the message; host names come
     "(Line 2) invalid number 'XXX'", "(Line 2) invalid number 'XXX'", '(Line 2) Invalid smtp server 192.0.2.1 XXX',
   ]);
 });
+
+test('nftables / vrrp_iptables and lvs_sync_daemon: only the first counts', () => {
+  assert.deepEqual(globalLines(' vrrp_iptables A B\n nftables\n nftables x\n lvs_sync_daemon eth1 V1 maxlen 120000 id 300\n lvs_sync_daemon eth1 V2'), [
+    "(Line 2) iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option",
+    '(Line 3) nftables already specified - ignoring',
+    '(Line 4) nftables already specified - ignoring',
+    "(Line 5) number '120000' outside range [1, 65507]",
+    '(Line 5) Invalid lvs_sync_daemon maxlen (120000) - ignoring',
+    "(Line 5) number '300' outside range [0, 255]",
+    '(Line 5) Invalid syncid (300) - defaulting to vrid',
+    '(Line 6) lvs_sync_daemon has already been specified as eth1 V1 - ignoring',
+  ]);
+  assert.deepEqual(globalLines(' nftables\n vrrp_iptables A B'), [
+    "(Line 3) iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option",
+  ]);
+});
+
+test('startup_script: missing script, bad timeout', () => {
+  assert.deepEqual(globalLines(' startup_script\n startup_script_timeout SECONDS 1000'), [
+    '(Line 2) startup script missing',
+    "(Line 3) invalid number 'SECONDS'",
+    "(Line 3) startup_script_timeout 'SECONDS' must be in [1, 1000] - ignoring",
+  ]);
+});

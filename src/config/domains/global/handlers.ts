@@ -48,6 +48,7 @@ export interface GlobalState {
   allowIfChanges: boolean;
   defaultInterface: string;
   nftablesSeen: boolean;
+  defaultScriptUserSettled?: boolean;
   lvsSyncDaemon?: { interface: string; instance: string; syncId?: number; maxlen?: number; port?: string; ttl?: string; group?: string };
   umask?: number;
   raw: Map<string, readonly string[]>;
@@ -148,6 +149,7 @@ function runOnceScript(which: 'startup' | 'shutdown'): Handler {
   return (node, st, ctx) => {
     if (node.args.length === 0) { err(ctx, node, `${which} script missing`); return; }
     const userWords = node.args.slice(1);
+    if (userWords.length === 0 && !st.enableScriptSecurity) st.defaultScriptUserSettled = true;
     const ok = userWords.length > 0 ? resolveUser(ctx.env, userWords) !== undefined : st.scriptUser !== null;
     if (!ok) err(ctx, node, `Invalid ${which} script`);
   };
@@ -164,12 +166,14 @@ function lvsSyncDaemon(node: ConfigNode, st: GlobalState, ctx: ValidationContext
     err(ctx, node, `lvs_sync_daemon has already been specified as ${st.lvsSyncDaemon.interface} ${st.lvsSyncDaemon.instance} - ignoring`);
     return;
   }
-  const [ifname = '', instance = '', ...opts] = node.args;
-  const sd: NonNullable<GlobalState['lvsSyncDaemon']> = { interface: ifname, instance };
+  const [ifname = '', ...opts] = node.args;
+  const sd: NonNullable<GlobalState['lvsSyncDaemon']> = { interface: ifname, instance: '' };
   for (let i = 0; i < opts.length; i += 2) {
     const k = opts[i] ?? '';
     const v = opts[i + 1] ?? '';
-    if (k === 'id') {
+    if (!['inst', 'id', 'maxlen', 'port', 'ttl', 'group'].includes(k)) { sd.instance = k; i--; continue; }
+    if (k === 'inst') sd.instance = v;
+    else if (k === 'id') {
       const n = take(readUnsigned(v, 0, 255), node, ctx);
       if (n === undefined) err(ctx, node, `Invalid syncid (${v}) - defaulting to vrid`);
       else sd.syncId = n;

@@ -77,6 +77,7 @@ function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: Vali
     },
   };
   if (st.emailFrom !== undefined) m.notificationEmailFrom = st.emailFrom;
+  if (st.defaultScriptUserSettled === true) m.defaultScriptUserSettled = true;
   if (st.smtpServer) m.smtpServer = st.smtpServer;
   if (st.smtpHeloName !== undefined) m.smtpHeloName = st.smtpHeloName;
   if (st.smtpAlert !== undefined) m.smtpAlert = st.smtpAlert;

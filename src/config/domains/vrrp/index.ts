@@ -34,7 +34,7 @@ const NO_DEFAULT_USER = 'Unable to set default user keepalived_script for script
 function scriptContext(ctx: ValidationContext): SpanScripts {
   const g = ctx.model.global;
   let span: Span | undefined;
-  const alreadySaid = ctx.diagnostics.list.some((d) => d.message === NO_DEFAULT_USER);
+  const alreadySaid = g?.defaultScriptUserSettled === true || ctx.diagnostics.list.some((d) => d.message === NO_DEFAULT_USER);
   const sc = new ScriptContext(ctx.env, { scriptUser: g?.scriptUser, enableScriptSecurity: g?.enableScriptSecurity ?? false }, () => {
     if (span && !alreadySaid) ctx.report(ConfigErrorClass.GeneralError, NO_DEFAULT_USER, span);
   });
