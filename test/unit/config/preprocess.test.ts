@@ -126,7 +126,7 @@ describe('~SEQ and ~LST', () => {
   });
 
   it('allows blanks around the parentheses and arguments', () => {
-    assert.deepEqual(lines('~SEQ ( IF , 0 , 1 ) ~SEQ ( ID , 1  , 2 \t\t) x$IF.$ID\n'), ['x0.1', 'x0.2', 'x1.1', 'x1.2']);
+    assert.deepEqual(lines('~SEQ ( IF , 0 , 1 ) ~SEQ ( ID , 1  , 2 \t\t) x${IF}.$ID\n'), ['x0.1', 'x0.2', 'x1.1', 'x1.2']);
   });
 
   it('handles tuples, nesting (left is outer) and parameters in the head', () => {
