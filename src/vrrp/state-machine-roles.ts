@@ -69,7 +69,7 @@ function yieldsTo(tx: Transaction, advert: AdvertSummary): boolean {
 function yieldMastership(tx: Transaction, advert: AdvertSummary): void {
   tx.log(`Master received advert from ${advert.source} with higher priority ${advert.priority}, ours ${tx.state.effectivePriority}`);
   if (tx.state.params.higherPrioSendAdvert) tx.sendAdvert(tx.state.effectivePriority);
-  leaveMaster(tx, false);
+  leaveMaster(tx, 'no');
   acceptMaster(tx, advert);
   tx.transition('BACKUP');
 }

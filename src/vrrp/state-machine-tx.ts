@@ -57,12 +57,19 @@ export class Transaction {
     if (count > 0) this.actions.push({ kind: 'send-garp', count, cause });
   }
 
-  /** The choke point: every state change goes through here with keepalived's log message. */
+  /**
+   * The choke point: every state change goes through here with keepalived's log message
+   * (keepalived logs none for STOP: its shutdown shows "sent 0 priority" and "removing VIPs.").
+   */
   transition(to: VrrpStateName, suffix = ''): void {
     const from = this.state.name;
     const priority = this.state.effectivePriority;
-    const message = `(${this.state.params.name}) Entering ${to} STATE${suffix}`;
-    this.actions.push({ kind: 'transition', from, to, priority, message });
+    if (to === 'STOP') {
+      this.actions.push({ kind: 'transition', from, to, priority });
+    } else {
+      const message = `(${this.state.params.name}) Entering ${to} STATE${suffix}`;
+      this.actions.push({ kind: 'transition', from, to, priority, message });
+    }
     this.patch({ name: to });
   }
 }
@@ -98,32 +105,36 @@ export function enterBackup(tx: Transaction, suffix = ''): void {
   tx.transition('BACKUP', suffix);
 }
 
-/** Become MASTER: advert first, then VIPs, then GARP/NA bursts, then the timers (§5.6). */
+/**
+ * Become MASTER: advert first, then VIPs, then GARP/NA bursts, then the timers (§5.6). The
+ * transition sits before the VIPs, as keepalived logs "Entering MASTER STATE" before "setting VIPs.".
+ */
 export function becomeMaster(tx: Transaction): void {
   const { params } = tx.state;
   tx.cancel('master-down', 'preempt-delay');
   tx.patch({ masterAdverIntervalCs: params.advertIntervalCs, preemptDelay: 'idle', masterAddress: params.primaryAddress, masterPriority: tx.state.effectivePriority });
   tx.sendAdvert(tx.state.effectivePriority);
+  tx.transition('MASTER');
   tx.actions.push({ kind: 'add-vips' });
   tx.garp(params.garp.masterRepeat, 'master');
   if (params.garp.masterDelayMs > 0 && params.garp.masterRepeat > 0) tx.arm('garp-master-delay', params.garp.masterDelayMs * US_PER_MS);
   if (params.garp.masterRefreshMs > 0) tx.arm('garp-refresh', params.garp.masterRefreshMs * US_PER_MS);
   tx.arm('advert', params.advertIntervalCs * US_PER_CS);
-  tx.transition('MASTER');
   tx.count('become_master');
 }
 
 /** Leave MASTER: stop its timers, optionally resign with priority 0, remove the VIPs. */
-export function leaveMaster(tx: Transaction, resign: boolean): void {
+export function leaveMaster(tx: Transaction, resign: 'no' | 'fault' | 'shutdown'): void {
   tx.cancel('advert', 'garp-master-delay', 'garp-refresh', 'garp-lower-prio');
-  if (resign) tx.sendAdvert(0);
+  if (resign !== 'no') tx.sendAdvert(0);
+  if (resign === 'shutdown') tx.log('sent 0 priority');
   tx.actions.push({ kind: 'remove-vips' });
   tx.count('release_master');
 }
 
 /** Leave whatever we are in (BACKUP, MASTER, INIT) before FAULT or STOP. */
-export function leaveCurrent(tx: Transaction): void {
-  if (tx.state.name === 'MASTER') leaveMaster(tx, true);
+export function leaveCurrent(tx: Transaction, reason: 'fault' | 'shutdown'): void {
+  if (tx.state.name === 'MASTER') leaveMaster(tx, reason);
   tx.cancel('master-down', 'preempt-delay', 'startup-delay');
   tx.patch({ preemptDelay: 'idle' });
 }
@@ -137,4 +148,10 @@ export function start(tx: Transaction, suffix: string): void {
   }
   if (isOwner(params) && params.initialState === 'MASTER') becomeMaster(tx);
   else enterBackup(tx, suffix);
+}
+
+/** Startup: keepalived first removes VIPs a previous run may have left ("removing VIPs."). */
+export function startFromInit(tx: Transaction): void {
+  tx.actions.push({ kind: 'remove-vips' });
+  start(tx, ' (init)');
 }

@@ -49,8 +49,8 @@ export type VrrpAction =
   | { readonly kind: 'remove-vips' }
   /** A burst of `count` gratuitous ARPs (IPv4) or unsolicited NAs (IPv6) per VIP. */
   | { readonly kind: 'send-garp'; readonly count: number; readonly cause: 'master' | 'master-delay' | 'refresh' | 'lower-prio' }
-  /** The one choke point of state changes: log `message`, count, run notifies, tell observers. */
-  | { readonly kind: 'transition'; readonly from: VrrpStateName; readonly to: VrrpStateName; readonly priority: number; readonly message: string }
+  /** The one choke point of state changes: log `message` (if any), count, run notifies, tell observers. */
+  | { readonly kind: 'transition'; readonly from: VrrpStateName; readonly to: VrrpStateName; readonly priority: number; readonly message?: string }
   | { readonly kind: 'notify-event'; readonly event: VrrpNotifyEvent }
   | { readonly kind: 'log'; readonly level: 'info' | 'warning'; readonly message: string }
   | { readonly kind: 'count'; readonly counter: VrrpCounter };

@@ -6,7 +6,7 @@
  */
 import { checkParams, type VrrpInstanceParams } from './params.js';
 import { backupOnAdvert, backupOnTimer, masterOnAdvert, masterOnTimer } from './state-machine-roles.js';
-import { leaveCurrent, start, Transaction } from './state-machine-tx.js';
+import { leaveCurrent, start, startFromInit, Transaction } from './state-machine-tx.js';
 import type { StepResult, VrrpEvent, VrrpState, VrrpTimer } from './state-machine-types.js';
 import { US_PER_MS } from './timers.js';
 
@@ -30,7 +30,7 @@ function onStartup(tx: Transaction): void {
   if (tx.state.name !== 'INIT' || tx.state.timers['startup-delay'] !== undefined) return;
   const delayMs = tx.state.params.startupDelayMs;
   if (delayMs > 0) tx.arm('startup-delay', delayMs * US_PER_MS);
-  else start(tx, ' (init)');
+  else startFromInit(tx);
 }
 
 /** A timer fired: stale (cancelled/re-armed) or early expiries are ignored. */
@@ -38,14 +38,14 @@ function onTimer(tx: Transaction, timer: VrrpTimer): void {
   const deadline = tx.state.timers[timer];
   if (deadline === undefined || deadline > tx.nowUs) return;
   tx.forget(timer);
-  if (timer === 'startup-delay' && tx.state.name === 'INIT') start(tx, ' (init)');
+  if (timer === 'startup-delay' && tx.state.name === 'INIT') startFromInit(tx);
   else if (tx.state.name === 'BACKUP') backupOnTimer(tx, timer);
   else if (tx.state.name === 'MASTER') masterOnTimer(tx, timer);
 }
 
 function onShutdown(tx: Transaction): void {
   if (tx.state.name === 'STOP') return;
-  leaveCurrent(tx);
+  leaveCurrent(tx, 'shutdown');
   tx.transition('STOP');
 }
 
@@ -55,7 +55,7 @@ function onFault(tx: Transaction, fault: string, raised: boolean): void {
   tx.patch({ faults });
   const listening = tx.state.name === 'BACKUP' || tx.state.name === 'MASTER';
   if (raised && before.length === 0 && listening) {
-    leaveCurrent(tx);
+    leaveCurrent(tx, 'fault');
     tx.transition('FAULT');
   } else if (!raised && faults.length === 0 && tx.state.name === 'FAULT') {
     start(tx, '');

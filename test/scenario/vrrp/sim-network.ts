@@ -193,7 +193,7 @@ export class SimNetwork {
         node.garps.push({ atUs: this.nowUs, count: action.count, cause: action.cause });
         break;
       case 'transition':
-        this.transitions.push({ node: node.id, atUs: this.nowUs, from: action.from, to: action.to, message: action.message });
+        this.transitions.push({ node: node.id, atUs: this.nowUs, from: action.from, to: action.to, message: action.message ?? '' });
         break;
       case 'count':
         node.counters.set(action.counter, (node.counters.get(action.counter) ?? 0) + 1);
