@@ -4,7 +4,7 @@
  * bench/results/config.json with the machine and Node version. Target: median under 300 ms.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/pipeline.js';
@@ -47,7 +47,7 @@ function main(): void {
     peakRssMiB: Number((peakRss / 2 ** 20).toFixed(1)),
     peakHeapUsedMiB: Number((peakHeap / 2 ** 20).toFixed(1)),
     diagnostics,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memGiB: Number((totalmem() / 2 ** 30).toFixed(1)) },
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)) },
     node: process.version,
     date: new Date().toISOString(),
   };
