@@ -131,7 +131,10 @@ function readKeyword(w: string, d: Partial<Draft>, r: RouteReader): boolean {
     case 'table': d.table = r.next() ?? ''; return true;
     case 'metric': case 'priority': case 'preference': d.metric = Number.parseInt(r.next() ?? '', 10); return true;
     case 'protocol': d.protocol = r.next() ?? ''; return true;
-    case 'nexthop': (d.nexthops ??= []).push(readNexthop(r)); return true;
+    case 'nexthop':
+      (d.nexthops ??= []).push(readNexthop(r));
+      if (!r.done && !r.failed && r.peek() !== 'nexthop') r.fail(`Route has trailing nonsense after nexthops - ${r.peek() ?? ''}`);
+      return true;
     case 'onlink': d.onlink = true; return true;
     case 'pervasive': return true;
     case 'no_track': d.noTrack = true; return true;

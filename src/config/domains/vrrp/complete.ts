@@ -159,7 +159,10 @@ export function completeInstance(d: InstanceDraft, e: Effective, ctx: Validation
     say(ctx, d, 'multicast destination specified with unicast - ignoring');
     delete d.mcastDstIp;
   }
-  if (d.useVmac && d.raw.has('promote_secondaries')) say(ctx, d, 'promote_secondaries is automatically set for vmacs - ignoring');
+  if ((d.useVmac || d.useIpvlan === true) && d.raw.has('promote_secondaries')) say(ctx, d, 'promote_secondaries is automatically set for vmacs - ignoring');
+  if (d.useIpvlan === true && d.ipvlanAddress === undefined && (d.vips[0]?.family ?? 4) === 4) {
+    say(ctx, d, 'IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state');
+  }
   checkVips(d, ctx);
   checkTrackInterfaces(d, e, ctx);
   return { ok: true, advertIntervalCs: cs };

@@ -113,6 +113,15 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
     else d.mcastDstIp = ip.text;
   },
   use_vmac: useVmac,
+  use_ipvlan: (c, d) => {
+    d.useIpvlan = true;
+    for (const w of c.args) {
+      if (w === 'bridge' || w === 'private' || w === 'vepa') continue;
+      const p = parseIpPrefix(w);
+      if (p) d.ipvlanAddress = `${p.text}/${p.prefixLength}`;
+      else d.vmacName ??= w;
+    }
+  },
   vrf: (c, d, ctx, p) => {
     const name = c.args[0] ?? '';
     if (d.interface !== undefined) { err(ctx, c, `(${d.name}) Cannot specify VRF interface and interface - ignoring`); return; }

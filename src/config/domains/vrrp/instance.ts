@@ -51,6 +51,9 @@ export interface InstanceDraft {
   vmacName?: string;
   vmacMac?: string;
   vmacXmitBase: boolean;
+  /** use_ipvlan (a VMAC of ipvlan type), with its own address if given. */
+  useIpvlan?: boolean;
+  ipvlanAddress?: string;
   vrf?: string;
   smtpAlert?: boolean;
   noVip: boolean;
