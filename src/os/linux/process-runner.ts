@@ -1,0 +1,236 @@
+/**
+ * LinuxProcessRunner: the one place that starts child processes (MISC_CHECK scripts, and any
+ * other script the daemon runs). Never blocks the event loop:
+ *
+ * - asynchronous spawn, the child leads its own process group (setsid), so a timeout or an abort
+ *   kills the script AND everything it started: SIGTERM to the group, SIGKILL to the group after
+ *   `killGraceMs` (and always once the leader is gone, so no grandchild survives a kill);
+ * - stdout/stderr are always drained (a script writing forever never blocks on a full pipe) and
+ *   kept only up to `maxOutputBytes` each; the rest is discarded, like keepalived's /dev/null;
+ * - the leader is reaped by libuv (no zombie); we resolve on its exit, not on pipe close, since a
+ *   leftover grandchild may hold the pipes open;
+ * - optional uid/gid (libuv also drops supplementary groups).
+ *
+ * Timers come from an injected `RunnerTimers` (structurally the daemon's Clock).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+export interface RunnerTimers {
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+export interface RunRequest {
+  /** argv[0] is the program (a path, or a name looked up along PATH). */
+  readonly argv: readonly string[];
+  /** SIGTERM to the process group after this long. */
+  readonly timeoutMs: number;
+  /** SIGKILL to the group this long after the SIGTERM (default 2000 ms, as keepalived). */
+  readonly killGraceMs?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Per stream (default 64 KiB). */
+  readonly maxOutputBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+export type RunTermination =
+  | { readonly kind: 'exited'; readonly exitCode: number }
+  | { readonly kind: 'signaled'; readonly signal: string }
+  | { readonly kind: 'timed-out'; readonly signal: string }
+  | { readonly kind: 'aborted' }
+  | { readonly kind: 'spawn-failed'; readonly code: string; readonly message: string };
+
+export type RunOutcome = RunTermination & {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when some output was discarded at the cap. */
+  readonly outputTruncated: boolean;
+  readonly pid?: number;
+};
+
+export interface ProcessRunner {
+  run(request: RunRequest): Promise<RunOutcome>;
+}
+
+export const DEFAULT_KILL_GRACE_MS = 2_000;
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
+/** After the leader exits, how long we still read its pipes before closing our ends. */
+const PIPE_LINGER_MS = 50;
+
+export const systemTimers: RunnerTimers = {
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+class OutputSink {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  truncated = false;
+
+  constructor(private readonly capBytes: number) {}
+
+  attach(stream: Readable | null): void {
+    if (!stream) return;
+    stream.on('data', (chunk: Buffer) => this.take(chunk));
+    stream.on('error', () => undefined);
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+
+  private take(chunk: Buffer): void {
+    const room = this.capBytes - this.kept;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    if (part.length < chunk.length) this.truncated = true;
+    this.chunks.push(Buffer.from(part)); // copy: do not pin libuv's larger buffer
+    this.kept += part.length;
+  }
+}
+
+export class LinuxProcessRunner implements ProcessRunner {
+  constructor(private readonly timers: RunnerTimers = systemTimers) {}
+
+  run(request: RunRequest): Promise<RunOutcome> {
+    return new Promise((resolve) => new RunningProcess(request, this.timers, resolve).start());
+  }
+}
+
+/** Signals a whole process group; false when it is already gone. */
+export function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class RunningProcess {
+  private child: ChildProcess | undefined;
+  private readonly stdout: OutputSink;
+  private readonly stderr: OutputSink;
+  private termTimer: unknown;
+  private killTimer: unknown;
+  private termSent: string | undefined;
+  private aborted = false;
+  private settled = false;
+  private readonly onAbort = (): void => this.abort();
+
+  constructor(
+    private readonly request: RunRequest,
+    private readonly timers: RunnerTimers,
+    private readonly resolve: (outcome: RunOutcome) => void,
+  ) {
+    const cap = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    this.stdout = new OutputSink(cap);
+    this.stderr = new OutputSink(cap);
+  }
+
+  start(): void {
+    const [program, ...args] = this.request.argv;
+    if (program === undefined || program === '') return this.fail('EINVAL', 'empty command');
+    if (this.request.signal?.aborted) return this.finish({ kind: 'aborted' });
+    try {
+      this.child = spawn(program, args, this.spawnOptions());
+    } catch (error) {
+      return this.fail(errorCode(error), (error as Error).message);
+    }
+    const child = this.child;
+    child.on('error', (error) => this.fail(errorCode(error), error.message));
+    if (child.pid === undefined) return; // 'error' follows (ENOENT, EACCES, EPERM)
+    this.stdout.attach(child.stdout);
+    this.stderr.attach(child.stderr);
+    child.on('exit', (code, signal) => this.onExit(code, signal));
+    this.request.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.termTimer = this.timers.setTimer(() => this.timeout(), Math.max(0, this.request.timeoutMs));
+  }
+
+  private spawnOptions(): Parameters<typeof spawn>[2] {
+    return {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // setsid(): the child leads a new process group
+      env: this.request.env ? { ...this.request.env } : process.env,
+      ...(this.request.uid !== undefined ? { uid: this.request.uid } : {}),
+      ...(this.request.gid !== undefined ? { gid: this.request.gid } : {}),
+    };
+  }
+
+  private timeout(): void {
+    this.termTimer = undefined;
+    this.signalGroup('SIGTERM');
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    this.signalGroup('SIGKILL');
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.settled) return;
+    this.termSent ??= signal;
+    killGroup(pid, signal);
+    if (signal === 'SIGTERM' && this.killTimer === undefined) {
+      const graceMs = this.request.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+      this.killTimer = this.timers.setTimer(() => {
+        this.killTimer = undefined;
+        this.termSent = 'SIGKILL';
+        killGroup(pid, 'SIGKILL');
+      }, graceMs);
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const pid = this.child?.pid;
+    // Once we have asked for termination, nothing of the group may outlive the leader.
+    if (this.termSent !== undefined && pid !== undefined) killGroup(pid, 'SIGKILL');
+    const termination = this.classify(code, signal);
+    // Let the pipes deliver what is already buffered, then close our ends (a grandchild that
+    // still holds them must not keep us waiting).
+    setTimeout(() => {
+      this.child?.stdout?.destroy();
+      this.child?.stderr?.destroy();
+      this.finish(termination);
+    }, PIPE_LINGER_MS);
+  }
+
+  private classify(code: number | null, signal: NodeJS.Signals | null): RunTermination {
+    if (this.aborted) return { kind: 'aborted' };
+    if (this.termSent !== undefined) return { kind: 'timed-out', signal: signal ?? this.termSent };
+    if (signal !== null) return { kind: 'signaled', signal };
+    return { kind: 'exited', exitCode: code ?? 0 };
+  }
+
+  private fail(code: string, message: string): void {
+    this.finish({ kind: 'spawn-failed', code, message });
+  }
+
+  private finish(termination: RunTermination): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.termTimer !== undefined) this.timers.clearTimer(this.termTimer);
+    if (this.killTimer !== undefined) this.timers.clearTimer(this.killTimer);
+    this.request.signal?.removeEventListener('abort', this.onAbort);
+    const pid = this.child?.pid;
+    this.resolve({
+      ...termination,
+      stdout: this.stdout.text(),
+      stderr: this.stderr.text(),
+      outputTruncated: this.stdout.truncated || this.stderr.truncated,
+      ...(pid !== undefined ? { pid } : {}),
+    });
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'EIO';
+}
