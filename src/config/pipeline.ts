@@ -88,6 +88,7 @@ class PassRunner {
   private lineIndex: Map<string, Map<number, number>> | undefined;
   /** The lines of the pass being run (the first pass and the later ones may differ). */
   private lineSource: readonly ConfigLine[] | undefined;
+  private spanIndex: Map<Span, number> | undefined;
 
   constructor(
     private readonly registry: DomainRegistry,
@@ -157,17 +158,24 @@ class PassRunner {
     return firstPass && span.file === this.mainFile ? 'line' : 'file';
   }
 
+  /**
+   * The index of the logical line a domain message is about: exact when the span is one of the
+   * AST's own span objects (node.span, node.endSpan), else the first line with that file and line.
+   */
   private positionOf(span: Span): number {
     if (!this.lineIndex) {
+      const bySpan = new Map<Span, number>();
       const index = new Map<string, Map<number, number>>();
       (this.lineSource ?? this.pre.lines).forEach((l, i) => {
+        bySpan.set(l.span, i);
         let byLine = index.get(l.span.file);
         if (!byLine) index.set(l.span.file, (byLine = new Map()));
         if (!byLine.has(l.span.line)) byLine.set(l.span.line, i);
       });
       this.lineIndex = index;
+      this.spanIndex = bySpan;
     }
-    return this.lineIndex.get(span.file)?.get(span.line) ?? Number.MAX_SAFE_INTEGER - 1;
+    return this.spanIndex?.get(span) ?? this.lineIndex.get(span.file)?.get(span.line) ?? Number.MAX_SAFE_INTEGER - 1;
   }
 }
 

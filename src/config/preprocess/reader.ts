@@ -244,7 +244,8 @@ export class Reader {
         return;
       }
       if (piece.tokens[0]?.startsWith('@') && this.applyCondition(piece.text) === undefined) continue;
-      this.lines.push({ tokens: piece.tokens, span });
+      // A span object per logical line: the pipeline finds a node's exact position by identity.
+      this.lines.push({ tokens: piece.tokens, span: { file: span.file, line: span.line } });
     }
   }
 
