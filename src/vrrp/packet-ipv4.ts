@@ -167,9 +167,9 @@ export function decodeIpv4Datagram(bytes: Uint8Array): Decoded<Ipv4Datagram> {
 
 // AH Integrity Check Value -------------------------------------------------------------------
 /*
-* The AH Integrity Check Value of VRRPv2 `auth_type AH` (RFC 2338 §5.3.6.2 with RFC 2402 AH),
- * as keepalived-behaviour §5.1 describes keepalived's (code-derived, not yet checked against a
- * capture): HMAC-MD5 truncated to 96 bits, keyed with the 8-byte NUL-padded auth_pass, over the
+ * The AH Integrity Check Value of VRRPv2 `auth_type AH` (RFC 2338 §5.3.6.2 with RFC 2402 AH),
+ * as keepalived-behaviour §5.1 describes keepalived's (multicast form byte-identical to adverts
+ * captured from keepalived 2.2.7; the unicast TTL rule is not verified): HMAC-MD5 truncated to 96 bits, keyed with the 8-byte NUL-padded auth_pass, over the
  * IPv4 header with its mutable fields zeroed (TOS, flags/fragment, header checksum; TTL only for
  * unicast), the AH header with a zero ICV, and the VRRP message. Pure (node:crypto is
  * deterministic).

@@ -3,7 +3,9 @@
  * on this machine with `keepalived -n -l -D -P`, captured with tshark on the veth peer, which
  * judged every checksum Good). Config: vrrp_instance VI_1 { state MASTER; interface eth0;
  * virtual_router_id 51; priority 100; VIPs 192.0.2.100/24 and 192.0.2.101/24 } on 192.0.2.1,
- * once as v2 with `auth_type PASS, auth_pass secret`, once as `version 3, advert_int 0.5`.
+ * once as v2 with `auth_type PASS, auth_pass secret`, once as `version 3, advert_int 0.5`, once
+ * as v2 with `auth_type AH, auth_pass secret` (keepalived then clears state MASTER: "Initial
+ * state master is incompatible with AH authentication").
  * Our encoder must produce the same bytes, and our receive path must accept them.
  */
 import assert from 'node:assert/strict';
@@ -61,9 +63,45 @@ const KEEPALIVED_V3_STOP = hex(`${IP_V3('00 0a', '18 8c')}
   c0 00 02 64  // 192.0.2.100
   c0 00 02 65  // 192.0.2.101`);
 
+const IP_AH = (id: string, headerChecksum: string) => `
+  45 c0 00 44  // IPv4, IHL 5 | TOS 0xC0 | total length 68 = 20 + AH 24 + VRRP 24
+  ${id} 00 00  // identification | no DF
+  ff 33 ${headerChecksum}  // TTL 255 | protocol 51 (AH) | header checksum
+  c0 00 02 01  // source 192.0.2.1
+  e0 00 00 12  // destination 224.0.0.18
+  70 04 00 00  // AH: next header 112 | payload len 4 (24 bytes) | reserved
+  c0 00 02 01  // SPI = the sender's address 192.0.2.1`;
+
+/** keepalived 2.2.7, v2 AH, first advert (IP ID 1, AH sequence 1). */
+const KEEPALIVED_V2_AH = hex(`${IP_AH('00 01', '18 b2')}
+  00 00 00 01  // sequence number 1
+  85 b5 9b 16  // ICV: HMAC-MD5-96 keyed with "secret" NUL padded to 8 bytes
+  d0 d1 67 81
+  1c 04 63 87
+  21 33 64 02  // v2 advert | VRID 51 | priority 100 | count 2
+  02 01 f3 fe  // auth type 2 (AH) | adver int 1 s | checksum 0xf3fe
+  c0 00 02 64  // 192.0.2.100
+  c0 00 02 65  // 192.0.2.101
+  00 00 00 00  // auth data: zeros with AH
+  00 00 00 00`);
+
+/** keepalived 2.2.7, v2 AH, priority 0 on SIGTERM (IP ID 4, AH sequence 4). */
+const KEEPALIVED_V2_AH_STOP = hex(`${IP_AH('00 04', '18 af')}
+  00 00 00 04  // sequence number 4
+  2e 1e ba 91  // ICV
+  2d 64 d6 96
+  b5 25 d0 84
+  21 33 00 02  // v2 advert | VRID 51 | priority 0 | count 2
+  02 01 57 ff  // auth type 2 (AH) | adver int 1 s | checksum 0x57ff
+  c0 00 02 64  // 192.0.2.100
+  c0 00 02 65  // 192.0.2.101
+  00 00 00 00  // auth data
+  00 00 00 00`);
+
 const base = { name: 'VI_1', vrid: 51, primaryAddress: '192.0.2.1', vips: ['192.0.2.100', '192.0.2.101'] };
 const V2_PASS = defaultParams({ ...base, auth: { type: 'PASS', password: 'secret' } });
 const V3 = defaultParams({ ...base, version: 3, advertIntervalCs: 50 });
+const V2_AH = defaultParams({ ...base, auth: { type: 'AH', password: 'secret' } });
 const to = (identification: number) => ({ destination: '224.0.0.18', identification });
 
 describe('adverts captured from keepalived 2.2.7', () => {
@@ -75,6 +113,18 @@ describe('adverts captured from keepalived 2.2.7', () => {
   it('MUST-10: v3 at 0.5 s with the IPv4 pseudo-header checksum (keepalived default): we send the same bytes', () => {
     assert.deepEqual(encodeAdvert(V3, 100, to(1)), KEEPALIVED_V3);
     assert.deepEqual(encodeAdvert(V3, 0, to(10)), KEEPALIVED_V3_STOP);
+  });
+
+  it('MUST-12: v2 AH (HMAC-MD5-96 ICV, SPI = source, sequence per advert): we send the same bytes', () => {
+    assert.deepEqual(encodeAdvert(V2_AH, 100, { ...to(1), ahSequence: 1 }), KEEPALIVED_V2_AH);
+    assert.deepEqual(encodeAdvert(V2_AH, 0, { ...to(4), ahSequence: 4 }), KEEPALIVED_V2_AH_STOP);
+  });
+
+  it('MUST-12: we verify keepalived\'s AH ICV, and reject it under another key', () => {
+    const peer = { ...V2_AH, primaryAddress: '192.0.2.2' };
+    assert.deepEqual([KEEPALIVED_V2_AH, KEEPALIVED_V2_AH_STOP].map((b) => receiveIpv4(b, peer, true).ok), [true, true]);
+    const other = receiveIpv4(KEEPALIVED_V2_AH, { ...peer, auth: { type: 'AH', password: 'secreT' } }, true);
+    assert.equal(other.ok ? 'ok' : other.reason, 'auth_failure');
   });
 
   it('our receive path accepts them (a peer at 192.0.2.2 with the same settings)', () => {
