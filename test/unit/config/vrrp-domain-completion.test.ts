@@ -295,3 +295,58 @@ vrrp_instance V2 {
     both('V1', 'eth1'), both('V1', 'eth2'), both('V2', 'eth2'), both('V1', 'eth3'),
   ]);
 });
+
+test('the model carries effective settings, notify scripts, routes, rules and sync groups', () => {
+  const text = `vrrp_sync_group G {
+  group {
+    V1
+    V2
+  }
+  notify_master "/bin/true group"
+}
+vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  priority 150
+  advert_int 2
+  garp_master_repeat 3
+  notify_master "/bin/true master"
+  notify_backup /nonexistent.sh
+  virtual_ipaddress {
+    192.0.2.10/24
+  }
+  virtual_routes {
+    198.51.100.0/24 via 192.0.2.254 dev eth1
+  }
+  virtual_rules {
+    from 192.0.2.10 table 100
+  }
+}
+vrrp_instance V2 {
+  interface eth2
+  virtual_router_id 2
+  virtual_ipaddress {
+    192.0.2.11/24
+  }
+}
+`;
+  const env = fakeEnv({ ifs: ['eth1', 'eth2'], exec: ['/bin/true'], files: { '/k.conf': text } });
+  const r = loadConfig('/k.conf', env);
+  assert.deepEqual(r.diagnostics.list.map(formatDiagnostic), [
+    '(/k.conf: Line 23) Rule has no preference specified - setting to 16384. This is probably not what you want.',
+    'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
+  ]);
+  const v1 = r.model.vrrp?.instances[0];
+  assert.ok(v1);
+  assert.equal(v1.priority, 150);
+  assert.equal(v1.advertIntervalCs, 200);
+  assert.equal(v1.garp.masterRepeat, 3);
+  assert.deepEqual(v1.notify.master?.command.argv, ['/bin/true', 'master']);
+  assert.equal(v1.notify.backup, undefined);
+  assert.equal(v1.routes[0]?.via, '192.0.2.254');
+  assert.equal(v1.routes[0]?.noTrack, false);
+  assert.equal(v1.rules[0]?.preference, 16384);
+  assert.equal(v1.syncGroup, 'G');
+  assert.deepEqual(r.model.vrrp?.syncGroups[0]?.members, ['V1', 'V2']);
+  assert.deepEqual(r.model.vrrp?.syncGroups[0]?.notify.master?.command.argv, ['/bin/true', 'group']);
+});

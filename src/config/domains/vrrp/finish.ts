@@ -5,9 +5,10 @@
  */
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
-import type { NotifyScripts, SyncGroup, TrackerRef, VrrpInstance } from '../../model/vrrp.js';
+import type { SyncGroup, TrackerRef, VrrpInstance } from '../../model/vrrp.js';
 import { checkInterface, completeInstance, type Effective } from './complete.js';
 import type { InstanceDraft } from './instance.js';
+import { notifyScripts } from './notify.js';
 import { checkGroupTrackedInterfaces, dropMemberWeights, linkSyncGroups, toSyncGroup, type SyncGroupDraft } from './sync-group.js';
 import type { TrackerLine } from './tracker-refs.js';
 
@@ -75,8 +76,8 @@ function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number,
     unicastFaultNoPeer: d.raw.has('unicast_fault_no_peer'),
     checkUnicastSrc: d.raw.has('check_unicast_src') || d.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined) || (g?.checkUnicastSrc ?? false),
     trackInterfaces: refs(d.trackInterfaces), trackScripts: refs(d.trackScripts), trackFiles: refs(d.trackFiles),
-    trackProcesses: refs(d.trackProcesses), trackBfds: [], dontTrackPrimary: d.dontTrackPrimary,
-    trackSrcIp: d.raw.has('track_src_ip'), notify: {} as NotifyScripts, notifyPriorityChanges: g?.notifyPriorityChanges ?? false,
+    trackProcesses: refs(d.trackProcesses), trackBfds: refs(d.trackBfds), dontTrackPrimary: d.dontTrackPrimary,
+    trackSrcIp: d.raw.has('track_src_ip'), notify: notifyScripts(d.notifyResolved), notifyPriorityChanges: g?.notifyPriorityChanges ?? false,
     garp: {
       masterDelayS, masterRepeat,
       masterRefreshS: d.garp.masterRefreshS ?? g?.garpMasterRefreshS ?? 0,

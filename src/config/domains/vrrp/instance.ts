@@ -4,7 +4,7 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { ValidationContext } from '../../domain.js';
-import type { GarpSettings, RouteSpec, RuleSpec, UnicastPeer, VirtualAddress } from '../../model/vrrp.js';
+import type { GarpSettings, ScriptSpec, RouteSpec, RuleSpec, UnicastPeer, VirtualAddress } from '../../model/vrrp.js';
 import { parseAddressLine } from '../../syntax/address.js';
 import { parseIpPrefix } from '../../syntax/ip.js';
 import { readDouble, readUnsigned } from '../../syntax/numbers.js';
@@ -46,6 +46,9 @@ export interface InstanceDraft {
   trackFiles: TrackerLine[];
   trackProcesses: TrackerLine[];
   notify: Record<string, { argv: readonly string[]; span: ConfigNode['span']; userWords: readonly string[] }>;
+  /** The notify scripts that will run (set by the script checks after the pass). */
+  notifyResolved?: Record<string, ScriptSpec>;
+  trackBfds: TrackerLine[];
   garp: Partial<{ -readonly [K in keyof GarpSettings]: GarpSettings[K] }>;
   useVmac: boolean;
   vmacName?: string;
@@ -172,6 +175,7 @@ const HANDLERS: Record<string, Handler> = {
   track_process: (c, d, ctx, p) => { d.trackProcesses.push(...trackerList(c, d.name, 'process', ctx, p.known)); },
   vmac_xmit_base: (_c, d) => { d.vmacXmitBase = true; },
   dont_track_primary: (_c, d) => { d.dontTrackPrimary = true; },
+  track_bfd: (c, d, ctx, p) => { d.trackBfds.push(...trackerList(c, d.name, 'bfd', ctx, p.known)); },
 };
 
 Object.assign(HANDLERS, OPTION_HANDLERS);
@@ -200,7 +204,7 @@ export function parseInstance(node: ConfigNode, ctx: ValidationContext, p: Insta
   const d: InstanceDraft = {
     name: node.args[0] ?? '', span: node.span, endSpan: blockEnd(node), advertIntS: 1, nopreempt: false, preemptDelayS: 0,
     vips: [], excludedVips: [], routes: [], rules: [], unicastPeers: [], unicastKeyword: false, peerBlock: false,
-    trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], notify: {}, garp: {},
+    trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], trackBfds: [], notify: {}, garp: {},
     useVmac: false, vmacXmitBase: false, noVip: false, dontTrackPrimary: false, missingInterface: false, raw: new Map(),
   };
   for (const c of node.children ?? []) {

@@ -6,10 +6,15 @@
  */
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
+import type { ScriptSpec } from '../../model/vrrp.js';
 import { resolveScriptPath, resolveUser, type ScriptContext } from '../../scripts.js';
 import type { ParsedVrrpScript } from './trackers.js';
 
-type NotifyOwner = { readonly notify: Record<string, { readonly argv: readonly string[]; readonly userWords: readonly string[] }> };
+type NotifyOwner = {
+  readonly notify: Record<string, { readonly argv: readonly string[]; readonly userWords: readonly string[] }>;
+  /** Filled here: the notify scripts that will run, by keyword. */
+  notifyResolved?: Record<string, ScriptSpec>;
+};
 
 /** Returns the names of the scripts that will run. */
 export function checkScripts(scripts: ReadonlyMap<string, ParsedVrrpScript>, ctx: ValidationContext, sc: ScriptContext): Set<string> {
@@ -31,11 +36,11 @@ export function checkScripts(scripts: ReadonlyMap<string, ParsedVrrpScript>, ctx
 /** Notify scripts of instances and sync groups; returns nothing (keepalived says nothing either). */
 export function checkNotifyScripts(owners: readonly NotifyOwner[], ctx: ValidationContext, sc: ScriptContext): void {
   for (const o of owners) {
-    for (const n of Object.values(o.notify)) {
+    for (const [key, n] of Object.entries(o.notify)) {
       const user = n.userWords.length > 0 ? resolveUser(ctx.env, n.userWords.slice(0, 2)) : sc.defaultUser();
       if (!user) continue;
       const r = resolveScriptPath(ctx.env, n.argv[0] ?? '');
-      if (r.status === 'ok') sc.noteExecutable(r.path, user);
+      if (r.status === 'ok' && sc.noteExecutable(r.path, user)) (o.notifyResolved ??= {})[key] = { command: { argv: n.argv }, user };
     }
   }
 }

@@ -7,7 +7,8 @@
 import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
-import type { SyncGroup, TrackerRef } from '../../model/vrrp.js';
+import type { ScriptSpec, SyncGroup, TrackerRef } from '../../model/vrrp.js';
+import { notifyScripts } from './notify.js';
 import { parseScriptCommand } from '../../scripts.js';
 import { blockEnd } from './trackers.js';
 import type { InstanceDraft } from './instance.js';
@@ -24,6 +25,7 @@ export interface SyncGroupDraft {
   trackFiles: TrackerLine[];
   trackProcesses: TrackerLine[];
   notify: Record<string, { argv: readonly string[]; span: ConfigNode['span']; userWords: readonly string[] }>;
+  notifyResolved?: Record<string, ScriptSpec>;
   trackingWeight: boolean;
   notifyPriorityChanges: boolean;
   smtpAlert?: boolean;
@@ -132,7 +134,7 @@ function refs(list: readonly TrackerLine[]): TrackerRef[] {
 
 export function toSyncGroup(g: SyncGroupDraft): SyncGroup {
   const s: { -readonly [K in keyof SyncGroup]: SyncGroup[K] } = {
-    name: g.name, members: g.members, notify: {}, trackScripts: refs(g.trackScripts), trackInterfaces: refs(g.trackInterfaces),
+    name: g.name, members: g.members, notify: notifyScripts(g.notifyResolved), trackScripts: refs(g.trackScripts), trackInterfaces: refs(g.trackInterfaces),
     trackFiles: refs(g.trackFiles), trackProcesses: refs(g.trackProcesses), trackingWeight: g.trackingWeight,
     notifyPriorityChanges: g.notifyPriorityChanges,
   };

@@ -10,7 +10,7 @@ import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { TrackerRef } from '../../model/vrrp.js';
 
-export type TrackerKind = 'interface' | 'script' | 'file' | 'process';
+export type TrackerKind = 'interface' | 'script' | 'file' | 'process' | 'bfd';
 
 export interface TrackerLine extends TrackerRef {
   readonly span: Span;
