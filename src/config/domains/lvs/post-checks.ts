@@ -1,8 +1,8 @@
 /**
  * The checks keepalived 2.2.7 runs on each virtual server after parsing, in its order, with its
  * messages (printed without a location), and the defaults they apply:
- * no real servers -> protocol -> zero port -> scheduler -> forwarding method -> sorry server vs
- * real server inhibit -> duplicate real servers -> quorum vs total weight -> hysteresis -> ports.
+ * no real servers -> protocol -> ha_suspend/ops -> zero port -> scheduler -> per real server
+ * (forwarding method default, sorry server inhibit, duplicates) -> quorum -> hysteresis -> ports.
  */
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { VirtualServerGroup } from '../../model/lvs.js';
@@ -30,7 +30,11 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
     return false;
   }
   checkProtocol(vs, post, groupHasOnlyFwmarks);
-  if (vs.ops && vs.protocol !== 'udp') {
+  if (vs.haSuspend && vs.parts.kind === 'fwmark') {
+    post(`Virtual server ${vsName(vs)}: cannot use ha_suspend with fwmarks - clearing ha_suspend`);
+    vs.haSuspend = false;
+  }
+  if (vs.ops && vs.parts.kind !== 'fwmark' && vs.protocol !== 'udp') {
     post(`Virtual server ${vsName(vs)}: one packet scheduling requires UDP - resetting`);
     vs.ops = false;
   }
@@ -43,12 +47,8 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
     post(`Virtual server ${vsName(vs)}: no scheduler set, setting default 'wlc'`);
     vs.scheduler = 'wlc';
   }
-  if (vs.forwarding === undefined) {
-    post(`Virtual server ${vsName(vs)}: no forwarding method set, setting default NAT`);
-    vs.forwarding = { method: 'NAT' };
-  }
-  checkSorryInhibit(vs, post);
-  removeDuplicates(vs, post);
+  checkRealServers(vs, post);
+  vs.forwarding ??= { method: 'NAT' };
   checkQuorum(vs, post);
   // Ports only matter when the real servers are reached without NAT (DR, TUN).
   if (group) {
@@ -78,29 +78,32 @@ function rsInhibit(vs: VirtualServerDraft, rs: RealServerDraft): boolean {
   return rs.inhibitOnFailure ?? vs.inhibitOnFailure;
 }
 
-function checkSorryInhibit(vs: VirtualServerDraft, post: Post): void {
+/**
+ * keepalived's walk over the real servers, one at a time: the service's forwarding method defaults
+ * to NAT at the first real server without its own; a real server matching the sorry server gives it
+ * its inhibit setting; later duplicates of this real server are removed.
+ */
+function checkRealServers(vs: VirtualServerDraft, post: Post): void {
   const s = vs.sorryServer;
-  if (!s) return;
-  for (const rs of vs.realServers) {
-    if (rs.address !== s.address || rs.port !== s.port) continue;
-    const want = rsInhibit(vs, rs);
-    if (want === s.inhibit) continue;
-    post(`Virtual server ${vsName(vs)}: real server ${rsName(vs, rs)} matches sorry server, but inhibit setting differs, ${want ? 'setting' : 'clearing'} on sorry server`);
-    s.inhibit = want;
-  }
-}
-
-function removeDuplicates(vs: VirtualServerDraft, post: Post): void {
-  const seen = new Set<string>();
-  vs.realServers = vs.realServers.filter((rs) => {
-    const key = `${rs.address}|${rs.port}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      return true;
+  for (let i = 0; i < vs.realServers.length; i++) {
+    const rs = vs.realServers[i];
+    if (!rs) continue;
+    if (!rs.forwarding && !vs.forwarding) {
+      post(`Virtual server ${vsName(vs)}: no forwarding method set, setting default NAT`);
+      vs.forwarding = { method: 'NAT' };
     }
-    post(`VS ${vsName(vs)}: real server ${rsName(vs, rs)} is duplicated - removing second rs`);
-    return false;
-  });
+    if (s && rs.address === s.address && rs.port === s.port && rsInhibit(vs, rs) !== s.inhibit) {
+      const want = rsInhibit(vs, rs);
+      post(`Virtual server ${vsName(vs)}: real server ${rsName(vs, rs)} matches sorry server, but inhibit setting differs, ${want ? 'setting' : 'clearing'} on sorry server`);
+      s.inhibit = want;
+    }
+    for (let j = i + 1; j < vs.realServers.length; j++) {
+      const other = vs.realServers[j];
+      if (!other || other.address !== rs.address || other.port !== rs.port) continue;
+      post(`VS ${vsName(vs)}: real server ${rsName(vs, other)} is duplicated - removing second rs`);
+      vs.realServers.splice(j--, 1);
+    }
+  }
 }
 
 const UINT_MAX = 4294967295;
