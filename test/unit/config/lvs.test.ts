@@ -69,6 +69,40 @@ describe('virtual_server post-parse checks', () => {
     assert.equal(r.exitCode, 0);
   });
 
+  it('walks the real servers in order: forwarding default, sorry inhibit, duplicates', () => {
+    const text = [
+      'virtual_server 192.0.2.1 80 {',
+      ' protocol TCP',
+      ' lb_algo rr',
+      ' sorry_server 192.0.2.9 80',
+      ' real_server 192.0.2.9 80 {',
+      '  inhibit_on_failure',
+      ' }',
+      ' real_server 192.0.2.9 80 {',
+      ' }',
+      '}',
+      'virtual_server 192.0.2.1 81 {',
+      ' protocol TCP',
+      ' lb_algo rr',
+      ' sorry_server 192.0.2.9 81',
+      ' real_server 192.0.2.3 81 {',
+      ' lvs_method DR',
+      ' }',
+      ' real_server 192.0.2.9 81 {',
+      '  inhibit_on_failure',
+      ' }',
+      '}',
+      '',
+    ].join('\n');
+    assert.deepEqual(runLvs(text).lines, [
+      'Virtual server [192.0.2.1]:tcp:80: no forwarding method set, setting default NAT',
+      'Virtual server [192.0.2.1]:tcp:80: real server [192.0.2.9]:tcp:80 matches sorry server, but inhibit setting differs, setting on sorry server',
+      'VS [192.0.2.1]:tcp:80: real server [192.0.2.9]:tcp:80 is duplicated - removing second rs',
+      'Virtual server [192.0.2.1]:tcp:81: no forwarding method set, setting default NAT',
+      'Virtual server [192.0.2.1]:tcp:81: real server [192.0.2.9]:tcp:81 matches sorry server, but inhibit setting differs, setting on sorry server',
+    ]);
+  });
+
   it('sorry server matching a real server takes its inhibit setting', () => {
     const text = vsWith('    inhibit_on_failure\n', '  sorry_server 192.0.2.2 80\n');
     assert.deepEqual(runLvs(text).lines, [
