@@ -1,0 +1,214 @@
+/**
+ * The one checker scheduler (DESIGN principle 7). Every probe kind runs under the same rules,
+ * those of keepalived 2.2.7:
+ *
+ * - the first attempt comes after a random delay up to `warmup` (spread when warmup is 0);
+ * - a checker starts UP, or DOWN with `alpha`;
+ * - success: the retry counter resets, an UP transition fires if the checker was down (UP on the
+ *   first success), the next attempt is `delay_loop` later;
+ * - failure while UP: the first `retry` failures are retried `delay_before_retry` apart; failure
+ *   number retry+1 takes the checker DOWN and the next attempt is `delay_loop` later;
+ * - failure while DOWN: no retries, next attempt `delay_loop` later;
+ * - a real server is UP only when all of its checkers are UP.
+ *
+ * Attempts of one checker never overlap. Time and randomness come from the injected clock/rng.
+ */
+import type { Probe, ProbeResult } from './probe.js';
+import { withDeadline, type CheckClock, type CheckTimer, type Rng } from './clock.js';
+import { CheckError } from './errors.js';
+import { ServerHealth, type ServerTransition } from './server-health.js';
+import { attemptDeadlineMs, DEFAULT_SPREAD, firstDelayMs, loopDelayMs, validateTiming, type SchedulerTiming, type SpreadOptions } from './scheduler-timing.js';
+
+export interface CheckerSpec {
+  /** Unique id, e.g. "[192.0.2.2]:tcp:80 HTTP_GET". */
+  readonly id: string;
+  /** The real server this checker votes for. */
+  readonly serverId: string;
+  readonly timing: SchedulerTiming;
+  readonly probe: Probe;
+  /** Overrides the safety bound on one attempt (default 3 x connect_timeout + 1 s). */
+  readonly attemptDeadlineMs?: number;
+}
+
+export interface CheckerEvent {
+  readonly checkerId: string;
+  readonly serverId: string;
+  readonly result: ProbeResult;
+  /** 'up'/'down' when this attempt changed the checker's state, 'retry' when a retry is armed. */
+  readonly outcome: 'up' | 'down' | 'retry' | 'steady';
+  /** Consecutive failures counted so far (0 after a success). */
+  readonly failures: number;
+}
+
+export interface SchedulerOptions {
+  readonly clock: CheckClock;
+  readonly rng: Rng;
+  readonly onServerTransition: (t: ServerTransition) => void;
+  readonly onCheckerEvent?: (e: CheckerEvent) => void;
+  readonly spread?: Partial<SpreadOptions>;
+}
+
+interface CheckerState {
+  readonly spec: CheckerSpec;
+  up: boolean;
+  failures: number;
+  timer: CheckTimer | undefined;
+  inFlight: AbortController | undefined;
+  attempts: number;
+}
+
+export interface CheckerSnapshot {
+  readonly id: string;
+  readonly serverId: string;
+  readonly up: boolean;
+  readonly failures: number;
+  readonly attempts: number;
+  readonly running: boolean;
+}
+
+export class CheckScheduler {
+  private readonly clock: CheckClock;
+  private readonly rng: Rng;
+  private readonly spread: SpreadOptions;
+  private readonly checkers = new Map<string, CheckerState>();
+  private readonly health = new ServerHealth();
+  private readonly options: SchedulerOptions;
+  private started = false;
+
+  constructor(options: SchedulerOptions) {
+    this.options = options;
+    this.clock = options.clock;
+    this.rng = options.rng;
+    this.spread = { ...DEFAULT_SPREAD, ...options.spread };
+  }
+
+  /** Registers a checker; it starts at once when the scheduler is already running. */
+  add(spec: CheckerSpec): void {
+    if (this.checkers.has(spec.id)) throw new CheckError('CHECK_DUPLICATE_ID', `checker ${spec.id} registered twice`);
+    validateTiming(spec.id, spec.timing);
+    const state: CheckerState = { spec, up: !spec.timing.alpha, failures: 0, timer: undefined, inFlight: undefined, attempts: 0 };
+    this.checkers.set(spec.id, state);
+    this.health.add(spec.serverId, spec.id, state.up);
+    if (this.started) this.armFirst(state);
+  }
+
+  /** Unregisters a checker, aborting its attempt in flight. */
+  remove(checkerId: string): void {
+    const state = this.checkers.get(checkerId);
+    if (!state) return;
+    this.halt(state);
+    this.checkers.delete(checkerId);
+    this.health.remove(state.spec.serverId, checkerId);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const state of this.checkers.values()) this.armFirst(state);
+  }
+
+  /** Stops every timer and aborts attempts in flight. */
+  stop(): void {
+    this.started = false;
+    for (const state of this.checkers.values()) this.halt(state);
+  }
+
+  serverUp(serverId: string): boolean | undefined {
+    return this.health.isUp(serverId);
+  }
+
+  snapshot(checkerId: string): CheckerSnapshot | undefined {
+    const s = this.checkers.get(checkerId);
+    if (!s) return undefined;
+    return { id: s.spec.id, serverId: s.spec.serverId, up: s.up, failures: s.failures, attempts: s.attempts, running: s.inFlight !== undefined };
+  }
+
+  /** Number of attempts in flight right now. */
+  inFlightCount(): number {
+    let n = 0;
+    for (const s of this.checkers.values()) if (s.inFlight) n++;
+    return n;
+  }
+
+  private halt(state: CheckerState): void {
+    if (state.timer) this.clock.clearTimer(state.timer);
+    state.timer = undefined;
+    state.inFlight?.abort();
+    state.inFlight = undefined;
+  }
+
+  private armFirst(state: CheckerState): void {
+    this.arm(state, firstDelayMs(state.spec.timing, this.spread, this.rng));
+  }
+
+  private arm(state: CheckerState, delayMs: number): void {
+    if (state.timer) this.clock.clearTimer(state.timer);
+    state.timer = this.clock.setTimer(() => {
+      state.timer = undefined;
+      void this.attempt(state);
+    }, delayMs);
+  }
+
+  private async attempt(state: CheckerState): Promise<void> {
+    const controller = new AbortController();
+    state.inFlight = controller;
+    state.attempts++;
+    const deadline = state.spec.attemptDeadlineMs ?? attemptDeadlineMs(state.spec.timing);
+    const result = await withDeadline(this.clock, deadline, safeProbe(state.spec.probe, controller.signal), () => {
+      controller.abort();
+      return { ok: false, failure: 'internal', reason: `attempt exceeded ${deadline} ms` } as const;
+    });
+    if (state.inFlight !== controller) return; // halted or removed meanwhile
+    state.inFlight = undefined;
+    if (!this.isCurrent(state)) return;
+    this.settle(state, result);
+  }
+
+  private isCurrent(state: CheckerState): boolean {
+    return this.started && this.checkers.get(state.spec.id) === state;
+  }
+
+  private settle(state: CheckerState, result: ProbeResult): void {
+    const t = state.spec.timing;
+    if (result.ok) {
+      state.failures = 0;
+      const changed = !state.up;
+      state.up = true;
+      this.report(state, result, changed ? 'up' : 'steady');
+      if (changed) this.transition(state, result.detail ?? 'check succeeded');
+      this.arm(state, loopDelayMs(t, this.spread, this.rng));
+      return;
+    }
+    if (state.up && state.failures < t.retry) {
+      state.failures++;
+      this.report(state, result, 'retry');
+      this.arm(state, t.delayBeforeRetryMs);
+      return;
+    }
+    const changed = state.up;
+    state.up = false;
+    state.failures = changed ? state.failures + 1 : state.failures;
+    this.report(state, result, changed ? 'down' : 'steady');
+    state.failures = 0;
+    if (changed) this.transition(state, `${result.failure}: ${result.reason}`);
+    this.arm(state, loopDelayMs(t, this.spread, this.rng));
+  }
+
+  private report(state: CheckerState, result: ProbeResult, outcome: CheckerEvent['outcome']): void {
+    this.options.onCheckerEvent?.({ checkerId: state.spec.id, serverId: state.spec.serverId, result, outcome, failures: state.failures });
+  }
+
+  private transition(state: CheckerState, reason: string): void {
+    const t = this.health.update(state.spec.serverId, state.spec.id, state.up, reason);
+    if (t) this.options.onServerTransition(t);
+  }
+}
+
+/** A probe that breaks the contract (throws) is turned into an 'internal' failure. */
+async function safeProbe(probe: Probe, signal: AbortSignal): Promise<ProbeResult> {
+  try {
+    return await probe(signal);
+  } catch (e) {
+    return { ok: false, failure: 'internal', reason: `probe threw: ${(e as Error).message}` };
+  }
+}
