@@ -98,6 +98,32 @@ const KEEPALIVED_V2_AH_STOP = hex(`${IP_AH('00 04', '18 af')}
   00 00 00 00  // auth data
   00 00 00 00`);
 
+/**
+ * FRR 8.4.4 vrrpd (Debian 12), `vrrp 51 version 3`, priority 100, advertisement-interval 500 ms,
+ * VIP 192.0.2.100, on 192.0.2.1 with the macvlan vMAC of the lab recipe. Unlike keepalived, FRR
+ * lets the kernel build the IP header: DF set and a kernel-chosen identification.
+ */
+const FRR_V3 = hex(`
+  45 c0 00 20  // IPv4, IHL 5 | TOS 0xC0 | total length 32
+  92 f7 40 00  // identification 0x92f7 (kernel) | DF set
+  ff 70 45 a2  // TTL 255 | protocol 112 | header checksum
+  c0 00 02 01  // source 192.0.2.1
+  e0 00 00 12  // destination 224.0.0.18
+  31 33 64 01  // v3 advert | VRID 51 | priority 100 | count 1
+  00 32 05 a4  // max adver int 50 cs | checksum 0x05a4 (IPv4 pseudo-header, FRR's default)
+  c0 00 02 64  // 192.0.2.100`);
+
+/** FRR 8.4.4 vrrpd, the priority 0 advert sent when vrrpd stops. */
+const FRR_V3_STOP = hex(`
+  45 c0 00 20  // IPv4, IHL 5 | TOS 0xC0 | total length 32
+  95 d2 40 00  // identification 0x95d2 (kernel) | DF set
+  ff 70 42 c7  // TTL 255 | protocol 112 | header checksum
+  c0 00 02 01  // source 192.0.2.1
+  e0 00 00 12  // destination 224.0.0.18
+  31 33 00 01  // v3 advert | VRID 51 | priority 0 | count 1
+  00 32 69 a4  // max adver int 50 cs | checksum 0x69a4
+  c0 00 02 64  // 192.0.2.100`);
+
 const base = { name: 'VI_1', vrid: 51, primaryAddress: '192.0.2.1', vips: ['192.0.2.100', '192.0.2.101'] };
 const V2_PASS = defaultParams({ ...base, auth: { type: 'PASS', password: 'secret' } });
 const V3 = defaultParams({ ...base, version: 3, advertIntervalCs: 50 });
@@ -146,5 +172,17 @@ describe('adverts captured from keepalived 2.2.7', () => {
     const r = receiveIpv4(KEEPALIVED_V3, strict9568, true);
     assert.equal(r.ok ? 'ok' : r.reason, 'checksum_err');
     assert.equal(receiveIpv4(KEEPALIVED_V3, { ...strict9568, v3ChecksumAccept: 'either' }, true).ok, true);
+  });
+
+  it('MUST-10: FRR 8.4.4 vrrpd v3 adverts: the VRRP message is byte-identical to ours, and we accept them', () => {
+    const frr = defaultParams({ name: 'VI_1', vrid: 51, version: 3, advertIntervalCs: 50, primaryAddress: '192.0.2.1', vips: ['192.0.2.100'] });
+    assert.deepEqual(encodeAdvert(frr, 100, to(1)).subarray(20), FRR_V3.subarray(20));
+    assert.deepEqual(encodeAdvert(frr, 0, to(1)).subarray(20), FRR_V3_STOP.subarray(20));
+    const peer = { ...frr, primaryAddress: '192.0.2.2', priority: 90 };
+    const results = [receiveIpv4(FRR_V3, peer, true), receiveIpv4(FRR_V3_STOP, peer, true)];
+    assert.deepEqual(results.map((r) => (r.ok ? [r.value.priority, r.value.advertIntervalCs, r.value.checksumForm] : r.reason)), [
+      [100, 50, 'pseudo-header'],
+      [0, 50, 'pseudo-header'],
+    ]);
   });
 });
