@@ -26,6 +26,11 @@ export function initialVrrpState(params: VrrpInstanceParams): VrrpState {
   };
 }
 
+/** Whether received adverts are validated and fed to step() (BACKUP and MASTER only). */
+export function isListening(state: VrrpState): boolean {
+  return state.name === 'BACKUP' || state.name === 'MASTER';
+}
+
 function onStartup(tx: Transaction): void {
   if (tx.state.name !== 'INIT' || tx.state.timers['startup-delay'] !== undefined) return;
   const delayMs = tx.state.params.startupDelayMs;
@@ -53,8 +58,7 @@ function onFault(tx: Transaction, fault: string, raised: boolean): void {
   const before = tx.state.faults;
   const faults = raised ? (before.includes(fault) ? before : [...before, fault]) : before.filter((f) => f !== fault);
   tx.patch({ faults });
-  const listening = tx.state.name === 'BACKUP' || tx.state.name === 'MASTER';
-  if (raised && before.length === 0 && listening) {
+  if (raised && before.length === 0 && isListening(tx.state)) {
     leaveCurrent(tx, 'fault');
     tx.transition('FAULT');
   } else if (!raised && faults.length === 0 && tx.state.name === 'FAULT') {
@@ -72,7 +76,7 @@ function onPriority(tx: Transaction, requested: number): void {
 }
 
 function onAdvert(tx: Transaction, event: Extract<VrrpEvent, { kind: 'advert' }>): void {
-  if (tx.state.name !== 'BACKUP' && tx.state.name !== 'MASTER') return;
+  if (!isListening(tx.state)) return;
   tx.count('advert_rcvd');
   if (tx.state.name === 'BACKUP') backupOnAdvert(tx, event.advert);
   else masterOnAdvert(tx, event.advert);

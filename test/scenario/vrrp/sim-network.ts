@@ -8,7 +8,7 @@ import { advertDestinations, encodeAdvert, receiveIpv4, receiveIpv6 } from '../.
 import { nextIdentification } from '../../../src/vrrp/packet-ipv4.js';
 import type { VrrpRejectReason } from '../../../src/vrrp/packet-types.js';
 import type { VrrpInstanceParams } from '../../../src/vrrp/params.js';
-import { initialVrrpState, step } from '../../../src/vrrp/state-machine.js';
+import { initialVrrpState, isListening, step } from '../../../src/vrrp/state-machine.js';
 import type { VrrpAction, VrrpEvent, VrrpState, VrrpStateName, VrrpTimer } from '../../../src/vrrp/state-machine-types.js';
 
 export interface WireAdvert {
@@ -234,7 +234,7 @@ export class SimNetwork {
 
   private deliver(sender: SimNode, peer: SimNode, bytes: Uint8Array, destination: string): void {
     if (!peer.alive) return;
-    const listening = peer.state.name === 'BACKUP' || peer.state.name === 'MASTER';
+    const listening = isListening(peer.state);
     const meta = { hopLimit: 255, source: sender.params.primaryAddress, destination };
     const result = peer.params.family === 'ipv4' ? receiveIpv4(bytes, peer.params, listening) : receiveIpv6(bytes, meta, peer.params, listening);
     if (!result.ok) {
