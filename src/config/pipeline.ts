@@ -154,7 +154,8 @@ class PassRunner {
     }
   }
 
-  private prefixFor(span: Span, firstPass: boolean): 'line' | 'file' {
+  private prefixFor(span: Span, firstPass: boolean): 'line' | 'file' | 'none' {
+    if (span.line === 0) return 'none';
     return firstPass && span.file === this.mainFile ? 'line' : 'file';
   }
 

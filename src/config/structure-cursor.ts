@@ -75,7 +75,9 @@ export class LineCursor {
     }
   }
 
-  prefixFor(span: Span): 'line' | 'file' {
+  /** Line 0 (a chunk of an over-long first line) prints without a location, as in keepalived. */
+  prefixFor(span: Span): 'line' | 'file' | 'none' {
+    if (span.line === 0) return 'none';
     return this.opts.firstPass && span.file === this.opts.mainFile ? 'line' : 'file';
   }
 

@@ -43,6 +43,8 @@ export const MAX_STEPS = 3_000_000;
 /** How deep replayed multi-line values and sequences may nest before we call it a loop. */
 export const MAX_REPLAY_DEPTH = 32;
 const DOLLAR = 0x24;
+/** fgets() with keepalived's 1024-byte buffer reads at most 1023 bytes at a time. */
+const CHUNK_CHARS = 1023;
 const DEFINITION = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 interface OpenFile {
@@ -56,7 +58,7 @@ export class Reader {
   readonly files: string[] = [];
   /** Exit status when keepalived would stop after its first pass (failed include check). */
   stopAfterFirstPass: number | undefined;
-  /** Whether any line held an escaped comment character (then later passes read differently). */
+  /** Whether later passes read differently (escaped comment characters, over-long lines). */
   sawEscapedComment = false;
   private readonly copyMode: boolean;
   private readonly params = new Parameters();
@@ -107,10 +109,10 @@ export class Reader {
   }
 
   private readText(text: string, file: string): void {
-    const raw = text.split('\n');
+    const { raw, lineNos } = this.chunk(text.split('\n'));
     for (let i = 0; i < raw.length; i++) {
       if (this.lines.length >= MAX_LINES) return;
-      const span: Span = { file, line: i + 1 };
+      const span: Span = { file, line: lineNos[i] ?? 0 };
       let line = this.strip(raw[i] ?? '').trim();
       if (line === '') continue;
       const kept = this.applyCondition(line);
@@ -131,6 +133,36 @@ export class Reader {
       if (this.copyMode) return stripComment(stripComment(raw));
     }
     return stripComment(raw);
+  }
+
+  /**
+   * keepalived reads with fgets() into a 1024-byte buffer: a longer line is read as several lines
+   * of 1023 bytes (the newline counts). A chunk read before the newline is reported with the
+   * previous line number (line 0 prints without a location). Later passes read the cleaned copy,
+   * where every chunk became a line of its own, so the following lines move down (all observed).
+   */
+  private chunk(lines: string[]): { raw: string[]; lineNos: number[] } {
+    const lineNos = lines.map((_, i) => i + 1);
+    if (!lines.some((l) => l.length >= CHUNK_CHARS)) return { raw: lines, lineNos };
+    this.sawEscapedComment = true; // later passes read differently: see copyMode
+    const raw: string[] = [];
+    const nos: number[] = [];
+    let shift = 0;
+    lines.forEach((line, i) => {
+      const n = i + 1;
+      const withNewline = `${line}\n`;
+      const count = Math.ceil(withNewline.length / CHUNK_CHARS);
+      for (let k = 0; k < count; k++) {
+        const piece = withNewline.slice(k * CHUNK_CHARS, (k + 1) * CHUNK_CHARS).replace(/\n$/, '');
+        raw.push(piece);
+        const last = k === count - 1;
+        // In the copy a chunk is a line of its own, cut again only if it still fills the buffer.
+        const refilled = piece.trim().length >= CHUNK_CHARS;
+        nos.push(this.copyMode ? n + shift + k - (refilled ? 1 : 0) : last ? n : n - 1);
+      }
+      shift += count - 1;
+    });
+    return { raw, lineNos: nos };
   }
 
   /** `@id rest` / `@^id rest`: the rest when the line applies to our config id. */
