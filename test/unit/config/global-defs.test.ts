@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDiagnostic } from '../../../src/config/diagnostics.js';
 import { loadConfig } from '../../../src/config/pipeline.js';
-import { readUmask } from '../../../src/config/domains/global/umask.js';
+import { readUmask } from '../../../src/config/domains/global/read.js';
 import { fakeEnv } from './fake-env.js';
 
 /** Diagnostic lines of keepalived -t for a global_defs body (messages probed with keepalived 2.2.7). */

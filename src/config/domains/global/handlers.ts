@@ -8,7 +8,7 @@ import { parseIp, isMulticast } from '../../syntax/ip.js';
 import { parseBoolWord, readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
 import { resolveUser, type ScriptUser } from '../../scripts.js';
 import { err, take, warn } from './read.js';
-import { readUmask } from './umask.js';
+import { readUmask } from './read.js';
 
 /** The mutable state the handlers fill; frozen into GlobalModel by the domain. */
 export interface GlobalState {

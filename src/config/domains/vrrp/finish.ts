@@ -8,9 +8,9 @@ import type { ValidationContext } from '../../domain.js';
 import type { SyncGroup, TrackerRef, VrrpInstance } from '../../model/vrrp.js';
 import { checkInterface, completeInstance, type Effective } from './complete.js';
 import type { InstanceDraft } from './instance.js';
-import { notifyScripts } from './notify.js';
+import { notifyScripts } from './scripts.js';
 import { checkGroupTrackedInterfaces, dropMemberWeights, linkSyncGroups, toSyncGroup, type SyncGroupDraft } from './sync-group.js';
-import type { TrackerLine } from './tracker-refs.js';
+import type { TrackerLine } from './trackers.js';
 
 /** The address family: of the first VIP, else IPv6 for native_ipv6, else IPv4. */
 export function familyOf(d: InstanceDraft): 4 | 6 {

@@ -10,36 +10,17 @@ import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
 import type { TrackFile, TrackProcess, VrrpModel, VrrpScript } from '../../model/vrrp.js';
 import '../../model/vrrp.js';
-import { ScriptContext } from '../../scripts.js';
 import { RulePreferences } from '../../syntax/rule.js';
 import { parseInstance, type InstanceDraft, type InstanceParse } from './instance.js';
 import { VRRP_TOP_KEYWORDS } from './keywords.js';
 import { finishInstances } from './finish.js';
-import { checkNotifyScripts, checkScripts } from './post-checks.js';
+import { checkNotifyScripts, checkScripts, noteDefaultUsers, scriptContext, type SpanScripts } from './scripts.js';
 import { readGarpGroup, readLinkbeat, readStaticAddresses, readStaticRoutes, readStaticRules, readTrackGroup, readUpDownDelays } from './static.js';
 import { parseSyncGroup, type SyncGroupDraft } from './sync-group.js';
 import { parseTrackFile, parseTrackProcess, parseVrrpScript, type ParsedVrrpScript } from './trackers.js';
 
 export { VRRP_TOP_KEYWORDS } from './keywords.js';
 
-type Span = ConfigNode['span'];
-type SpanScripts = ScriptContext & { setSpan(s: Span): void };
-
-const NO_DEFAULT_USER = 'Unable to set default user keepalived_script for script';
-
-/**
- * keepalived resolves the default script user once per run: when the checker pass already said it
- * cannot, the VRRP pass stays silent.
- */
-function scriptContext(ctx: ValidationContext): SpanScripts {
-  const g = ctx.model.global;
-  let span: Span | undefined;
-  const alreadySaid = g?.defaultScriptUserSettled === true || ctx.diagnostics.list.some((d) => d.message === NO_DEFAULT_USER);
-  const sc = new ScriptContext(ctx.env, { scriptUser: g?.scriptUser, enableScriptSecurity: g?.enableScriptSecurity ?? false }, () => {
-    if (span && !alreadySaid) ctx.report(ConfigErrorClass.GeneralError, NO_DEFAULT_USER, span);
-  });
-  return Object.assign(sc, { setSpan: (s: Span) => { span = s; } });
-}
 
 /** Everything the VRRP pass collects while reading, in file order. */
 interface PassState {
@@ -68,15 +49,6 @@ function newState(ctx: ValidationContext): PassState {
     known: { scripts: new Map(), files: new Map(), processes: new Map() },
   };
   return st;
-}
-
-/** Notify scripts without their own user need the default user (reported once, at the first). */
-function noteDefaultUsers(notify: Record<string, { span: Span; userWords: readonly string[] }>, sc: SpanScripts): void {
-  for (const n of Object.values(notify)) {
-    if (n.userWords.length > 0) continue;
-    sc.setSpan(n.span);
-    sc.defaultUser();
-  }
 }
 
 function readScript(node: ConfigNode, st: PassState, ctx: ValidationContext): void {

@@ -12,7 +12,7 @@ import { isMulticast, parseIp, parseIpPrefix } from '../../syntax/ip.js';
 import { parseBoolWord, readDouble, readUnsigned } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
 import type { InstanceDraft, InstanceParse } from './instance.js';
-import { readRoutes, readRules } from './routes.js';
+import { readRoutes, readRules } from './static.js';
 
 export type Handler = (c: ConfigNode, d: InstanceDraft, ctx: ValidationContext, p: InstanceParse) => void;
 

@@ -8,11 +8,11 @@ import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { ScriptSpec, SyncGroup, TrackerRef } from '../../model/vrrp.js';
-import { notifyScripts } from './notify.js';
+import { notifyScripts } from './scripts.js';
 import { parseScriptCommand } from '../../scripts.js';
 import { blockEnd } from './trackers.js';
 import type { InstanceDraft } from './instance.js';
-import { trackerList, type Known, type TrackerLine } from './tracker-refs.js';
+import { trackerList, type Known, type TrackerLine } from './trackers.js';
 
 export interface SyncGroupDraft {
   readonly name: string;

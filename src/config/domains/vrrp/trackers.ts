@@ -3,8 +3,9 @@
  * 2.2.7's messages. Script user resolution goes through ScriptContext (src/config/scripts.ts).
  */
 import type { ConfigNode } from '../../ast.js';
+import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
-import type { TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
+import type { TrackerRef, TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
 import { parseScriptCommand, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
 import { readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
@@ -169,4 +170,60 @@ export function parseTrackProcess(node: ConfigNode, ctx: ValidationContext): Tra
     p.quorumMax = 65535;
   }
   return p.process === '' ? undefined : p;
+}
+
+/*
+ * Tracker lists inside vrrp_instance and vrrp_sync_group (track_interface, track_script,
+ * track_file, track_process, track_bfd): `NAME [weight W] [reverse|noreverse]` per line. Scripts,
+ * files and processes must have been defined before the list (keepalived resolves them while
+ * reading): "(OWNER) track script X not found, ignoring...". Without a weight a tracker takes the
+ * weight of its definition.
+ */
+export type TrackerKind = 'interface' | 'script' | 'file' | 'process' | 'bfd';
+
+export interface TrackerLine extends TrackerRef {
+  readonly span: Span;
+  readonly weightGiven: boolean;
+}
+
+/** Trackers defined so far, with their default weights. */
+export interface Known {
+  readonly scripts: Map<string, { readonly weight: number }>;
+  readonly files: Map<string, { readonly weight: number }>;
+  readonly processes: Map<string, { readonly weight: number }>;
+}
+
+function definitions(known: Known, kind: TrackerKind): Map<string, { readonly weight: number }> | undefined {
+  if (kind === 'script') return known.scripts;
+  if (kind === 'file') return known.files;
+  if (kind === 'process') return known.processes;
+  return undefined;
+}
+
+export function trackerList(node: ConfigNode, owner: string, kind: TrackerKind, ctx: ValidationContext, known: Known): TrackerLine[] {
+  const defs = definitions(known, kind);
+  const out: TrackerLine[] = [];
+  for (const line of node.lines ?? []) {
+    const [name, ...rest] = line.tokens;
+    if (name === undefined) continue;
+    const def = defs?.get(name);
+    if (defs && !def) {
+      ctx.report(ConfigErrorClass.GeneralError, `(${owner}) track ${kind} ${name} not found, ignoring...`, line.span);
+      continue;
+    }
+    let weight = def?.weight ?? 0;
+    let weightGiven = false;
+    let reverse = false;
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i];
+      if (w === 'weight' && rest[i + 1] !== undefined) {
+        weight = Number.parseInt(rest[i + 1] ?? '0', 10) || 0;
+        weightGiven = true;
+        i++;
+      } else if (w === 'reverse') reverse = true;
+      else if (w === 'noreverse') reverse = false;
+    }
+    out.push({ name, weight, reverse, span: line.span, weightGiven });
+  }
+  return out;
 }
