@@ -9,7 +9,7 @@ import { ConfigErrorClass, type Span } from '../diagnostics.js';
 import type { ConfigEnvironment } from '../environment.js';
 import { INCLUDE_KEYWORDS, resolveInclude, type IncludeKind } from './includes.js';
 import { isSequenceStart, parseSequence, SequenceError } from './sequences.js';
-import { splitLine, stripComment } from './tokenize.js';
+import { quoteProblems, splitLine, stripComment } from './tokenize.js';
 import { ExpansionError, expandParameters, Parameters, type BuiltinContext } from './variables.js';
 
 /** A diagnostic of the reader, printed just before the structure pass consumes line `at`. */
@@ -265,10 +265,9 @@ export class Reader {
       return;
     }
     const split = splitLine(line);
-    if (split.unterminatedQuote) {
-      this.event(ConfigErrorClass.UnmatchedQuote, `Unterminated quote '${line}'`, span, 'all');
-      this.event(ConfigErrorClass.UnmatchedQuote, `Unmatched quote: '${line}'`, span, 'all');
-    }
+    const quotes = quoteProblems(line);
+    if (quotes.unterminated) this.event(ConfigErrorClass.UnmatchedQuote, `Unterminated quote '${line}'`, span, 'all');
+    if (quotes.unmatched) this.event(ConfigErrorClass.UnmatchedQuote, `Unmatched quote: '${line}'`, span, 'all');
     for (const piece of split.pieces) {
       if (isSequenceStart(piece.text)) {
         // The sequence repeats the rest of the whole line, later braces included.

@@ -127,6 +127,28 @@ function isBlankCode(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
+/**
+ * keepalived's two quote checks on a line (observed): "Unterminated quote" when a double quote is
+ * still open at the end, `\"` counting as an escaped quote anywhere; "Unmatched quote" when the
+ * line holds an odd number of double quote characters, escaped or not.
+ */
+export function quoteProblems(line: string): { unterminated: boolean; unmatched: boolean } {
+  if (!line.includes('"')) return { unterminated: false, unmatched: false };
+  let open = false;
+  let count = 0;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === QUOTE) {
+      count++;
+      open = !open;
+    } else if (code === BACKSLASH && line.charCodeAt(i + 1) === QUOTE) {
+      count++;
+      i++;
+    }
+  }
+  return { unterminated: open, unmatched: count % 2 === 1 };
+}
+
 /** True for blank characters as C isspace() sees them. */
 export function isBlank(c: string | undefined): boolean {
   return c !== undefined && c.length === 1 && isBlankCode(c.charCodeAt(0));

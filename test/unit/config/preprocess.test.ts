@@ -60,6 +60,14 @@ describe('comments, quotes and braces', () => {
     assert.deepEqual(r.lines.map((l) => l.tokens), [['vrrp_instance', 'unterminated {'], ['}']]);
   });
 
+  it('distinguishes unterminated quotes (\\" escapes) from an odd number of quote characters', () => {
+    const messages = (t: string) => run(`${t}\n`).events.map((e) => e.message.split(' ')[0]);
+    assert.deepEqual(messages('x "abc'), ['Unterminated', 'Unmatched']);
+    assert.deepEqual(messages('x a\\"bc'), ['Unmatched']);
+    assert.deepEqual(messages('x "a\\"'), ['Unterminated']);
+    assert.deepEqual(messages('x "a" "b" c'), []);
+  });
+
   it('gives every line the span of its file and 1-based line', () => {
     const r = run('a\n\n  # c\nb { c }\n');
     assert.deepEqual(r.lines.map((l) => l.span.line), [1, 4, 4, 4, 4]);
