@@ -101,8 +101,10 @@ function postParse(st: PassState): VirtualServer[] {
     // keepalived drops a service naming an unknown group with a log message only (not in -t).
     if (vs.parts.kind === 'group' && !g) continue;
     // A group whose addresses are of another family than the service's: dropped with a log message only.
+    // (Tunnels may cross families.)
     const family = vs.family ?? vs.realServers[0]?.family;
-    if (g && family && g.entries.some((e) => e.family !== undefined && e.family !== family)) continue;
+    const tunnel = vs.forwarding?.method === 'TUN';
+    if (g && family && !tunnel && g.entries.some((e) => e.family !== undefined && e.family !== family)) continue;
     if (checkVirtualServer(vs, st.r, g)) out.push(finishVirtualServer(vs));
   }
   return out;

@@ -177,8 +177,8 @@ function checkGroupPorts(vs: VirtualServerDraft, group: VirtualServerGroup, post
       if (rs.port === 0 || rs.port === e.port) continue;
       post(`virtual server ${name}:[${entry},${e.port}] and real server ${rsName(vs, rs)} ports don't match`, ConfigErrorClass.Warning);
     }
-  }
-  if (sorryPort !== 0 && ranges.some((e) => e.port !== sorryPort)) {
-    post(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, ConfigErrorClass.Warning);
+    if (sorryPort !== 0 && sorryPort !== e.port) {
+      post(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, ConfigErrorClass.Warning);
+    }
   }
 }

@@ -32,6 +32,8 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
   });
   for (const c of node.children ?? []) {
     if (applyCommonKeyword(c, draft, r)) continue;
+    // Once its user fails, keepalived has dropped the script: its own keywords are then ignored.
+    if (userFailed) continue;
     switch (c.keyword) {
       case 'misc_path': {
         // Only the first word counts: quote the command to give the script arguments.

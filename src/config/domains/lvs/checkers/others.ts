@@ -124,7 +124,7 @@ export function parseUdpChecker(node: ConfigNode, r: LvsReporter): CheckerDraft 
           r.error(c, 'UDP_CHECK payload requires a payload');
           break;
         }
-        const p = parseHexPattern(a0, false);
+        const p = parseHexPattern(c.args.join(''), false);
         if (!p) r.error(c, 'Invalid hex string for UDP_CHECK payload');
         else payload = p.bytes;
         break;
