@@ -246,6 +246,15 @@ describe('MISC_CHECK scripts', () => {
     ]);
   });
 
+  it('after a failed user, the script keywords are ignored but the common ones still checked', () => {
+    const inner = '    MISC_CHECK {\n      misc_path /bin/false\n      user nosuchuser\n      misc_timeout A\n      retry nobody\n    }\n';
+    assert.deepEqual(runLvs(vsWith(inner), { files: { '/bin/false': '' } }).lines, [
+      L(8, "Failed to set uid/gid for misc checker script '/bin/false' - removing"),
+      L(10, "invalid number 'nobody'"),
+      L(10, "Invalid retry connection value 'nobody'"),
+    ]);
+  });
+
   it('an existing script without script security is a security violation (exit 6)', () => {
     const r = runLvs(vsWith('    MISC_CHECK {\n      misc_path "/bin/true arg"\n      misc_timeout 3\n      misc_dynamic\n    }\n'), { files: { '/bin/true': '' } });
     assert.deepEqual(r.lines, ['SECURITY VIOLATION - check scripts are being executed but script_security not enabled.']);

@@ -83,3 +83,21 @@ describe('missing parameters stop keepalived (exit 2)', () => {
     });
   }
 });
+
+describe('group services and address families', () => {
+  const text = (kind: string) =>
+    `virtual_server_group g {\n  2001:db8::1 80\n  192.0.2.1 80\n}\nvirtual_server group g {\n  protocol TCP\n  lb_algo rr\n  lb_kind ${kind}\n  sorry_server 192.0.2.99 80\n  real_server 192.0.2.3 81 {\n  }\n}\n`;
+
+  it('a tunnelled service may mix families: ports are checked entry by entry', () => {
+    assert.deepEqual(runLvs(text('TUN')).lines, [
+      "virtual server [g]:0:[2001:db8::1,80] and real server [192.0.2.3]:tcp:81 ports don't match",
+      "virtual server [g]:0:[192.0.2.1,80] and real server [192.0.2.3]:tcp:81 ports don't match",
+    ]);
+  });
+
+  it('a direct-routed service with an entry of another family is dropped silently', () => {
+    const r = runLvs(text('DR'));
+    assert.deepEqual(r.lines, []);
+    assert.equal(r.lvs.virtualServers.length, 0);
+  });
+});
