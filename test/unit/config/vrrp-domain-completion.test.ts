@@ -350,3 +350,89 @@ vrrp_instance V2 {
   assert.deepEqual(r.model.vrrp?.syncGroups[0]?.members, ['V1', 'V2']);
   assert.deepEqual(r.model.vrrp?.syncGroups[0]?.notify.master?.command.argv, ['/bin/true', 'group']);
 });
+
+test('strict mode resets what it does not allow, in keepalived order', () => {
+  const r = check(`vrrp_instance V1 {
+  strict_mode
+  interface eth1
+  virtual_router_id 1
+  priority 100
+  state MASTER
+  preempt_delay 4
+  accept
+  virtual_ipaddress {
+    192.0.2.9
+  }
+  garp_lower_prio_delay 3
+  lower_prio_no_advert false
+  higher_prio_send_advert
+  vmac_xmit_base
+  down_timer_adverts 5
+  advert_int 1.5
+  promote_secondaries
+  use_vmac
+  track_interface {
+    eth1
+  }
+}
+`);
+  assert.deepEqual(r.lines, [
+    '(V1) State MASTER must match being address owner',
+    '(V1) preempt_delay is incompatible with strict mode - resetting',
+    '(V1) down_timer_adverts is incompatible with strict mode - resetting',
+    '(V1) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting',
+    '(V1) Strict mode requires no repeat garp delay. resetting',
+    '(V1) Strict mode requires no lower priority advert. resetting',
+    '(V1) strict mode requires higher_prio_send_advert to be clear. resetting',
+    '(V1) VRRPv2 advertisement interval 1.500000s must be an integer. rounding',
+    '(V1) xmit_base is incompatible with strict mode - resetting',
+    '(V1) promote_secondaries is automatically set for vmacs - ignoring',
+    '(V1) Ignoring track_interface eth1 since own interface',
+  ]);
+  const inst = check(`global_defs {
+  vrrp_strict
+}
+vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  garp_lower_prio_repeat 3
+  lower_prio_no_advert false
+  higher_prio_send_advert
+  vmac_xmit_base
+  down_timer_adverts 5
+  version 3
+  virtual_ipaddress {
+    192.0.2.9
+  }
+}
+`);
+  assert.deepEqual(inst.lines, [
+    '(V1) down_timer_adverts is incompatible with strict mode - resetting',
+    '(V1) Strict mode requires no repeat garps. resetting',
+    '(V1) Strict mode requires no lower priority advert. resetting',
+    '(V1) strict mode requires higher_prio_send_advert to be clear. resetting',
+    '(V1) vmac_xmit_base is only valid with a vmac',
+  ]);
+});
+
+test('instance options with bad values', () => {
+  const r = check(`vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  lower_prio_no_advert maybe
+  higher_prio_send_advert off
+  down_timer_adverts 0
+  down_timer_adverts 7
+  vmac_xmit_base
+  virtual_ipaddress {
+    192.0.2.9
+  }
+}
+`);
+  assert.deepEqual(r.lines, [
+    '(/k.conf: Line 4) (V1) invalid lower_prio_no_advert maybe specified',
+    "(/k.conf: Line 6) number '0' outside range [1, 100]",
+    "(/k.conf: Line 6) (V1): Invalid down_timer_adverts [1:100] '0'",
+    '(V1) vmac_xmit_base is only valid with a vmac',
+  ]);
+});

@@ -83,6 +83,35 @@ function checkPreempt(d: InstanceDraft, e: Effective, ctx: ValidationContext): v
   }
 }
 
+/** Settings strict mode does not allow, reset with keepalived's messages (in its order). */
+function checkStrictSettings(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  if (!e.strict) return;
+  if (d.downTimerAdverts !== undefined && d.downTimerAdverts !== 3) {
+    say(ctx, d, 'down_timer_adverts is incompatible with strict mode - resetting');
+    delete d.downTimerAdverts;
+  }
+  if (d.accept === true && e.version === 2 && e.priority !== 255) {
+    say(ctx, d, 'warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting');
+    d.accept = false;
+  }
+  if ((d.garp.lowerPrioRepeat ?? 0) !== 0) say(ctx, d, 'Strict mode requires no repeat garps. resetting');
+  if ((d.garp.lowerPrioDelayS ?? 0) !== 0) say(ctx, d, 'Strict mode requires no repeat garp delay. resetting');
+  if (d.lowerPrioNoAdvert === false) say(ctx, d, 'Strict mode requires no lower priority advert. resetting');
+  if (d.higherPrioSendAdvert === true) say(ctx, d, 'strict mode requires higher_prio_send_advert to be clear. resetting');
+  d.garp.lowerPrioRepeat = 0;
+  d.garp.lowerPrioDelayS = 0;
+  d.lowerPrioNoAdvert = true;
+  d.higherPrioSendAdvert = false;
+}
+
+function checkXmitBase(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
+  if (!d.vmacXmitBase) return;
+  if (!d.useVmac && d.useIpvlan !== true) say(ctx, d, 'vmac_xmit_base is only valid with a vmac');
+  else if (e.strict) say(ctx, d, 'xmit_base is incompatible with strict mode - resetting');
+  else return;
+  d.vmacXmitBase = false;
+}
+
 /** Rounds the advert interval as keepalived does; returns centiseconds. */
 export function advertIntervalCs(d: InstanceDraft, e: Effective, ctx: ValidationContext): number {
   const s = d.advertIntS;
@@ -154,7 +183,9 @@ export function completeInstance(d: InstanceDraft, e: Effective, ctx: Validation
   checkAuthSupport(d, e, ctx);
   checkUnicast(d, ctx);
   checkPreempt(d, e, ctx);
+  checkStrictSettings(d, e, ctx);
   const cs = advertIntervalCs(d, e, ctx);
+  checkXmitBase(d, e, ctx);
   if (d.mcastDstIp !== undefined && d.unicastPeers.length > 0) {
     say(ctx, d, 'multicast destination specified with unicast - ignoring');
     delete d.mcastDstIp;

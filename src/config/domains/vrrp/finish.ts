@@ -85,9 +85,9 @@ function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number,
       lowerPrioDelayS: strict ? 0 : (d.garp.lowerPrioDelayS ?? g?.garpLowerPrioDelayS ?? masterDelayS),
       lowerPrioRepeat: strict ? 0 : (d.garp.lowerPrioRepeat ?? g?.garpLowerPrioRepeat ?? masterRepeat),
     },
-    lowerPrioNoAdvert: strict || (g?.lowerPrioNoAdvert ?? false),
-    higherPrioSendAdvert: !strict && (g?.higherPrioSendAdvert ?? false),
-    skipCheckAdvAddr: g?.skipCheckAdvAddr ?? false, downTimerAdverts: strict ? 3 : (g?.downTimerAdverts ?? 3),
+    lowerPrioNoAdvert: strict || (d.lowerPrioNoAdvert ?? g?.lowerPrioNoAdvert ?? false),
+    higherPrioSendAdvert: !strict && (d.higherPrioSendAdvert ?? g?.higherPrioSendAdvert ?? false),
+    skipCheckAdvAddr: g?.skipCheckAdvAddr ?? false, downTimerAdverts: strict ? 3 : (d.downTimerAdverts ?? g?.downTimerAdverts ?? 3),
     promoteSecondaries: d.raw.has('promote_secondaries') || d.useVmac, raw: d.raw,
   };
   if (d.interface !== undefined) inst.interface = d.interface;

@@ -79,6 +79,16 @@ function unicastPeers(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): 
   }
 }
 
+/** `keyword [<BOOL>]` of an instance: "(VI) invalid KEYWORD X specified". */
+function optionalBool(key: 'lowerPrioNoAdvert' | 'higherPrioSendAdvert'): Handler {
+  return (c, d, ctx) => {
+    const a = c.args[0];
+    const v = a === undefined ? true : parseBoolWord(a);
+    if (v === undefined) err(ctx, c, `(${d.name}) invalid ${c.keyword} ${a ?? ''} specified`);
+    else d[key] = v;
+  };
+}
+
 function notifyScript(k: string): Handler {
   return (c, d) => {
     const cmd = parseScriptCommand(c.args.slice(0, 1));
@@ -132,6 +142,14 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
     d.vrf = name;
   },
   unicast_peer: unicastPeers,
+  lower_prio_no_advert: optionalBool('lowerPrioNoAdvert'),
+  higher_prio_send_advert: optionalBool('higherPrioSendAdvert'),
+  down_timer_adverts: (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    const v = take(readUnsigned(a, 1, 100), c, ctx);
+    if (v === undefined) err(ctx, c, `(${d.name}): Invalid down_timer_adverts [1:100] '${a}'`);
+    else d.downTimerAdverts = v;
+  },
   lvs_sync_daemon_interface: (c, d, ctx) => {
     err(ctx, c, `(${d.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`);
     err(ctx, c, '        Please use global lvs_sync_daemon');

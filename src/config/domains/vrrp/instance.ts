@@ -54,6 +54,9 @@ export interface InstanceDraft {
   vmacName?: string;
   vmacMac?: string;
   vmacXmitBase: boolean;
+  lowerPrioNoAdvert?: boolean;
+  higherPrioSendAdvert?: boolean;
+  downTimerAdverts?: number;
   /** use_ipvlan (a VMAC of ipvlan type), with its own address if given. */
   useIpvlan?: boolean;
   ipvlanAddress?: string;
