@@ -17,7 +17,16 @@ export interface DomainEntry {
   readonly pass: Pass;
   readonly keywords: KeywordTable;
   readonly validate?: (nodes: readonly ConfigNode[], ctx: ValidationContext) => unknown;
+  /**
+   * Optional: whether keepalived's handler for this top-level block rejects it at once and skips
+   * its body without parsing it (e.g. `virtual_server` with an invalid address: "... - skipping").
+   * The node is still given to `validate` (with no children) so that it can report why.
+   */
+  readonly skipsBlock?: (keyword: string, args: readonly string[]) => boolean;
 }
+
+/** A domain module may export `skipsBlock` beside the ConfigDomain fields (see DomainEntry). */
+type DomainWithSkip = ConfigDomain & { readonly skipsBlock?: DomainEntry['skipsBlock'] };
 
 /** keepalived's pass order. */
 export const PASS_ORDER: readonly Pass[] = ['global', 'checker', 'vrrp', 'bfd'];
@@ -66,8 +75,10 @@ const placeholderVrrp: DomainEntry = {
 const placeholderBfd: DomainEntry = { name: 'bfd', pass: 'bfd', keywords: { bfd_instance: list } };
 
 /** Adapts a real domain module to a registry entry. */
-export function fromDomain(d: ConfigDomain): DomainEntry {
-  return { name: d.name, pass: d.pass, keywords: d.keywords, validate: (nodes, ctx) => d.validate(nodes, ctx) };
+export function fromDomain(d: DomainWithSkip): DomainEntry {
+  const entry: DomainEntry = { name: d.name, pass: d.pass, keywords: d.keywords, validate: (nodes, ctx) => d.validate(nodes, ctx) };
+  const skip = d.skipsBlock;
+  return skip ? { ...entry, skipsBlock: (kw, args) => skip(kw, args) } : entry;
 }
 
 /** Why a real domain module could not be used (empty when all loaded). */

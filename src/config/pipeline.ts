@@ -110,7 +110,12 @@ class PassRunner {
     }
     const structure = structurePass(
       { lines: source.lines, events: source.events, mainFile: this.mainFile },
-      { topLevel: this.registry.topLevel, isActive: (kw) => this.registry.passesOf.get(kw)?.has(pass) ?? false, firstPass },
+      {
+        topLevel: this.registry.topLevel,
+        isActive: (kw) => this.registry.passesOf.get(kw)?.has(pass) ?? false,
+        firstPass,
+        skipsBlock: (kw, args) => this.skipsBlock(pass, kw, args),
+      },
     );
     const positioned: PositionedDiagnostic[] = [...structure.diagnostics];
     const late: Diagnostic[] = [];
@@ -152,6 +157,18 @@ class PassRunner {
       const span = nodes[0]?.span ?? { file: this.mainFile, line: 0 };
       late.push({ cls: ConfigErrorClass.GeneralError, message: `internal error in the ${domain.name} configuration: ${String(e)}`, span, prefix: 'none' });
     }
+  }
+
+  private skipsBlock(pass: Pass, keyword: string, args: readonly string[]): boolean {
+    for (const d of this.registry.domains) {
+      if (d.pass !== pass || !d.skipsBlock || !Object.hasOwn(d.keywords, keyword)) continue;
+      try {
+        if (d.skipsBlock(keyword, args)) return true;
+      } catch {
+        return false;
+      }
+    }
+    return false;
   }
 
   private prefixFor(span: Span, firstPass: boolean): 'line' | 'file' | 'none' {

@@ -33,6 +33,8 @@ export interface PassSpec {
   /** Whether a top-level keyword is parsed (true) or skipped (false) in this pass. */
   isActive(keyword: string): boolean;
   readonly firstPass: boolean;
+  /** Whether an active top-level block is rejected by its handler and skipped unparsed. */
+  skipsBlock?(keyword: string, args: readonly string[]): boolean;
 }
 
 export interface PassStructure {
@@ -90,6 +92,9 @@ class Walker {
         this.cursor.report(ConfigErrorClass.UnknownKeyword, `Unknown keyword '${keyword}'`, line.span);
       } else if (!this.spec.isActive(keyword)) {
         skipping = true;
+      } else if (kw.kind !== 'value' && this.spec.skipsBlock?.(keyword, line.tokens.slice(1))) {
+        out.push(this.node(line, { kind: 'block', keywords: {} }, false));
+        skipping = true;
       } else {
         out.push(this.node(line, kw));
       }
@@ -106,11 +111,13 @@ class Walker {
     }
   }
 
-  private node(line: ConfigLine, kw: KeywordTable[string]): ConfigNode {
+  private node(line: ConfigLine, kw: KeywordTable[string], parseBody = true): ConfigNode {
     const node: MutableNode = { keyword: line.tokens[0] ?? '', args: line.tokens.slice(1), span: line.span };
     this.positions.set(node, this.cursor.position);
     let end: ConfigLine | undefined;
-    if (kw?.kind === 'block') {
+    if (!parseBody) {
+      node.children = [];
+    } else if (kw?.kind === 'block') {
       node.children = [];
       end = this.block(kw.keywords, node.children);
     } else if (kw?.kind === 'list') {

@@ -89,6 +89,26 @@ describe('pipeline', () => {
     assert.equal(all.diagnostics.exitCode, 4);
   });
 
+  it('skips the body of a block its domain rejects, as keepalived handlers do', () => {
+    // keepalived: `virtual_server 10.9.200.2${IP2} 86 {` -> "Invalid virtual server IP address
+    // 10.9.200.2$ - skipping", the '{ IP2 }' is skipped, then "Unknown keyword '86'".
+    let seen: readonly { args: readonly string[]; children?: readonly unknown[] }[] = [];
+    const domains: DomainEntry[] = toyDomains().map((d) =>
+      d.name === 'thing'
+        ? { ...d, skipsBlock: (_kw, args) => args[0] === 'bad', validate: (nodes) => { seen = nodes; return {}; } }
+        : d,
+    );
+    const r = loadConfigWith(domains, MAIN, env('thing bad{X} 86 {\n val 1\n}\n'));
+    const checkerPass = r.diagnostics.list.map(formatDiagnostic).slice(4, 8);
+    assert.deepEqual(checkerPass, [
+      "(k.conf: Line 1) Unknown keyword '86'",
+      "(k.conf: Line 1) Unexpected '{' - ignoring",
+      "(k.conf: Line 2) Unknown keyword 'val'",
+      "(k.conf: Line 3) Unknown keyword '}'",
+    ]);
+    assert.deepEqual(seen.map((n) => [n.args, n.children?.length]), [[['bad'], 0]]);
+  });
+
   it('turns an exception in a domain into a diagnostic', () => {
     const boom: DomainEntry[] = [
       { name: 'global', pass: 'global', keywords: { global_defs: block({}) }, validate: () => { throw new TypeError('oops'); } },
