@@ -257,7 +257,7 @@ export class Reader {
   }
 
   private emitLine(line: string, span: Span, depth: number): void {
-    const word = /^\S+/.exec(line)?.[0];
+    const word = line.charCodeAt(0) === 0x69 /* i */ ? /^\S+/.exec(line)?.[0] : undefined;
     if (word !== undefined && INCLUDE_KEYWORDS.has(word)) {
       // Recognised before the brace split: `include sub/{a,b}.conf` keeps its braces.
       const pattern = splitLine(line.slice(word.length).replace(/[{}]/g, (b) => `"${b}"`)).pieces[0]?.tokens[0];

@@ -55,11 +55,14 @@ export class Parameters {
   }
 }
 
-const NAME_CHAR = /[A-Za-z0-9_]/;
+function isNameCode(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
 
+/** End of the maximal [A-Za-z0-9_]* run starting at `from`. */
 function readName(text: string, from: number): number {
   let end = from;
-  while (end < text.length && NAME_CHAR.test(text.charAt(end))) end++;
+  while (end < text.length && isNameCode(text.charCodeAt(end))) end++;
   return end;
 }
 
