@@ -1,11 +1,12 @@
 import type { ConfigEnvironment, FileInfo, InterfaceInfo } from '../../../src/config/environment.js';
 
 /**
- * A fake machine: interfaces by name, executable files by path, users by name and config files by
+ * A fake machine: interfaces by name (`noMulticast` ones carry NOARP and no MULTICAST), executable files by path, users by name and config files by
  * path (readable text; `stat` reports them as plain files).
  */
-export function fakeEnv(opts: { ifs?: string[]; exec?: string[]; users?: string[]; files?: Record<string, string> } = {}): ConfigEnvironment {
-  const ifs = new Map<string, InterfaceInfo>((opts.ifs ?? []).map((n, i) => [n, { name: n, index: i + 1, flags: 0x1003, type: 1, mac: '', ipv4: [], ipv6: [] }]));
+export function fakeEnv(opts: { ifs?: string[]; noMulticast?: string[]; exec?: string[]; users?: string[]; files?: Record<string, string> } = {}): ConfigEnvironment {
+  const flags = (n: string): number => (opts.noMulticast?.includes(n) ? 0x0083 : 0x1003);
+  const ifs = new Map<string, InterfaceInfo>([...(opts.ifs ?? []), ...(opts.noMulticast ?? [])].map((n, i) => [n, { name: n, index: i + 1, flags: flags(n), type: 1, mac: '', ipv4: [], ipv6: [] }]));
   const exec = new Set(opts.exec ?? []);
   const files = new Map(Object.entries(opts.files ?? {}));
   const dir: FileInfo = { isFile: false, isDirectory: true, isSymlink: false, mode: 0o755, uid: 0, gid: 0 };

@@ -68,3 +68,34 @@ test('startup_script: missing script, bad timeout', () => {
     "(Line 3) startup_script_timeout 'SECONDS' must be in [1, 1000] - ignoring",
   ]);
 });
+
+test('a global_defs keyword missing its mandatory parameter stops keepalived (exit 2); others only say so', () => {
+  const env = fakeEnv({ files: { '/k.conf': 'global_defs {\n default_interface\n vmac_prefix\n router_id\n}\n' } });
+  const r = loadConfig('/k.conf', env);
+  assert.deepEqual(r.diagnostics.list.map(formatDiagnostic), [
+    '(Line 2) default_interface requires interface name',
+    '(Line 3) *** Configuration line starting `vmac_prefix` is missing a parameter after keyword `vmac_prefix` at word position 2',
+  ]);
+  assert.equal(r.abortExitCode, 2);
+});
+
+test('more global_defs values: e-mail, alerts, fifos, extra GARP, seeds, LVS and nftables settings', () => {
+  assert.deepEqual(globalLines(' notification_email_from\n smtp_alert maybe\n vrrp_notify_fifo\n vrrp_garp_extra_if 100000\n random_seed x\n lvs_timeouts tcp x\n lvs_flush_on_stop bogus\n nftables_priority x\n data_use_instance maybe\n vrrp_rx_bufs_policy bogus\n snmp_socket'), [
+    '(Line 2) emailfrom missing - ignoring',
+    "(Line 3) Invalid value 'maybe' for global smtp_alert specified",
+    '(Line 4) No vrrp_notify_fifo name specified',
+    "(Line 5) number '100000' outside range [1, 86400]",
+    "(Line 5) vrrp_garp_extra_if '100000' invalid - ignoring",
+    "(Line 6) invalid number 'x'",
+    '(Line 6) random_seed x invalid',
+    "(Line 7) invalid number 'x'",
+    '(Line 7) Invalid lvs_timeout tcp (x) - ignoring',
+    '(Line 8) Unknown lvs_flush_on_stop type bogus',
+    "(Line 9) invalid number 'x'",
+    "(Line 9) invalid nftables chain priority 'x'",
+    "(Line 10) Invalid value 'maybe' for global date_use_instance specified",
+    "(Line 11) invalid number 'bogus'",
+    '(Line 11) Invalid vrrp_rx_bufs_policy bogus',
+    '(Line 12) SNMP error : snmp socket name missing',
+  ]);
+});

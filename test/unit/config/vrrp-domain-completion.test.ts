@@ -436,3 +436,41 @@ test('instance options with bad values', () => {
     '(V1) vmac_xmit_base is only valid with a vmac',
   ]);
 });
+
+test('instance keywords without their parameter stop keepalived; extra GARP interval and buffers are checked', () => {
+  const env = fakeEnv({ ifs: ['eth1'], files: { '/k.conf': 'vrrp_instance V1 {\n interface eth1\n virtual_router_id 1\n garp_extra_if 100000\n garp_extra_if all 5\n kernel_rx_buf_size x\n vrf\n}\n' } });
+  const r = loadConfig('/k.conf', env);
+  assert.deepEqual(r.diagnostics.list.map(formatDiagnostic), [
+    "(/k.conf: Line 4) number '100000' outside range [0, 86400]",
+    "(/k.conf: Line 4) (V1): garp_extra_if '100000' invalid - ignoring",
+    "(/k.conf: Line 6) invalid number 'x'",
+    '(/k.conf: Line 6) (V1) invalid kernel_rx_buf_size specified',
+    '(/k.conf: Line 7) *** Configuration line starting `vrf` is missing a parameter after keyword `vrf` at word position 2',
+  ]);
+  assert.equal(r.abortExitCode, 2);
+});
+
+test('a multicast instance on an interface without MULTICAST is disabled, after the authentication check', () => {
+  const env = fakeEnv({ noMulticast: ['eth1'], files: { '/k.conf': `vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  state MASTER
+  nopreempt
+  version 3
+  advert_int 0.333
+  authentication {
+    auth_type PASS
+    auth_pass 1
+  }
+  virtual_ipaddress {
+    192.0.2.9
+  }
+}
+` } });
+  assert.deepEqual(loadConfig('/k.conf', env).diagnostics.list.map(formatDiagnostic), [
+    '(V1) VRRP version 3 does not support authentication. Ignoring.',
+    '(V1) interface eth1 does not support multicast, specify unicast peers - disabling',
+    '(V1) nopreempt is incompatible with priority 255. resetting nopreempt',
+    '(V1) VRRPv3 advertisement interval 0.333000s must be in units of 10ms - rounding',
+  ]);
+});

@@ -7,8 +7,8 @@ import type { ValidationContext } from '../../domain.js';
 import { parseIp, isMulticast } from '../../syntax/ip.js';
 import { parseBoolWord, readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
 import { resolveUser, type ScriptUser } from '../../scripts.js';
-import { err, take, warn } from './read.js';
-import { readUmask } from './read.js';
+import { EXTRA_GLOBAL_HANDLERS } from './handlers-extra.js';
+import { err, readUmask, take, warn } from './read.js';
 
 /** The mutable state the handlers fill; frozen into GlobalModel by the domain. */
 export interface GlobalState {
@@ -48,6 +48,10 @@ export interface GlobalState {
   allowIfChanges: boolean;
   defaultInterface: string;
   nftablesSeen: boolean;
+  fifos: Map<string, readonly string[]>;
+  garpExtraIf?: { intervalS: number; all: boolean };
+  lvsTimeoutsS: { tcp?: number; tcpfin?: number; udp?: number };
+  lvsFlushOnStop?: string;
   defaultScriptUserSettled?: boolean;
   lvsSyncDaemon?: { interface: string; instance: string; syncId?: number; maxlen?: number; port?: string; ttl?: string; group?: string };
   umask?: number;
@@ -187,6 +191,7 @@ function lvsSyncDaemon(node: ConfigNode, st: GlobalState, ctx: ValidationContext
 }
 
 export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
+  ...EXTRA_GLOBAL_HANDLERS,
   lvs_sync_daemon: lvsSyncDaemon,
   startup_script: runOnceScript('startup'),
   shutdown_script: runOnceScript('shutdown'),
@@ -203,7 +208,6 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
     if (lines.length === 0) warn(ctx, { ...node, span: node.endSpan ?? node.span }, 'Warning - empty notification_email block');
     for (const l of lines) st.emails.push(...l.tokens);
   },
-  notification_email_from: (node, st) => { if (node.args[0] !== undefined) st.emailFrom = node.args[0]; },
   smtp_server: smtpServer,
   smtp_helo_name: (node, st) => { if (node.args[0] !== undefined) st.smtpHeloName = node.args[0]; },
   smtp_connect_timeout: (node, st, ctx) => {
@@ -212,9 +216,6 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
     if (v === undefined) err(ctx, node, `smtp_connect_timeout '${a}' must be in [0, 4294] - ignoring`);
     else st.smtpConnectTimeoutS = v;
   },
-  smtp_alert: flag((st, v) => { st.smtpAlert = v; }),
-  smtp_alert_vrrp: flag((st, v) => { st.smtpAlertVrrp = v; }),
-  smtp_alert_checker: flag((st, v) => { st.smtpAlertChecker = v; }),
   script_user: (node, st, ctx) => {
     const u = resolveUser(ctx.env, node.args);
     if (!u) {

@@ -7,7 +7,8 @@ import type { ConfigDomain, ValidationContext } from '../../domain.js';
 import type { GlobalModel } from '../../model/global.js';
 import '../../model/global.js';
 import { GLOBAL_HANDLERS, type GlobalState } from './handlers.js';
-import { GLOBAL_TOP_KEYWORDS } from './keywords.js';
+import { GLOBAL_MISSING_VALUE, GLOBAL_NEEDS_PARAMETER, GLOBAL_TOP_KEYWORDS } from './keywords.js';
+import { err, missingParameter } from './read.js';
 
 export { GLOBAL_DEFS_KEYWORDS, GLOBAL_TOP_KEYWORDS } from './keywords.js';
 
@@ -42,15 +43,22 @@ function initialState(): GlobalState {
     allowIfChanges: false,
     defaultInterface: 'eth0',
     nftablesSeen: false,
+    fifos: new Map(),
+    lvsTimeoutsS: {},
     raw: new Map(),
   };
 }
 
-function applyGlobalDefs(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
+/** Returns false when keepalived stops at a keyword missing its parameter. */
+function applyGlobalDefs(node: ConfigNode, st: GlobalState, ctx: ValidationContext): boolean {
   for (const c of node.children ?? []) {
+    if (missingParameter(c, GLOBAL_NEEDS_PARAMETER, ctx)) return false;
     st.raw.set(c.keyword, c.args);
-    GLOBAL_HANDLERS[c.keyword]?.(c, st, ctx);
+    const missing = c.args.length === 0 ? GLOBAL_MISSING_VALUE[c.keyword] : undefined;
+    if (missing !== undefined) err(ctx, c, missing);
+    else GLOBAL_HANDLERS[c.keyword]?.(c, st, ctx);
   }
+  return true;
 }
 
 function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: ValidationContext): GlobalModel {
@@ -98,7 +106,7 @@ export const globalDomain: ConfigDomain<'global'> = {
     const st = initialState();
     const top = new Map<string, readonly string[]>();
     for (const node of nodes) {
-      if (node.keyword === 'global_defs') applyGlobalDefs(node, st, ctx);
+      if (node.keyword === 'global_defs') { if (!applyGlobalDefs(node, st, ctx)) break; }
       else top.set(node.keyword, node.args);
     }
     return toModel(st, top, ctx);

@@ -48,3 +48,33 @@ export const GLOBAL_TOP_KEYWORDS: KeywordTable = {
   global_defs: block(GLOBAL_DEFS_KEYWORDS),
   ...values('net_namespace', 'net_namespace_ipvs', 'instance', 'use_pid_dir', 'child_wait_time', 'linkbeat_use_polling', 'namespace_with_ipsets'),
 };
+
+/** global_defs keywords without which keepalived 2.2.7 stops ("is missing a parameter"), probed one by one. */
+export const GLOBAL_NEEDS_PARAMETER: ReadonlySet<string> = new Set([
+  'bfd_process_name', 'bfd_rlimit_rtime', 'bfd_rlimit_rttime', 'checker_process_name', 'checker_rlimit_rtime',
+  'checker_rlimit_rttime', 'config_save_dir', 'lvs_process_name', 'nftables_ipvs_priority', 'nftables_ipvs_start_fwmark',
+  'nftables_priority', 'process_name', 'random_seed', 'smtp_connect_timeout', 'smtp_server', 'umask', 'vmac_addr_prefix',
+  'vmac_prefix', 'vrrp_down_timer_adverts', 'vrrp_garp_interval', 'vrrp_garp_lower_prio_delay', 'vrrp_garp_lower_prio_repeat',
+  'vrrp_garp_master_delay', 'vrrp_garp_master_refresh', 'vrrp_garp_master_refresh_repeat', 'vrrp_garp_master_repeat',
+  'vrrp_gna_interval', 'vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_process_name', 'vrrp_rlimit_rtime', 'vrrp_rlimit_rttime',
+  'vrrp_startup_delay', 'vrrp_version',
+]);
+
+/** What keepalived says for other global_defs keywords given without a value (they do not stop it). */
+export const GLOBAL_MISSING_VALUE: Readonly<Record<string, string>> = {
+  bfd_cpu_affinity: 'No bfd cpu_id set specified', bfd_priority: 'No bfd process priority specified',
+  bfd_rt_priority: 'No bfd process real-time priority specified', checker_cpu_affinity: 'No checker cpu_id set specified',
+  checker_priority: 'No checker process priority specified', checker_rt_priority: 'No checker process real-time priority specified',
+  dbus_service_name: 'dbus_service_name missing - ignoring', default_interface: 'default_interface requires interface name',
+  lvs_netlink_cmd_rcv_bufs: 'lvs_netlink_cmd_rcv_bufs size missing', lvs_netlink_monitor_rcv_bufs: 'lvs_netlink_monitor_rcv_bufs size missing',
+  lvs_notify_fifo_script: 'No lvs_notify_fifo_script specified', lvs_sync_daemon: 'lvs_sync_daemon requires interface',
+  lvs_timeouts: 'lvs_timeouts requires at least one option', min_auto_priority_delay: 'min_auto_priority_delay requires delay time',
+  notify_fifo_script: 'No notify_fifo_script specified', process_monitor_rcv_bufs: 'process_monitor_rcv_bufs size missing',
+  reload_time_file: 'reload_time_file invalid', script_user: 'No script username specified',
+  shutdown_script_timeout: 'shutdown_script_timeout requires value', startup_script_timeout: 'startup_script_timeout requires value',
+  tmp_config_directory: 'tmp_config_directory missing directory name', vrrp_cpu_affinity: 'No vrrp cpu_id set specified',
+  vrrp_garp_extra_if: 'vrrp_garp_extra_if specified without time - ignoring', vrrp_netlink_cmd_rcv_bufs: 'vrrp_netlink_cmd_rcv_bufs size missing',
+  vrrp_netlink_monitor_rcv_bufs: 'vrrp_netlink_monitor_rcv_bufs size missing', vrrp_notify_fifo_script: 'No vrrp_notify_fifo_script specified',
+  vrrp_priority: 'No vrrp process priority specified', vrrp_rt_priority: 'No vrrp process real-time priority specified',
+  vrrp_rx_bufs_multiplier: 'Invalid vrrp_rx_bufs_multiplier', vrrp_rx_bufs_policy: 'vrrp_rx_bufs_policy missing',
+};

@@ -17,6 +17,16 @@ export function take<T>(r: NumberRead<T>, node: ConfigNode, ctx: ValidationConte
   return undefined;
 }
 
+/** keepalived aborts (exit 2) at a keyword that needs a parameter and has none. */
+export const MISSING_PARAMETER_PREFIX = '*** Configuration line starting';
+
+/** Reports keepalived's missing-parameter line (which stops it) when `node` has no parameter. */
+export function missingParameter(node: ConfigNode, needs: ReadonlySet<string>, ctx: ValidationContext): boolean {
+  if (node.args.length > 0 || !needs.has(node.keyword)) return false;
+  ctx.report(ConfigErrorClass.MissingParameter, `${MISSING_PARAMETER_PREFIX} \`${node.keyword}\` is missing a parameter after keyword \`${node.keyword}\` at word position 2`, node.span);
+  return true;
+}
+
 export function err(ctx: ValidationContext, node: ConfigNode, message: string): void {
   ctx.report(ConfigErrorClass.GeneralError, message, node.span);
 }

@@ -53,6 +53,15 @@ function checkUnicast(d: InstanceDraft, ctx: ValidationContext): void {
   }
 }
 
+const IFF_MULTICAST = 0x1000;
+
+/** A multicast instance on an interface without IFF_MULTICAST goes to FAULT. */
+function checkMulticast(d: InstanceDraft, ctx: ValidationContext): void {
+  if (d.interface === undefined || d.unicastPeers.length > 0) return;
+  const info = ctx.env.interfaces().get(d.interface);
+  if (info && (info.flags & IFF_MULTICAST) === 0) say(ctx, d, `interface ${d.interface} does not support multicast, specify unicast peers - disabling`);
+}
+
 function checkAuthSupport(d: InstanceDraft, e: Effective, ctx: ValidationContext): void {
   if (!d.auth) return;
   if (e.strict) say(ctx, d, 'Strict mode does not support authentication. Ignoring.');
@@ -182,6 +191,7 @@ export function completeInstance(d: InstanceDraft, e: Effective, ctx: Validation
   checkStrictIpv6(d, e, ctx);
   checkAuthSupport(d, e, ctx);
   checkUnicast(d, ctx);
+  checkMulticast(d, ctx);
   checkPreempt(d, e, ctx);
   checkStrictSettings(d, e, ctx);
   const cs = advertIntervalCs(d, e, ctx);

@@ -89,6 +89,14 @@ function optionalBool(key: 'lowerPrioNoAdvert' | 'higherPrioSendAdvert'): Handle
   };
 }
 
+function garpExtraIf(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): void {
+  const all = c.args[0] === 'all';
+  const a = c.args[all ? 1 : 0];
+  if (a === undefined) { err(ctx, c, `(${d.name}): ${c.keyword} specified without time - ignoring`); return; }
+  const v = take(readUnsigned(a, 0, 86400), c, ctx);
+  if (v === undefined) err(ctx, c, `(${d.name}): ${c.keyword} '${a}' invalid - ignoring`);
+}
+
 function notifyScript(k: string): Handler {
   return (c, d) => {
     const cmd = parseScriptCommand(c.args.slice(0, 1));
@@ -142,6 +150,18 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
     d.vrf = name;
   },
   unicast_peer: unicastPeers,
+  garp_extra_if: garpExtraIf,
+  vmac_garp_intvl: (c, d, ctx) => {
+    err(ctx, c, 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"');
+    garpExtraIf(c, d, ctx);
+  },
+  linkbeat_use_polling: (c, d, ctx) => {
+    err(ctx, c, `(${d.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`);
+  },
+  kernel_rx_buf_size: (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    if (take(readUnsigned(a, 0, 4294967295), c, ctx) === undefined) err(ctx, c, `(${d.name}) invalid kernel_rx_buf_size specified`);
+  },
   lower_prio_no_advert: optionalBool('lowerPrioNoAdvert'),
   higher_prio_send_advert: optionalBool('higherPrioSendAdvert'),
   down_timer_adverts: (c, d, ctx) => {

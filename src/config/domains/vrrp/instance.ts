@@ -11,7 +11,8 @@ import { readDouble, readUnsigned } from '../../syntax/numbers.js';
 import { OPTION_HANDLERS } from './instance-options.js';
 import { checkAddressInterface, type RouteContext } from './static.js';
 import { trackerList, type Known, type TrackerLine } from './trackers.js';
-import { err, take, warn } from '../global/read.js';
+import { err, missingParameter, take, warn } from '../global/read.js';
+import { INSTANCE_NEEDS_PARAMETER } from './keywords.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import { blockEnd } from './trackers.js';
 
@@ -211,6 +212,7 @@ export function parseInstance(node: ConfigNode, ctx: ValidationContext, p: Insta
     useVmac: false, vmacXmitBase: false, noVip: false, dontTrackPrimary: false, missingInterface: false, raw: new Map(),
   };
   for (const c of node.children ?? []) {
+    if (missingParameter(c, INSTANCE_NEEDS_PARAMETER, ctx)) break;
     d.raw.set(c.keyword, c.args);
     HANDLERS[c.keyword]?.(c, d, ctx, p);
   }

@@ -64,3 +64,11 @@ export const VRRP_TOP_KEYWORDS: KeywordTable = {
   linkbeat_interfaces: list,
   interface_up_down_delays: list,
 };
+
+/** vrrp_instance keywords without which keepalived 2.2.7 stops ("is missing a parameter"), probed one by one. */
+export const INSTANCE_NEEDS_PARAMETER: ReadonlySet<string> = new Set([
+  'interface', 'virtual_router_id', 'priority', 'state', 'advert_int', 'version', 'preempt_delay', 'unicast_src_ip',
+  'mcast_src_ip', 'unicast_ttl', 'mcast_dst_ip', 'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify',
+  'notify_master_rx_lower_pri', 'garp_master_delay', 'garp_master_repeat', 'garp_master_refresh', 'garp_master_refresh_repeat',
+  'garp_lower_prio_delay', 'garp_lower_prio_repeat', 'down_timer_adverts', 'debug', 'lvs_sync_daemon_interface', 'vrf',
+]);
