@@ -1,0 +1,158 @@
+/**
+ * Config model instance -> what the driver runs: the engine's VrrpInstanceParams (every effective
+ * setting) plus the instance's binding to the host (interface, VIPs to install, unicast TTL,
+ * tracked interface). Pure: the primary address of an interface is looked up through a callback.
+ */
+import type { GlobalModel } from '../config/model/global.js';
+import type { VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
+import { checkParams, type GarpSchedule, type UnicastPeerParams, type VrrpAuth, type VrrpInstanceParams } from './params.js';
+import type { VrrpFamily } from './packet-types.js';
+import type { VipSpec } from './ports.js';
+
+export interface InstanceBinding {
+  readonly params: VrrpInstanceParams;
+  readonly interfaceName: string;
+  /** Advertised VIPs then excluded VIPs, as installed while MASTER. */
+  readonly vips: readonly VipSpec[];
+  /** TTL of unicast adverts (`unicast_ttl`, default 255). */
+  readonly unicastTtl: number;
+  /** Whether the instance interface going down puts the instance in FAULT (not dont_track_primary). */
+  readonly trackInterface: boolean;
+  /** Settings we read but do not act on (reported once at startup). */
+  readonly unsupported: readonly string[];
+}
+
+export class ConfigAdapterError extends Error {
+  readonly code = 'ERR_VRRP_CONFIG_ADAPTER';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigAdapterError';
+  }
+}
+
+/** Looks up an interface's primary IPv4 address or IPv6 link-local address. */
+export type PrimaryAddressLookup = (interfaceName: string, family: VrrpFamily) => string | undefined;
+
+const SCOPE_NUMBERS: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+const US_PER_MS = 1000;
+const MS_PER_S = 1000;
+
+function scopeNumber(scope: string | undefined): number | undefined {
+  if (scope === undefined) return undefined;
+  if (/^[0-9]+$/.test(scope)) return Number(scope);
+  return SCOPE_NUMBERS[scope];
+}
+
+function familyOf(instance: VrrpInstance): VrrpFamily {
+  return instance.family === 6 ? 'ipv6' : 'ipv4';
+}
+
+/** One configured address -> the kernel's view (interface defaulted, IPv6 flags as keepalived). */
+export function vipSpec(vip: VirtualAddress, defaultInterface: string): VipSpec {
+  const ipv6 = vip.address.includes(':');
+  const scope = scopeNumber(vip.scope);
+  const lifetime = vip.preferredLft === 'forever' ? undefined : vip.preferredLft ?? (ipv6 && vip.prefixLength === 128 ? 0 : undefined);
+  return {
+    address: vip.address,
+    prefixLength: vip.prefixLength,
+    interfaceName: vip.dev ?? defaultInterface,
+    ...(vip.broadcast !== undefined ? { broadcast: vip.broadcast } : {}),
+    ...(vip.label !== undefined ? { label: vip.label } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+    ...(vip.peer !== undefined ? { peer: vip.peer } : {}),
+    ...(ipv6 || vip.flags.includes('nodad') ? { nodad: true } : {}),
+    ...(vip.flags.includes('noprefixroute') ? { noPrefixRoute: true } : {}),
+    ...(vip.flags.includes('home') ? { homeAddress: true } : {}),
+    ...(lifetime !== undefined ? { preferredLifetimeS: lifetime } : {}),
+  };
+}
+
+function garpSchedule(instance: VrrpInstance, global: GlobalModel): GarpSchedule {
+  const g = instance.garp;
+  const minGarp = global.vrrp.minGarp;
+  return {
+    masterRepeat: minGarp ? 1 : g.masterRepeat,
+    masterDelayMs: minGarp ? 0 : Math.round(g.masterDelayS * MS_PER_S),
+    masterRefreshMs: Math.round(g.masterRefreshS * MS_PER_S),
+    masterRefreshRepeat: g.masterRefreshRepeat,
+    lowerPrioRepeat: g.lowerPrioRepeat,
+    lowerPrioDelayMs: Math.round(g.lowerPrioDelayS * MS_PER_S),
+  };
+}
+
+function auth(instance: VrrpInstance): VrrpAuth {
+  if (instance.version !== 2 || instance.auth === undefined) return { type: 'none' };
+  return { type: instance.auth.type, password: instance.auth.password };
+}
+
+function peers(instance: VrrpInstance): UnicastPeerParams[] {
+  return instance.unicastPeers.map((p) => ({
+    address: p.address,
+    ...(p.minTtl !== undefined ? { minTtl: p.minTtl } : {}),
+    ...(p.maxTtl !== undefined ? { maxTtl: p.maxTtl } : {}),
+  }));
+}
+
+function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string): boolean {
+  return instance.raw.has(keyword) || global.raw.has(keyword);
+}
+
+function unsupportedSettings(instance: VrrpInstance): string[] {
+  const out: string[] = [];
+  if (instance.useVmac !== undefined) out.push('use_vmac');
+  if (instance.auth?.type === 'AH') out.push('auth_type AH');
+  if (instance.trackScripts.length + instance.trackFiles.length + instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_script/track_file/track_process/track_bfd');
+  if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
+  if (instance.syncGroup !== undefined) out.push('vrrp_sync_group');
+  if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
+  return out;
+}
+
+/** Maps one configured instance; throws ConfigAdapterError when it cannot run on this host. */
+export function adaptInstance(instance: VrrpInstance, global: GlobalModel, primaryAddressOf: PrimaryAddressLookup): InstanceBinding {
+  const family = familyOf(instance);
+  const interfaceName = instance.interface ?? global.defaultInterface;
+  const primary = instance.unicastSrcIp ?? primaryAddressOf(interfaceName, family);
+  if (primary === undefined) {
+    throw new ConfigAdapterError(`(${instance.name}) no ${family === 'ipv4' ? 'IPv4 primary' : 'IPv6 link-local'} address on ${interfaceName}`);
+  }
+  const checksumAsV2 = hasKeyword(instance, global, 'v3_checksum_as_v2');
+  const params: VrrpInstanceParams = {
+    name: instance.name,
+    version: instance.version,
+    family,
+    vrid: instance.vrid,
+    priority: instance.priority,
+    initialState: instance.initialState,
+    advertIntervalCs: instance.advertIntervalCs,
+    preempt: instance.preempt,
+    preemptDelayMs: Math.round(instance.preemptDelayUs / US_PER_MS),
+    primaryAddress: primary,
+    vips: instance.vips.map((v) => v.address),
+    auth: auth(instance),
+    v3ChecksumSend: checksumAsV2 ? 'message-only' : 'pseudo-header',
+    v3ChecksumAccept: checksumAsV2 ? 'message-only' : 'pseudo-header',
+    unicastPeers: peers(instance),
+    checkUnicastSrc: instance.checkUnicastSrc,
+    lowerPrioNoAdvert: instance.lowerPrioNoAdvert,
+    higherPrioSendAdvert: instance.higherPrioSendAdvert,
+    ownerIgnoreAdverts: instance.strict,
+    strictAddressList: instance.strict,
+    downTimerAdverts: instance.downTimerAdverts,
+    garp: garpSchedule(instance, global),
+    startupDelayMs: Math.round(global.vrrp.startupDelayUs / US_PER_MS),
+  };
+  try {
+    checkParams(params, { strict: instance.strict });
+  } catch (e) {
+    throw new ConfigAdapterError((e as Error).message);
+  }
+  return {
+    params,
+    interfaceName,
+    vips: [...instance.vips, ...instance.excludedVips].map((v) => vipSpec(v, interfaceName)),
+    unicastTtl: instance.unicastTtl ?? 255,
+    trackInterface: !instance.dontTrackPrimary,
+    unsupported: unsupportedSettings(instance),
+  };
+}

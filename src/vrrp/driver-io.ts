@@ -1,0 +1,88 @@
+/**
+ * The driver's slow side: VIP add/remove and GARP/NA bursts, run one after another on a queue so
+ * that "remove" never overtakes "add". Nothing here delays an advert: the driver sends adverts
+ * synchronously and only enqueues this work (DESIGN principle 9). Log lines keep keepalived's
+ * wording ("(VI_1) setting VIPs.", "(VI_1) removing VIPs.", "Sending/queueing gratuitous ARPs").
+ */
+import type { AddressPort, DriverLog, L2AnnouncePort, VipSpec } from './ports.js';
+
+export class VipWorker {
+  private queue: Promise<void> = Promise.resolve();
+  /** Whether our VIPs are believed installed (after the last queued add/remove). */
+  private installed = false;
+
+  constructor(
+    private readonly instanceName: string,
+    private readonly vips: readonly VipSpec[],
+    private readonly addresses: AddressPort,
+    private readonly l2: L2AnnouncePort,
+    private readonly log: DriverLog,
+  ) {}
+
+  /** Resolves when every queued operation has finished. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  get vipsInstalled(): boolean {
+    return this.installed;
+  }
+
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((e: unknown) => {
+      this.log.error(`(${this.instanceName}) ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
+  addAll(): void {
+    if (this.vips.length === 0) return;
+    this.installed = true;
+    this.log.info(`(${this.instanceName}) setting VIPs.`);
+    this.enqueue(async () => {
+      for (const vip of this.vips) await this.addresses.add(vip);
+    });
+  }
+
+  /** Removes our VIPs; at startup (`stale`) only those a previous run left, logged only if any. */
+  removeAll(stale: boolean): void {
+    if (this.vips.length === 0) return;
+    const wasInstalled = this.installed;
+    this.installed = false;
+    if (!stale) {
+      if (wasInstalled) this.log.info(`(${this.instanceName}) removing VIPs.`);
+      this.enqueue(async () => {
+        for (const vip of this.vips) await this.addresses.remove(vip);
+      });
+      return;
+    }
+    this.enqueue(async () => {
+      const present: VipSpec[] = [];
+      for (const vip of this.vips) if (await this.addresses.has(vip)) present.push(vip);
+      if (present.length === 0) return;
+      this.log.info(`(${this.instanceName}) removing VIPs.`);
+      for (const vip of present) {
+        this.log.detail(`(${this.instanceName}) removing stale VIP ${vip.address}/${vip.prefixLength} from ${vip.interfaceName}`);
+        await this.addresses.remove(vip);
+      }
+    });
+  }
+
+  /** `count` announcements per VIP, now (after the queued address work). */
+  announce(count: number): void {
+    if (count <= 0 || this.vips.length === 0) return;
+    for (const vip of this.vips) {
+      const what = vip.address.includes(':') ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs';
+      this.log.info(`(${this.instanceName}) Sending/queueing ${what} on ${vip.interfaceName} for ${vip.address}`);
+    }
+    this.enqueue(async () => {
+      for (let i = 0; i < count; i++) {
+        for (const vip of this.vips) {
+          if (!this.installed) return; // left MASTER meanwhile
+          const what = vip.address.includes(':') ? 'unsolicited Neighbour Advert' : 'gratuitous ARP';
+          this.log.detail(`Sending ${what} on ${vip.interfaceName} for ${vip.address}`);
+          await this.l2.announce(vip);
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The instance driver: a thin shell around the pure state machine (DESIGN principles 3-5, 9).
+ * Events in (timer expiries, validated adverts, link changes, shutdown) -> step() -> actions out
+ * through the ports (transport, addresses, L2 announcer, clock). `applyTransition` is the one
+ * choke point of state changes: it logs keepalived's line, remembers the time and tells observers.
+ * Adverts are sent synchronously from the event that asks for them; address work is queued.
+ */
+import { advertDestinations, encodeAdvert, receiveIpv4, receiveIpv6 } from './advert.js';
+import type { InstanceBinding } from './config-adapter.js';
+import { VipWorker } from './driver-io.js';
+import { formatInstanceStats, VrrpStats } from './driver-stats.js';
+import { nextIdentification } from './packet-ipv4.js';
+import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
+import { initialVrrpState, isListening, step } from './state-machine.js';
+import type { VrrpAction, VrrpEvent, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
+
+export interface TransitionEvent {
+  readonly instance: string;
+  readonly from: VrrpStateName;
+  readonly to: VrrpStateName;
+  readonly priority: number;
+  readonly atUs: number;
+}
+
+export type TransitionObserver = (event: TransitionEvent) => void;
+
+const LINK_FAULT = 'interface';
+const MAX_REJECT_LOGS_PER_STATE = 5;
+
+export class InstanceDriver {
+  readonly stats = new VrrpStats();
+  private current: VrrpState;
+  private transport: VrrpTransport | undefined;
+  private readonly timers = new Map<VrrpTimer, DriverTimerHandle>();
+  private readonly observers = new Set<TransitionObserver>();
+  private readonly vipWorker: VipWorker;
+  private unwatchLink: (() => void) | undefined;
+  private identification = 0;
+  private rejectLogs = 0;
+  private stopped = false;
+
+  constructor(
+    readonly binding: InstanceBinding,
+    private readonly ports: DriverPorts,
+  ) {
+    this.current = initialVrrpState(binding.params);
+    this.vipWorker = new VipWorker(binding.params.name, binding.vips, ports.addresses, ports.l2, ports.log);
+  }
+
+  get name(): string {
+    return this.binding.params.name;
+  }
+
+  get state(): VrrpState {
+    return this.current;
+  }
+
+  get vipsInstalled(): boolean {
+    return this.vipWorker.vipsInstalled;
+  }
+
+  onTransition(observer: TransitionObserver): () => void {
+    this.observers.add(observer);
+    return () => void this.observers.delete(observer);
+  }
+
+  /** Opens the transport, follows the interface, then starts the state machine (INIT -> BACKUP/MASTER/FAULT). */
+  start(): void {
+    const { params } = this.binding;
+    this.transport = this.ports.transports.open(
+      { interfaceName: this.binding.interfaceName, family: params.family, unicast: params.unicastPeers.length > 0, sourceAddress: params.primaryAddress },
+      (packet) => this.receive(packet),
+      (error) => this.ports.log.error(`(${this.name}) socket error: ${error.message}`),
+    );
+    if (this.binding.trackInterface) {
+      const ifname = this.binding.interfaceName;
+      this.unwatchLink = this.ports.links.watch(ifname, (state) => this.linkChanged(state));
+      if (this.ports.links.state(ifname) !== 'up') this.dispatch({ kind: 'fault', fault: LINK_FAULT, raised: true });
+    }
+    this.dispatch({ kind: 'startup' });
+  }
+
+  /** Graceful stop: a MASTER resigns (priority 0) and drops its VIPs; resolves when the VIPs are gone. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.vipWorker.idle();
+    this.dispatch({ kind: 'shutdown' });
+    this.stopped = true;
+    for (const handle of this.timers.values()) this.ports.clock.clearTimer(handle);
+    this.timers.clear();
+    this.unwatchLink?.();
+    this.unwatchLink = undefined;
+    await this.vipWorker.idle();
+    this.transport?.close();
+    this.transport = undefined;
+  }
+
+  /** Feeds one event through the state machine and performs the resulting actions in order. */
+  dispatch(event: VrrpEvent): void {
+    if (this.stopped) return;
+    const result = step(this.current, event, this.ports.clock.nowUs());
+    this.current = result.state;
+    for (const action of result.actions) this.perform(action);
+  }
+
+  statsText(): string {
+    return formatInstanceStats(this.name, this.stats);
+  }
+
+  private perform(action: VrrpAction): void {
+    switch (action.kind) {
+      case 'send-advert': return this.sendAdvert(action.priority);
+      case 'arm-timer': return this.arm(action.timer, action.delayUs);
+      case 'cancel-timer': return this.cancel(action.timer);
+      case 'add-vips': return this.vipWorker.addAll();
+      case 'remove-vips': return this.vipWorker.removeAll(!this.vipWorker.vipsInstalled);
+      case 'send-garp': return this.vipWorker.announce(action.count);
+      case 'transition': return this.applyTransition(action);
+      case 'notify-event': return this.ports.log.detail(`(${this.name}) ${action.event}`);
+      case 'log': return action.level === 'warning' ? this.ports.log.warning(action.message) : this.ports.log.info(action.message);
+      case 'count': return this.stats.count(action.counter);
+    }
+  }
+
+  /** The choke point: every state change is logged (keepalived wording) and observed here. */
+  private applyTransition(action: Extract<VrrpAction, { kind: 'transition' }>): void {
+    if (action.message !== undefined) this.ports.log.info(action.message);
+    this.rejectLogs = 0;
+    const event: TransitionEvent = { instance: this.name, from: action.from, to: action.to, priority: action.priority, atUs: this.ports.clock.nowUs() };
+    for (const observer of this.observers) observer(event);
+  }
+
+  private sendAdvert(priority: number): void {
+    const transport = this.transport;
+    if (transport === undefined) return;
+    const { params } = this.binding;
+    const ttl = params.unicastPeers.length > 0 ? this.binding.unicastTtl : 255;
+    for (const destination of advertDestinations(params)) {
+      this.identification = nextIdentification(this.identification);
+      try {
+        transport.send(encodeAdvert(params, priority, { destination, identification: this.identification }), destination, ttl);
+      } catch (e) {
+        this.stats.increment('send_err');
+        this.ports.log.error(`(${this.name}) could not send advert to ${destination}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private arm(timer: VrrpTimer, delayUs: number): void {
+    this.cancel(timer);
+    const handle = this.ports.clock.setTimer(() => this.fire(timer), delayUs);
+    this.timers.set(timer, handle);
+  }
+
+  private cancel(timer: VrrpTimer): void {
+    const handle = this.timers.get(timer);
+    if (handle !== undefined) this.ports.clock.clearTimer(handle);
+    this.timers.delete(timer);
+  }
+
+  /** A timer fired; if the platform woke us a little early, wait for the rest (never skip it). */
+  private fire(timer: VrrpTimer): void {
+    this.timers.delete(timer);
+    const deadline = this.current.timers[timer];
+    if (deadline === undefined) return;
+    const earlyUs = deadline - this.ports.clock.nowUs();
+    if (earlyUs > 0) {
+      this.arm(timer, earlyUs);
+      return;
+    }
+    this.dispatch({ kind: 'timer', timer });
+  }
+
+  private linkChanged(state: LinkState): void {
+    this.ports.log.info(`Netlink reports ${this.binding.interfaceName} ${state}`);
+    this.dispatch({ kind: 'fault', fault: LINK_FAULT, raised: state === 'down' });
+  }
+
+  /** Receive path: validate for this instance, count drops (keepalived's counters), feed the machine. */
+  private receive(packet: IncomingVrrpPacket): void {
+    if (this.stopped || !isListening(this.current)) return;
+    const { params } = this.binding;
+    const result = packet.family === 'ipv4'
+      ? receiveIpv4(packet.bytes, params, true)
+      : receiveIpv6(packet.bytes, { hopLimit: packet.ttl, source: packet.source, destination: packet.destination }, params, true);
+    if (!result.ok) {
+      if (this.stats.countReject(result.reason)) this.logReject(packet.source, result.reason, result.detail);
+      return;
+    }
+    const advert = result.value;
+    if (advert.warnings.includes('addr_list_err')) {
+      this.stats.increment('addr_list_err');
+      this.logReject(packet.source, 'addr_list_err', 'advertised addresses differ from ours');
+    }
+    this.dispatch({ kind: 'advert', advert: { priority: advert.priority, source: advert.source, advertIntervalCs: advert.advertIntervalCs } });
+  }
+
+  /** Rate-limited: a few lines per state, as keepalived resets its error flags on state changes. */
+  private logReject(source: string, reason: string, detail: string | undefined): void {
+    if (this.rejectLogs >= MAX_REJECT_LOGS_PER_STATE) return;
+    this.rejectLogs++;
+    this.ports.log.info(`(${this.name}) dropped advert from ${source}: ${reason}${detail === undefined ? '' : ` (${detail})`}`);
+  }
+}

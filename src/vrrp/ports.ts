@@ -1,0 +1,109 @@
+/**
+ * The narrow ports an instance driver talks through (DESIGN principle 5). Linux implements them
+ * in src/os/linux/vrrp-ports.ts; scenario tests use stateful fakes. Nothing here knows sockets,
+ * netlink or timers: the daemon wires the implementations in.
+ */
+import type { VrrpFamily } from './packet-types.js';
+
+/** One received VRRP packet, valid only during the callback (copy what you keep). */
+export interface IncomingVrrpPacket {
+  readonly family: VrrpFamily;
+  /** IPv4: the whole datagram (IP header included); IPv6: the VRRP message. */
+  readonly bytes: Uint8Array;
+  /** IPv4 TTL / IPv6 hop limit. */
+  readonly ttl: number;
+  readonly source: string;
+  readonly destination: string;
+}
+
+export type IncomingVrrpHandler = (packet: IncomingVrrpPacket) => void;
+
+/** Sends and receives one instance's adverts on its interface (one family, multicast or unicast). */
+export interface VrrpTransport {
+  /**
+   * Sends one advert as `encodeAdvert` built it (IPv4: a whole datagram whose header the
+   * implementation may rebuild with the same fields; IPv6: the VRRP message, checksum zero or
+   * filled). `ttl` is the IPv4 TTL / IPv6 hop limit.
+   */
+  send(bytes: Uint8Array, destination: string, ttl: number): void;
+  close(): void;
+}
+
+export interface VrrpTransportSpec {
+  readonly interfaceName: string;
+  readonly family: VrrpFamily;
+  /** Unicast peers given: no multicast membership. */
+  readonly unicast: boolean;
+  /** IPv4 primary / IPv6 link-local source. */
+  readonly sourceAddress: string;
+}
+
+export interface VrrpTransportFactory {
+  open(spec: VrrpTransportSpec, onPacket: IncomingVrrpHandler, onError: (error: Error) => void): VrrpTransport;
+}
+
+/** One virtual address as the kernel gets it. */
+export interface VipSpec {
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly interfaceName: string;
+  readonly broadcast?: string;
+  readonly label?: string;
+  /** RT_SCOPE_* number. */
+  readonly scope?: number;
+  readonly peer?: string;
+  readonly nodad?: boolean;
+  readonly noPrefixRoute?: boolean;
+  readonly homeAddress?: boolean;
+  /** Preferred lifetime in seconds (keepalived: 0 for IPv6 /128 VIPs). */
+  readonly preferredLifetimeS?: number;
+}
+
+/** Adds and removes VIPs. Adding an address that is present, or removing one that is not, succeeds. */
+export interface AddressPort {
+  add(vip: VipSpec): Promise<void>;
+  remove(vip: VipSpec): Promise<void>;
+  /** Whether the address is on the interface now (clean start). */
+  has(vip: VipSpec): Promise<boolean>;
+}
+
+/** Gratuitous ARP (IPv4) / unsolicited NA (IPv6) for one VIP on its interface. */
+export interface L2AnnouncePort {
+  announce(vip: VipSpec): Promise<void>;
+}
+
+export type LinkState = 'up' | 'down';
+
+/** Link up/down of named interfaces (keepalived's view: IFF_UP and IFF_RUNNING). */
+export interface LinkEventsPort {
+  /** Current state; undefined when the interface does not exist. */
+  state(interfaceName: string): LinkState | undefined;
+  /** Subscribes to changes; returns the unsubscribe function. */
+  watch(interfaceName: string, handler: (state: LinkState) => void): () => void;
+}
+
+export type DriverTimerHandle = { readonly id: number };
+
+/** Monotonic time in microseconds and one-shot timers. */
+export interface DriverClock {
+  nowUs(): number;
+  setTimer(callback: () => void, delayUs: number): DriverTimerHandle;
+  clearTimer(handle: DriverTimerHandle): void;
+}
+
+/** keepalived-worded log lines; `detail` only with -D. */
+export interface DriverLog {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  detail(message: string): void;
+}
+
+export interface DriverPorts {
+  readonly transports: VrrpTransportFactory;
+  readonly addresses: AddressPort;
+  readonly l2: L2AnnouncePort;
+  readonly links: LinkEventsPort;
+  readonly clock: DriverClock;
+  readonly log: DriverLog;
+}
