@@ -7,6 +7,7 @@ import { loadPipeline, PipelineUnavailableError } from '../daemon/config-loader.
 import { parseCommandLine, UsageError, type CliOptions } from './options.js';
 import { helpText, signalNumber, versionText, VERSION_STRING } from './usage.js';
 import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
+import { genhashOutputFrom, runGenhash } from './genhash.js';
 
 export interface MainContext {
   readonly program: string;
@@ -16,10 +17,10 @@ const GENHASH_FLAGS = new Set(['-T', '--genhash']);
 /** keepalived's KEEPALIVED_EXIT_PROGRAM_ERROR. */
 const PROGRAM_ERROR_EXIT = 70;
 
-function genhashMode(argv: readonly string[], program: string, out: ConfigTestOutput): number {
+function genhashMode(argv: readonly string[], program: string, out: ConfigTestOutput): Promise<number> {
   if (!GENHASH_FLAGS.has(argv[0] ?? '')) out.stderr('Warning -- `-T` not used as first option, previous options ignored\n');
-  out.stderr(`${program}: genhash mode is not available yet in keepalived-ts (use /usr/bin/genhash meanwhile)\n`);
-  return 1;
+  const at = argv.findIndex((a) => GENHASH_FLAGS.has(a));
+  return runGenhash(argv.slice(at + 1), program, genhashOutputFrom(out, out === processOutput));
 }
 
 /** The informational modes: --help, --version, --signum. Undefined when none applies. */

@@ -20,6 +20,8 @@ export interface ResponseReaderOptions {
   readonly bodyCapBytes: number;
   /** Bytes of body kept for regex matching (0: none). */
   readonly keepBodyBytes: number;
+  /** Called once with the header bytes (terminator included), before any body piece. */
+  readonly onHeader?: (header: Buffer) => void;
   /** Called with every body piece as received (after Content-Length cut); genhash dumps them. */
   readonly onBodyPiece?: (piece: Buffer) => void;
 }
@@ -75,6 +77,7 @@ export class ResponseReader {
     this.header = all.subarray(0, end + HEADER_END.length);
     this.parseHeader(this.header.toString('latin1'));
     this.state = this.remaining === 0 ? 'complete' : 'body';
+    this.options.onHeader?.(this.header);
     const rest = all.subarray(end + HEADER_END.length);
     if (rest.length > 0 && this.state === 'body') this.pushBody(rest);
   }
