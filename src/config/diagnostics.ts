@@ -11,6 +11,8 @@
  */
 
 export enum ConfigErrorClass {
+  /** Printed by keepalived but not counted for the exit code (e.g. "Config files missing 'x'."). */
+  Note = 0,
   FileNotFound = 1,
   BadInterface = 2,
   Fatal = 3,
@@ -51,6 +53,7 @@ export type Severity = 'fatal' | 'error' | 'warning' | 'security';
 
 export function severityOf(cls: ConfigErrorClass): Severity {
   if (cls === ConfigErrorClass.Security) return 'security';
+  if (cls === ConfigErrorClass.Note) return 'warning';
   if (cls <= ConfigErrorClass.Fatal) return 'fatal';
   if (cls === ConfigErrorClass.Warning || cls === ConfigErrorClass.Deprecated) return 'warning';
   return 'error';

@@ -3,13 +3,13 @@
  *  - the pattern is relative to the directory of the including file; files are named in messages
  *    as the glob produced them from the pattern as written (`sub/x.conf`, `./sub/x.conf`);
  *  - csh brace alternatives are globbed one by one, in order;
- *  - plain `include`: a brace alternative that matches nothing gives
- *    `Some config files missing: "PATTERN".`, a plain unmatched pattern is silent;
- *  - `includer`: a missing file gives `Config files missing 'PATTERN'.` and reading goes on;
- *  - `includem`: silent;
- *  - `includeb` / `includew` / `includea`: a failed check is reported and keepalived stops after
- *    its first (global) pass with exit status 6.
- * Include messages are printed by the first pass only.
+ *  - nothing found for a pattern without wildcards: `Config files missing 'PATTERN'.` (any
+ *    variant; `includem`/`includea` then stop keepalived after its first pass with exit status 6);
+ *  - some brace alternatives found, some not: `Some config files missing: "PATTERN".` (fatal
+ *    the same way for `includeb`/`includea`);
+ *  - a wildcard that matches nothing is silent, except `No config files matched 'PATTERN'.` and the
+ *    fatal stop for `includew`/`includea`.
+ * These messages do not count for the exit status, and only the first pass prints them.
  */
 import { posix as path } from 'node:path';
 import type { ConfigEnvironment } from '../environment.js';
@@ -29,6 +29,7 @@ export interface IncludedFile {
 
 export interface IncludeOutcome {
   readonly files: IncludedFile[];
+  /** Messages keepalived prints for this include; none of them counts for the exit code. */
   readonly messages: string[];
   /** The check failed in a way that makes keepalived stop after the global pass. */
   readonly fatal: boolean;
@@ -85,12 +86,12 @@ export function resolveInclude(
   }
   const check = (flag: 'r' | 'm' | 'w' | 'b'): boolean => kind === 'includea' || kind === `include${flag}`;
   let fatal = false;
-  if (missingAlt && hasBraces && (kind === 'include' || check('b'))) {
+  if (files.length === 0 && (missingAlt || !hasBraces) && !(missingWild && !missingAlt)) {
+    messages.push(`Config files missing '${pattern}'.`);
+    fatal = check('m');
+  } else if (missingAlt && hasBraces) {
     messages.push(`Some config files missing: "${pattern}".`);
     fatal = check('b');
-  } else if (missingAlt && !hasBraces && check('r')) {
-    messages.push(`Config files missing '${pattern}'.`);
-    fatal = kind === 'includea';
   }
   if (missingWild && check('w')) {
     messages.push(`No config files matched '${pattern}'.`);

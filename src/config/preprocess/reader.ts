@@ -316,7 +316,7 @@ export class Reader {
     if (pattern === undefined) return;
     const dir = this.stack[this.stack.length - 1]?.dir ?? this.env.cwd();
     const outcome = resolveInclude(kind, pattern, dir, this.env);
-    for (const m of outcome.messages) this.event(ConfigErrorClass.GeneralError, m, span, 'first');
+    for (const m of outcome.messages) this.event(ConfigErrorClass.Note, m, span, 'first');
     if (outcome.fatal) {
       this.stopAfterFirstPass = 6;
       return;

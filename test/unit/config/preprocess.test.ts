@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ConfigErrorClass } from '../../../src/config/diagnostics.js';
 import { braceExpand, preprocess, splitLine, stripComment } from '../../../src/config/preprocess/index.js';
 import { FakeConfigEnvironment } from '../../support/config-fake-env.js';
 
@@ -194,6 +195,10 @@ describe('include', () => {
     assert.deepEqual(run('include nothere*.conf\n', files).events, []);
     assert.equal(run('includer nothere.conf\n', files).events[0]?.message, "Config files missing 'nothere.conf'.");
     assert.equal(run('includer nothere.conf\n', files).stopAfterFirstPass, undefined);
+    // printed, but keepalived still exits 0: these messages do not count
+    assert.equal(run('include nothere.conf\n', files).events[0]?.cls, ConfigErrorClass.Note);
+    assert.equal(run('includem nothere.conf\n', files).stopAfterFirstPass, 6);
+    assert.equal(run('includem nothere*.conf\n', files).events.length, 0);
     const b = run('includeb sub/{x,y}.conf\n', files);
     assert.equal(b.events[0]?.message, 'Some config files missing: "sub/{x,y}.conf".');
     assert.equal(b.stopAfterFirstPass, 6);
