@@ -62,7 +62,7 @@ function run(
 ): PipelineResult {
   const info = env.stat(path);
   if (info?.isDirectory) {
-    return { model: {}, diagnostics: sink, files: [], notes: [`Configuration file '${path}' is a directory - skipping`], configId };
+    return { model: {}, diagnostics: sink, files: [], notes: [`Configuration file '${path.endsWith('/') ? path : `${path}/`}' is a directory - skipping`], configId };
   }
   const pre = preprocess(path, env, configId);
   if (pre.mainFileMissing) {
