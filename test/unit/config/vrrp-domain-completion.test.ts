@@ -474,3 +474,73 @@ test('a multicast instance on an interface without MULTICAST is disabled, after 
     '(V1) VRRPv3 advertisement interval 0.333000s must be in units of 10ms - rounding',
   ]);
 });
+
+test('tracker lists: weights out of range are ignored, duplicates dropped, unknown names reported', () => {
+  const r = check(`vrrp_script s1 {
+  script /bin/true
+  interval 0
+  timeout x
+  weight 300
+  rise 0
+  fall x
+  init_fail
+}
+vrrp_script s2 {
+  script /bin/true
+  interval 1.5
+  weight 5 bogus
+}
+vrrp_track_process p1 {
+  process foo
+}
+vrrp_instance V1 {
+  interface eth1
+  virtual_router_id 1
+  track_interface {
+    eth2 weight 300
+    eth2
+  }
+  track_process {
+    p1 weight 300
+    p1 weight 5 bogus
+  }
+  track_script {
+    s1 weight 300
+    s2 weight x
+    s2 reverse
+    nos
+  }
+  virtual_ipaddress {
+    192.0.2.9
+  }
+}
+`);
+  const at = (n: number, m: string): string => `(/k.conf: Line ${n}) ${m}`;
+  assert.deepEqual(r.lines, [
+    at(3, '(s1): vrrp script interval must be greater than 0, setting to 1'),
+    at(4, "invalid number 'x'"),
+    at(4, "(s1): vrrp script timeout 'x' invalid - ignoring"),
+    at(5, "number '300' outside range [-253, 253]"),
+    at(5, 'vrrp_script s1 weight 300 must be in [-253, 253]'),
+    at(6, "number '0' outside range [1, 2147483647]"),
+    at(6, "(s1): vrrp script rise value '0' invalid, defaulting to 1"),
+    at(7, "invalid number 'x'"),
+    at(7, "(s1): vrrp script fall value 'x' invalid, defaulting to 1"),
+    at(12, "invalid number '1.5'"),
+    at(12, "(s2): vrrp script interval '1.5' must be between 1 and 4294 - ignoring"),
+    at(13, 'vrrp_script s2 unknown weight option bogus'),
+    at(22, "number '300' outside range [-254, 254]"),
+    at(22, '(V1) weight 300 for eth2 must be between [-253..253] inclusive. Ignoring...'),
+    at(23, '(V1) duplicate track_interface eth2 - ignoring'),
+    at(26, "number '300' outside range [-254, 254]"),
+    at(26, '(V1) weight for track process p1 must be in [-254..254] inclusive. Ignoring...'),
+    at(27, '(V1) duplicate track_process p1 - ignoring'),
+    at(30, "number '300' outside range [-254, 254]"),
+    at(30, '(V1) track script s1: weight must be between [-253..253] inclusive, ignoring...'),
+    at(31, "invalid number 'x'"),
+    at(31, '(V1) track script s2: weight must be between [-253..253] inclusive, ignoring...'),
+    at(32, '(V1) duplicate track_script s2 - ignoring'),
+    at(33, '(V1) track script nos not found, ignoring...'),
+    'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
+  ]);
+});

@@ -167,19 +167,19 @@ const HANDLERS: Record<string, Handler> = {
     else d.unicastSrcIp = parseIpPrefix(w)?.text ?? w;
   },
   track_interface: (c, d, ctx, p) => {
-    for (const t of trackerList(c, d.name, 'interface', ctx, p.known)) {
+    for (const t of trackerList(c, d.name, 'interface', ctx, p.known, d.trackInterfaces)) {
       d.trackInterfaces.push(t);
       if (p.dynamic || ctx.env.interfaces().has(t.name)) continue;
       ctx.report(ConfigErrorClass.GeneralError, `(${d.name}) tracked interface ${t.name} doesn't exist`, t.span);
       p.onMissingInterface();
     }
   },
-  track_script: (c, d, ctx, p) => { d.trackScripts.push(...trackerList(c, d.name, 'script', ctx, p.known)); },
-  track_file: (c, d, ctx, p) => { d.trackFiles.push(...trackerList(c, d.name, 'file', ctx, p.known)); },
-  track_process: (c, d, ctx, p) => { d.trackProcesses.push(...trackerList(c, d.name, 'process', ctx, p.known)); },
+  track_script: (c, d, ctx, p) => { d.trackScripts.push(...trackerList(c, d.name, 'script', ctx, p.known, d.trackScripts)); },
+  track_file: (c, d, ctx, p) => { d.trackFiles.push(...trackerList(c, d.name, 'file', ctx, p.known, d.trackFiles)); },
+  track_process: (c, d, ctx, p) => { d.trackProcesses.push(...trackerList(c, d.name, 'process', ctx, p.known, d.trackProcesses)); },
   vmac_xmit_base: (_c, d) => { d.vmacXmitBase = true; },
   dont_track_primary: (_c, d) => { d.dontTrackPrimary = true; },
-  track_bfd: (c, d, ctx, p) => { d.trackBfds.push(...trackerList(c, d.name, 'bfd', ctx, p.known)); },
+  track_bfd: (c, d, ctx, p) => { d.trackBfds.push(...trackerList(c, d.name, 'bfd', ctx, p.known, d.trackBfds)); },
 };
 
 Object.assign(HANDLERS, OPTION_HANDLERS);

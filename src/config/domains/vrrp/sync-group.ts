@@ -49,10 +49,10 @@ export function parseSyncGroup(node: ConfigNode, ctx: ValidationContext, known: 
         names.push(...words);
         break;
       }
-      case 'track_interface': g.trackInterfaces.push(...trackerList(c, name, 'interface', ctx, known)); break;
-      case 'track_script': g.trackScripts.push(...trackerList(c, name, 'script', ctx, known)); break;
-      case 'track_file': g.trackFiles.push(...trackerList(c, name, 'file', ctx, known)); break;
-      case 'track_process': g.trackProcesses.push(...trackerList(c, name, 'process', ctx, known)); break;
+      case 'track_interface': g.trackInterfaces.push(...trackerList(c, name, 'interface', ctx, known, g.trackInterfaces)); break;
+      case 'track_script': g.trackScripts.push(...trackerList(c, name, 'script', ctx, known, g.trackScripts)); break;
+      case 'track_file': g.trackFiles.push(...trackerList(c, name, 'file', ctx, known, g.trackFiles)); break;
+      case 'track_process': g.trackProcesses.push(...trackerList(c, name, 'process', ctx, known, g.trackProcesses)); break;
       case 'sync_group_tracking_weight': case 'global_tracking': g.trackingWeight = true; break;
       case 'notify_priority_changes': g.notifyPriorityChanges = c.args[0] !== 'false' && c.args[0] !== 'off' && c.args[0] !== 'no'; break;
       case 'smtp_alert': g.smtpAlert = c.args[0] === undefined || ['on', 'true', 'yes'].includes(c.args[0].toLowerCase()); break;

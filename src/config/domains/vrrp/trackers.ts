@@ -2,7 +2,7 @@
  * vrrp_script, track_file/vrrp_track_file and vrrp_track_process blocks, with keepalived
  * 2.2.7's messages. Script user resolution goes through ScriptContext (src/config/scripts.ts).
  */
-import type { ConfigNode } from '../../ast.js';
+import type { ConfigLine, ConfigNode } from '../../ast.js';
 import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { TrackerRef, TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
@@ -47,14 +47,24 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
   for (const c of node.children ?? []) {
     switch (c.keyword) {
       case 'script': command = parseScriptCommand(c.args); break;
-      case 'interval': intervalS = readSeconds(c, ctx, 'interval', name) ?? intervalS; break;
-      case 'timeout': timeoutS = readSeconds(c, ctx, 'timeout', name) ?? timeoutS; break;
+      case 'interval':
+        if (c.args[0] === '0') err(ctx, c, `(${name}): vrrp script interval must be greater than 0, setting to 1`);
+        else intervalS = readSeconds(c, ctx, 'interval', name) ?? intervalS;
+        break;
+      case 'timeout': {
+        const a = c.args[0] ?? '';
+        const v = take(readUnsigned(a, 1, 4294), c, ctx);
+        if (v === undefined) err(ctx, c, `(${name}): vrrp script timeout '${a}' invalid - ignoring`);
+        else timeoutS = v;
+        break;
+      }
       case 'weight': {
         const a = c.args[0] ?? '';
         const v = take(readInteger(a, -253, 253), c, ctx);
         if (v === undefined) err(ctx, c, `vrrp_script ${name} weight ${a} must be in [-253, 253]`);
         else weight = v;
         if (c.args[1] === 'reverse') weightReverse = true;
+        else if (c.args[1] !== undefined) err(ctx, c, `vrrp_script ${name} unknown weight option ${c.args[1]}`);
         break;
       }
       case 'rise': case 'fall': {
@@ -107,8 +117,14 @@ export function parseTrackFile(node: ConfigNode, ctx: ValidationContext): TrackF
       if (v === undefined) err(ctx, c, `Weight (${a}) for track_file ${name} must be between [-254..254] inclusive. Ignoring...`);
       else { weight = v; weightReverse = c.args[1] === 'reverse'; }
     } else if (c.keyword === 'init_file') {
-      const v = c.args[0] !== undefined && /^-?[0-9]+$/.test(c.args[0]) ? Number.parseInt(c.args[0], 10) : 0;
-      initFile = { value: v, overwrite: c.args.includes('overwrite') };
+      let value = 0;
+      let overwrite = false;
+      for (const w of c.args) {
+        if (w === 'overwrite') overwrite = true;
+        else if (/^-?[0-9]+$/.test(w)) value = Number.parseInt(w, 10);
+        else err(ctx, c, `Unknown track file init option ${w}`);
+      }
+      initFile = { value, overwrite };
     }
   }
   if (path === undefined) {
@@ -200,7 +216,25 @@ function definitions(known: Known, kind: TrackerKind): Map<string, { readonly we
   return undefined;
 }
 
-export function trackerList(node: ConfigNode, owner: string, kind: TrackerKind, ctx: ValidationContext, known: Known): TrackerLine[] {
+const WEIGHT_MESSAGE: Readonly<Record<TrackerKind, (owner: string, name: string, weight: string) => string>> = {
+  interface: (o, n, w) => `(${o}) weight ${w} for ${n} must be between [-253..253] inclusive. Ignoring...`,
+  script: (o, n) => `(${o}) track script ${n}: weight must be between [-253..253] inclusive, ignoring...`,
+  file: (o, n) => `(${o}) weight for track file ${n} must be in [-254..254] inclusive. Ignoring...`,
+  process: (o, n) => `(${o}) weight for track process ${n} must be in [-254..254] inclusive. Ignoring...`,
+  bfd: (o, n) => `(${o}) weight for track bfd ${n} must be in [-254..254] inclusive. Ignoring...`,
+};
+
+/** `weight W` of a tracker line: read in [-254, 254]; interfaces and scripts allow +-253 only. */
+function trackerWeight(text: string, kind: TrackerKind, owner: string, name: string, line: ConfigLine, ctx: ValidationContext): number | undefined {
+  const r = readInteger(text, -254, 254);
+  const limit = kind === 'interface' || kind === 'script' ? 253 : 254;
+  if (r.ok && Math.abs(r.value) <= limit) return r.value;
+  if (!r.ok) for (const m of r.messages) ctx.report(ConfigErrorClass.InvalidNumber, m, line.span);
+  ctx.report(ConfigErrorClass.GeneralError, WEIGHT_MESSAGE[kind](owner, name, text), line.span);
+  return undefined;
+}
+
+export function trackerList(node: ConfigNode, owner: string, kind: TrackerKind, ctx: ValidationContext, known: Known, existing: readonly TrackerLine[] = []): TrackerLine[] {
   const defs = definitions(known, kind);
   const out: TrackerLine[] = [];
   for (const line of node.lines ?? []) {
@@ -211,14 +245,18 @@ export function trackerList(node: ConfigNode, owner: string, kind: TrackerKind, 
       ctx.report(ConfigErrorClass.GeneralError, `(${owner}) track ${kind} ${name} not found, ignoring...`, line.span);
       continue;
     }
+    if ([...existing, ...out].some((t) => t.name === name)) {
+      ctx.report(ConfigErrorClass.GeneralError, `(${owner}) duplicate track_${kind} ${name} - ignoring`, line.span);
+      continue;
+    }
     let weight = def?.weight ?? 0;
     let weightGiven = false;
     let reverse = false;
     for (let i = 0; i < rest.length; i++) {
       const w = rest[i];
       if (w === 'weight' && rest[i + 1] !== undefined) {
-        weight = Number.parseInt(rest[i + 1] ?? '0', 10) || 0;
-        weightGiven = true;
+        const v = trackerWeight(rest[i + 1] ?? '', kind, owner, name, line, ctx);
+        if (v !== undefined) { weight = v; weightGiven = true; }
         i++;
       } else if (w === 'reverse') reverse = true;
       else if (w === 'noreverse') reverse = false;
