@@ -16,53 +16,70 @@ export function parseForwarding(node: ConfigNode, args: readonly string[], who: 
     return undefined;
   }
   if (args.length === 1) return { method: 'TUN' };
-  const tunnel = parseTunnel(node, args.slice(1), who, r);
-  return tunnel ? { method: 'TUN', tunnel } : { method: 'TUN' };
+  let hadError = false;
+  const err = (m: string): void => {
+    if (m.includes('tunnel type')) hadError = true;
+    r.error(node, m);
+  };
+  const f: Forwarding = { method: 'TUN', tunnel: parseTunnel(args.slice(1), who, err, r.numbers(node)) };
+  if (hadError) faulty.add(f);
+  return f;
 }
 
-function parseTunnel(node: ConfigNode, args: readonly string[], who: string, r: LvsReporter): TunnelOptions | undefined {
-  if (args[0] !== 'type') {
-    r.error(node, `Invalid tunnel option ${args[0] ?? ''} for ${who} server.`);
-    return undefined;
-  }
-  const type = args[1];
-  if (type === undefined) {
-    r.error(node, `Missing tunnel type for ${who} server.`);
-    return undefined;
-  }
-  if (type !== 'ipip' && type !== 'gue' && type !== 'gre') {
-    r.error(node, `Unknown tunnel type ${type} for ${who} server.`);
-    return undefined;
-  }
-  let i = 2;
-  let guePort: number | undefined;
-  if (args[i] === 'port') {
-    const tok = args[i + 1];
-    if (tok === undefined) {
-      r.error(node, `Missing port for ${who} server gue tunnel.`);
-      return undefined;
+/** TUN methods whose tunnel type was missing or unknown (keepalived keeps TUN for them). */
+const faulty = new WeakSet<Forwarding>();
+
+/**
+ * A tunnel lets real servers be of another address family than the service. (A sorry server of
+ * another family is not accepted with a tunnel whose type was missing or unknown.)
+ */
+export function isTunnel(f: Forwarding | undefined, forSorry = false): boolean {
+  return f?.method === 'TUN' && !(forSorry && faulty.has(f));
+}
+
+type MutableTunnel = { -readonly [K in keyof TunnelOptions]: TunnelOptions[K] };
+
+/**
+ * `[type ipip|gue|gre] [port N] [nocsum|csum|remcsum]` in any order. Errors are reported; the
+ * method stays TUN with what was read.
+ */
+function parseTunnel(args: readonly string[], who: string, err: (m: string) => void, numbers: (m: string) => void): TunnelOptions {
+  const t: MutableTunnel = { type: 'ipip' };
+  for (let i = 0; i < args.length; i++) {
+    const opt = args[i] ?? '';
+    if (opt === 'type') {
+      const type = args[++i];
+      if (type === undefined) {
+        err(`Missing tunnel type for ${who} server.`);
+        return t;
+      }
+      if (type !== 'ipip' && type !== 'gue' && type !== 'gre') {
+        err(`Unknown tunnel type ${type} for ${who} server.`);
+        return t;
+      }
+      t.type = type;
+    } else if (opt === 'port') {
+      const tok = args[++i];
+      if (tok === undefined) {
+        err(`Missing port for ${who} server gue tunnel.`);
+        return t;
+      }
+      const port = parseUnsigned(tok, 1, 65535, numbers);
+      if (port === undefined) {
+        err(`Invalid gue tunnel port ${tok} for ${who} server.`);
+        return t;
+      }
+      t.guePort = port;
+    } else if (opt === 'nocsum' || opt === 'csum' || opt === 'remcsum') {
+      t.checksum = opt;
+    } else {
+      err(`Invalid tunnel option ${opt} for ${who} server.`);
+      return t;
     }
-    guePort = parseUnsigned(tok, 1, 65535, () => undefined);
-    if (guePort === undefined) {
-      r.error(node, `Invalid gue tunnel port ${tok} for ${who} server.`);
-      return undefined;
-    }
-    i += 2;
   }
-  if ((type === 'gue') !== (guePort !== undefined)) {
-    r.error(node, 'gue tunnels require port, otherwise cannot have port.');
-    return undefined;
-  }
-  const cs = args[i];
-  if (cs !== undefined && cs !== 'nocsum' && cs !== 'csum' && cs !== 'remcsum') {
-    r.error(node, `Invalid tunnel option ${cs} for ${who} server.`);
-    return undefined;
-  }
-  if (cs === 'csum' && type === 'ipip') r.error(node, 'ipip tunnels do not support checksum option.');
-  if (cs === 'remcsum' && type === 'gre') r.error(node, 'gre tunnels do not support remote checksum option.');
-  const t: { -readonly [K in keyof TunnelOptions]: TunnelOptions[K] } = { type };
-  if (guePort !== undefined) t.guePort = guePort;
-  if (cs !== undefined) t.checksum = cs;
+  if ((t.type === 'gue') !== (t.guePort !== undefined)) err('gue tunnels require port, otherwise cannot have port.');
+  else if (t.checksum === 'csum' && t.type === 'ipip') err('ipip tunnels do not support checksum option.');
+  else if (t.checksum === 'remcsum' && t.type === 'gre') err('gre tunnels do not support remote checksum option.');
   return t;
 }
 

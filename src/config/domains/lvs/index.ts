@@ -9,6 +9,7 @@ import type { ConfigNode } from '../../ast.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
 import type { LvsModel, SslContext, VirtualServer, VirtualServerGroup } from '../../model/lvs.js';
 import { finishVirtualServer, type VirtualServerDraft } from './draft.js';
+import { isTunnel } from './forwarding.js';
 import { LVS_TOP_LEVEL } from './keywords.js';
 import { checkVirtualServer } from './post-checks.js';
 import { LvsReporter, missingParameter } from './report.js';
@@ -103,7 +104,7 @@ function postParse(st: PassState): VirtualServer[] {
     // A group whose addresses are of another family than the service's: dropped with a log message only.
     // (Tunnels may cross families.)
     const family = vs.family ?? vs.realServers[0]?.family;
-    const tunnel = vs.forwarding?.method === 'TUN';
+    const tunnel = isTunnel(vs.forwarding);
     if (g && family && !tunnel && g.entries.some((e) => e.family !== undefined && e.family !== family)) continue;
     if (checkVirtualServer(vs, st.r, g)) out.push(finishVirtualServer(vs));
   }

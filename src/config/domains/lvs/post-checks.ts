@@ -29,11 +29,11 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
     post(`Virtual server ${vsName(vs)} has no real servers - ignoring`);
     return false;
   }
-  checkProtocol(vs, post, groupHasOnlyFwmarks);
   if (vs.haSuspend && vs.parts.kind === 'fwmark') {
     post(`Virtual server ${vsName(vs)}: cannot use ha_suspend with fwmarks - clearing ha_suspend`);
     vs.haSuspend = false;
   }
+  checkProtocol(vs, post, groupHasOnlyFwmarks);
   if (vs.ops && vs.parts.kind !== 'fwmark' && vs.protocol !== 'udp') {
     post(`Virtual server ${vsName(vs)}: one packet scheduling requires UDP - resetting`);
     vs.ops = false;
@@ -48,6 +48,9 @@ export function checkVirtualServer(vs: VirtualServerDraft, r: LvsReporter, group
     vs.scheduler = 'wlc';
   }
   checkRealServers(vs, post);
+  if (!vs.forwarding && vs.sorryServer && !vs.sorryServer.forwarding) {
+    post(`Virtual server ${vsName(vs)}: no forwarding method set, setting default NAT`);
+  }
   vs.forwarding ??= { method: 'NAT' };
   checkQuorum(vs, post);
   // Ports only matter when the real servers are reached without NAT (DR, TUN).

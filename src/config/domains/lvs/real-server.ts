@@ -5,7 +5,7 @@ import type { ConfigNode } from '../../ast.js';
 import { parseIp } from '../../syntax/ip.js';
 import { parseChecker } from './checkers/index.js';
 import type { RealServerDraft, SorryServerDraft, VirtualServerDraft } from './draft.js';
-import { parseForwarding } from './forwarding.js';
+import { isTunnel, parseForwarding } from './forwarding.js';
 import { INT_MAX, parsePort, parseUnsigned } from './parse/numbers.js';
 import { missingParameter, type LvsReporter } from './report.js';
 import { readScript } from './scripts.js';
@@ -28,10 +28,10 @@ export function parseRealServer(node: ConfigNode, vs: VirtualServerDraft, st: Vs
   r.rsFamily = undefined;
   const vsFamily = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
   // Checked at the end of the block. IPVS tunnels may cross address families.
-  const method = rs.forwarding?.method ?? vs.forwarding?.method;
+  const tunnel = isTunnel(rs.forwarding ?? vs.forwarding);
   // A fwmark service without ip_family takes the family of its first (non-tunnelled) real server.
-  if (!vsFamily && vs.parts.kind === 'fwmark' && method !== 'TUN') vs.family = family;
-  if (vsFamily && vsFamily !== family && method !== 'TUN') {
+  if (!vsFamily && vs.parts.kind === 'fwmark' && !tunnel) vs.family = family;
+  if (vsFamily && vsFamily !== family && !tunnel) {
     r.atBlockEnd(node, `Address family of virtual server and real server ${a0} don't match - skipping real server.`);
     return undefined;
   }

@@ -6,7 +6,7 @@ import type { ConfigNode } from '../../ast.js';
 import { parseIp } from '../../syntax/ip.js';
 import type { AddressFamily, LvsProtocol } from '../../model/lvs.js';
 import type { VirtualServerDraft } from './draft.js';
-import { parseForwarding, SCHEDULERS } from './forwarding.js';
+import { isTunnel, parseForwarding, SCHEDULERS } from './forwarding.js';
 import { INT_MAX, parsePort, parseUnsigned, UINT_MAX } from './parse/numbers.js';
 import { parseRealServer, parseSorryServer } from './real-server.js';
 import { missingParameter, type LvsReporter, type VsNameParts } from './report.js';
@@ -79,7 +79,7 @@ function checkSorryFamily(node: ConfigNode, vs: VirtualServerDraft, r: LvsReport
   const s = vs.sorryServer;
   const family = vs.parts.kind === 'address' ? vs.parts.family : vs.family;
   if (!s || !family || s.family === family) return;
-  if ((s.forwarding?.method ?? vs.forwarding?.method) === 'TUN') return;
+  if (isTunnel(s.forwarding ?? vs.forwarding, true)) return;
   r.atBlockEnd(node, `Address family of virtual server and sorry server ${s.address} don't match - skipping sorry server.`);
   delete vs.sorryServer;
 }
