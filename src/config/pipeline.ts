@@ -64,7 +64,7 @@ function run(
   if (info?.isDirectory) {
     return { model: {}, diagnostics: sink, files: [], notes: [`Configuration file '${path.endsWith('/') ? path : `${path}/`}' is a directory - skipping`], configId };
   }
-  const pre = preprocess(path, env, configId);
+  const pre = preprocess(path, env, configId, options?.allConfig ?? false);
   if (pre.mainFileMissing) {
     const message = `Config files missing '${path}'.`;
     if (options?.allConfig) sink.report(ConfigErrorClass.FileNotFound, message, { file: path, line: 0 }, 'none');

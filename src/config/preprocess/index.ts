@@ -29,12 +29,12 @@ export function defaultConfigId(env: ConfigEnvironment): string {
   return dot < 0 ? host : host.slice(0, dot);
 }
 
-export function preprocess(file: string, env: ConfigEnvironment, configId: string): PreprocessResult {
-  const reader = new Reader(env, { configId });
+export function preprocess(file: string, env: ConfigEnvironment, configId: string, allConfig = false): PreprocessResult {
+  const reader = new Reader(env, { configId, allConfig });
   const ok = reader.readFile(file, file);
   let later = { lines: reader.lines as readonly ConfigLine[], events: reader.events as readonly ReaderEvent[] };
   if (reader.sawEscapedComment) {
-    const copy = new Reader(env, { configId, copyMode: true });
+    const copy = new Reader(env, { configId, copyMode: true, allConfig });
     copy.readFile(file, file);
     later = { lines: copy.lines, events: copy.events };
   }

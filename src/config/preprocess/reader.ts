@@ -30,6 +30,8 @@ export interface ReaderOptions {
    * (observed: `zz_\#a` is 'zz_#a' in the first pass and 'zz_' in the others).
    */
   readonly copyMode?: boolean;
+  /** -e/--all-config: every include is checked as `includea` (observed: exit 6 on a missing file). */
+  readonly allConfig?: boolean;
 }
 
 /** Bounds that keep hostile input from hanging us (keepalived has none). */
@@ -61,6 +63,7 @@ export class Reader {
   /** Whether later passes read differently (escaped comment characters, over-long lines). */
   sawEscapedComment = false;
   private readonly copyMode: boolean;
+  private readonly allConfig: boolean;
   private readonly params = new Parameters();
   private readonly stack: OpenFile[] = [];
   private readonly builtins: BuiltinContext;
@@ -74,6 +77,7 @@ export class Reader {
     options: ReaderOptions,
   ) {
     this.copyMode = options.copyMode ?? false;
+    this.allConfig = options.allConfig ?? false;
     this.builtins = {
       pwd: () => this.stack[this.stack.length - 1]?.dir ?? env.cwd(),
       configId: options.configId,
@@ -315,7 +319,7 @@ export class Reader {
   private include(kind: IncludeKind, pattern: string | undefined, span: Span): void {
     if (pattern === undefined) return;
     const dir = this.stack[this.stack.length - 1]?.dir ?? this.env.cwd();
-    const outcome = resolveInclude(kind, pattern, dir, this.env);
+    const outcome = resolveInclude(this.allConfig ? 'includea' : kind, pattern, dir, this.env);
     for (const m of outcome.messages) this.event(ConfigErrorClass.Note, m, span, 'first');
     if (outcome.fatal) {
       this.stopAfterFirstPass = 6;

@@ -80,6 +80,15 @@ describe('pipeline', () => {
     assert.deepEqual(r.diagnostics.list.map(formatDiagnostic), ["(Line 1) No config files matched 'nothing*.conf'.", "(Line 2) Unknown keyword 'zz'"]);
   });
 
+  it('with all-config, a missing include stops keepalived after the first pass (exit 6)', () => {
+    const plain = loadConfigWith(toyDomains(), MAIN, env('include nothere.conf\n'));
+    assert.equal(plain.abortExitCode, undefined);
+    assert.equal(configTestExitCode(plain.diagnostics.list), 0);
+    const all = loadConfigWith(toyDomains(), MAIN, env('include nothere.conf\n'), { allConfig: true });
+    assert.equal(all.abortExitCode, 6);
+    assert.deepEqual(all.diagnostics.list.map(formatDiagnostic), ["(Line 1) Config files missing 'nothere.conf'."]);
+  });
+
   it('a missing main file is a note (exit 0) unless all-config is asked (exit 4)', () => {
     const e = env('');
     const r = loadConfigWith(toyDomains(), '/nonexistent.conf', e);
