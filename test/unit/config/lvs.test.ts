@@ -177,6 +177,37 @@ describe('virtual_server keywords', () => {
   });
 });
 
+describe('tunnels', () => {
+  it('reads options in any order, keeps TUN after an option error, and defaults the service for a sorry server without method', () => {
+    const text = [
+      'virtual_server 192.0.2.1 80 {',
+      ' protocol TCP',
+      ' lb_algo rr',
+      ' sorry_server 192.0.2.9 80',
+      ' real_server 192.0.2.2 80 {',
+      '  lvs_method TUN port 5 csum',
+      ' }',
+      ' real_server 192.0.2.3 80 {',
+      '  lvs_method TUN type',
+      ' }',
+      ' real_server 192.0.2.4 81 {',
+      '  lvs_method TUN type ipip foo',
+      ' }',
+      '}',
+      '',
+    ].join('\n');
+    const r = runLvs(text);
+    assert.deepEqual(r.lines, [
+      L(6, 'gue tunnels require port, otherwise cannot have port.'),
+      L(9, 'Missing tunnel type for real server.'),
+      L(12, 'Invalid tunnel option foo for real server.'),
+      'Virtual server [192.0.2.1]:tcp:80: no forwarding method set, setting default NAT',
+      "WARNING - virtual server [192.0.2.1]:tcp:80 and real server [192.0.2.4]:tcp:81 ports don't match - resetting",
+    ]);
+    assert.deepEqual(r.lvs.virtualServers[0]?.realServers[0]?.forwarding, { method: 'TUN', tunnel: { type: 'ipip', guePort: 5, checksum: 'csum' } });
+  });
+});
+
 describe('timing inheritance virtual_server -> real_server -> checker', () => {
   it('resolves each checker from the nearest level, then the defaults', () => {
     const inner = [
