@@ -22,11 +22,12 @@ const [base, specText] = process.argv.slice(1);
 const spec = JSON.parse(specText);
 const clock = { setTimer: (cb, ms) => setTimeout(cb, ms), clearTimer: (h) => clearTimeout(h), monotonicMs: () => performance.now() };
 const random = () => Math.floor(Math.random() * 2 ** 32);
+const rng = () => Math.random();
 const m = await import(base + '/src/check/probes/' + spec.module + '.js');
 const config = spec.config;
 if (config.payloadHex !== undefined) config.payload = Buffer.from(config.payloadHex, 'hex');
 if (config.pattern) config.replyPattern = { bytes: Buffer.from(config.pattern.bytes, 'hex'), mask: Buffer.from(config.pattern.mask, 'hex') };
-let ports = { realServer: spec.rs, clock, random };
+let ports = { realServer: spec.rs, clock, random: rng };
 let cleanup = () => {};
 if (spec.module === 'misc-check') {
   const { LinuxProcessRunner } = await import(base + '/src/os/linux/process-runner.js');

@@ -9,14 +9,15 @@
 import type { DnsChecker, Endpoint } from '../../config/model/lvs.js';
 import { CodecError } from '../../proto/codec-error.js';
 import { decodeDnsHeader, decodeDnsMessage, DNS_TYPES, encodeDnsQuery } from '../../proto/dns-message.js';
+import type { Rng } from '../clock.js';
 import type { Probe, ProbeResult } from '../probe.js';
 import { probeTarget, udpExchange, type ProbeClock, type Verdict } from './udp-exchange.js';
 
 export interface DnsCheckPorts {
   readonly realServer: Endpoint;
   readonly clock: ProbeClock;
-  /** A uniformly random integer in [0, 2^32). */
-  readonly random: () => number;
+  /** The checker layer's Rng: uniform in [0, 1). */
+  readonly random: Rng;
 }
 
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
@@ -25,7 +26,7 @@ export function createDnsCheckProbe(config: DnsChecker, ports: DnsCheckPorts): P
   const target = probeTarget(ports.realServer, config.connection);
   const type = DNS_TYPES[config.queryType];
   return (signal) => {
-    const id = ports.random() & 0xffff;
+    const id = Math.floor(ports.random() * 0x10000) & 0xffff;
     let query: Uint8Array;
     try {
       query = encodeDnsQuery({ id, name: config.name, type });

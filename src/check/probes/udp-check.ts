@@ -12,14 +12,15 @@
  * keepalived reads at most max_reply_length + 1 bytes, so a longer reply fails the length rule.
  */
 import type { Endpoint, HexPattern, UdpChecker } from '../../config/model/lvs.js';
+import type { Rng } from '../clock.js';
 import type { Probe, ProbeResult } from '../probe.js';
 import { probeTarget, udpExchange, type ProbeClock, type Verdict } from './udp-exchange.js';
 
 export interface UdpCheckPorts {
   readonly realServer: Endpoint;
   readonly clock: ProbeClock;
-  /** A uniformly random integer in [0, 2^32); used for the payload when none is configured. */
-  readonly random: () => number;
+  /** The checker layer's Rng, uniform in [0, 1): the payload when none is configured. */
+  readonly random: Rng;
 }
 
 const RANDOM_PAYLOAD_BYTES = 16;
@@ -71,8 +72,8 @@ export function judgeUdpReply(reply: Uint8Array, rules: ReplyRules): ProbeResult
   return { ok: true, detail: `reply of ${reply.length} bytes matches` };
 }
 
-function randomPayload(random: () => number): Uint8Array {
+function randomPayload(random: Rng): Uint8Array {
   const out = Buffer.alloc(RANDOM_PAYLOAD_BYTES);
-  for (let at = 0; at < RANDOM_PAYLOAD_BYTES; at += 4) out.writeUInt32BE(random() >>> 0, at);
+  for (let at = 0; at < RANDOM_PAYLOAD_BYTES; at++) out[at] = Math.floor(random() * 256) & 0xff;
   return out;
 }

@@ -26,12 +26,12 @@ describe('DNS_CHECK probe', () => {
 
   it('sends an RD query of the configured type and name with the rng id, succeeds on rcode 0', async () => {
     server.handler = (q, reply) => reply(answerTo(q));
-    const probe = createDnsCheckProbe(dnsChecker(server.port, { queryType: 'MX', name: 'example.com' }), { realServer: rs, clock, random: () => 0xabcd1234 });
+    const probe = createDnsCheckProbe(dnsChecker(server.port, { queryType: 'MX', name: 'example.com' }), { realServer: rs, clock, random: () => 0x1234 / 0x10000 });
     const r = await probe(signal());
     assert.equal(r.ok, true, JSON.stringify(r));
     const q = server.received.at(-1);
     assert.ok(q);
-    assert.equal(q.readUInt16BE(0), 0x1234, 'id = low 16 bits of the rng');
+    assert.equal(q.readUInt16BE(0), 0x1234, 'id = rng scaled to 16 bits');
     assert.equal(q.readUInt16BE(2), 0x0100, 'RD set');
     assert.equal(q.subarray(12).toString('hex'), '076578616d706c6503636f6d00000f0001');
   });
@@ -43,14 +43,14 @@ describe('DNS_CHECK probe', () => {
       reply(Buffer.from('garbage'));
       setTimeout(() => reply(answerTo(q)), 30);
     };
-    const r = await createDnsCheckProbe(dnsChecker(server.port), { realServer: rs, clock, random: () => 7 })(signal());
+    const r = await createDnsCheckProbe(dnsChecker(server.port), { realServer: rs, clock, random: () => 7 / 0x10000 })(signal());
     assert.equal(r.ok, true, JSON.stringify(r));
   });
 
   it('fails (after the timeout) when only wrong ids, non-responses or short garbage come back', async () => {
     for (const bad of [(q: Buffer) => answerTo(q, { id: q.readUInt16BE(0) ^ 0xffff }), (q: Buffer) => answerTo(q, { qr: false }), () => Buffer.alloc(5)]) {
       server.handler = (q, reply) => reply(bad(q));
-      const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 200), { realServer: rs, clock, random: () => 99 })(signal());
+      const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 200), { realServer: rs, clock, random: () => 99 / 0x10000 })(signal());
       assert.equal(r.ok, false);
       assert.equal(!r.ok && r.failure, 'bad-response', JSON.stringify(r));
     }
@@ -59,7 +59,7 @@ describe('DNS_CHECK probe', () => {
   it('fails at once on rcode != 0', async () => {
     server.handler = (q, reply) => reply(answerTo(q, { rcode: 3 }));
     const t0 = performance.now();
-    const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 5_000), { realServer: rs, clock, random: () => 1 })(signal());
+    const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 5_000), { realServer: rs, clock, random: () => 1 / 0x10000 })(signal());
     assert.equal(!r.ok && r.failure, 'bad-response');
     assert.match(!r.ok ? r.reason : '', /rcode = 3/);
     assert.ok(performance.now() - t0 < 1_000);
@@ -74,13 +74,13 @@ describe('DNS_CHECK probe', () => {
 
   it('times out with no-reply when the server is silent', async () => {
     server.handler = () => undefined;
-    const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 150), { realServer: rs, clock, random: () => 1 })(signal());
+    const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 150), { realServer: rs, clock, random: () => 1 / 0x10000 })(signal());
     assert.equal(!r.ok && r.failure, 'no-reply');
   });
 
   it('reports ICMP port unreachable as connect-refused', async () => {
     const port = await closedUdpPort();
-    const r = await createDnsCheckProbe(dnsChecker(port, {}, 2_000), { realServer: rs, clock, random: () => 1 })(signal());
+    const r = await createDnsCheckProbe(dnsChecker(port, {}, 2_000), { realServer: rs, clock, random: () => 1 / 0x10000 })(signal());
     assert.equal(!r.ok && r.failure, 'connect-refused', JSON.stringify(r));
   });
 
@@ -88,7 +88,7 @@ describe('DNS_CHECK probe', () => {
     const v6 = await LoopbackUdpServer.start(6);
     try {
       v6.handler = (q, reply) => reply(answerTo(q));
-      const r = await createDnsCheckProbe(dnsChecker(v6.port, { queryType: 'AAAA' }), { realServer: { address: '::1', family: 'inet6', port: 53 }, clock, random: () => 5 })(signal());
+      const r = await createDnsCheckProbe(dnsChecker(v6.port, { queryType: 'AAAA' }), { realServer: { address: '::1', family: 'inet6', port: 53 }, clock, random: () => 5 / 0x10000 })(signal());
       assert.equal(r.ok, true);
     } finally {
       await v6.close();
@@ -100,7 +100,7 @@ describe('DNS_CHECK probe', () => {
     const c = new CountingClock();
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 10_000), { realServer: rs, clock: c, random: () => 1 })(ac.signal);
+    const r = await createDnsCheckProbe(dnsChecker(server.port, {}, 10_000), { realServer: rs, clock: c, random: () => 1 / 0x10000 })(ac.signal);
     assert.equal(r.ok, false);
     assert.equal(c.armed, c.cleared);
   });

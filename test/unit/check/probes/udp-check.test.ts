@@ -39,7 +39,7 @@ describe('UDP_CHECK probe', () => {
   let server: LoopbackUdpServer;
   const clock = new CountingClock();
   const rs = { address: '127.0.0.1', family: 'inet' as const, port: 9 };
-  const ports = { realServer: rs, clock, random: () => 0x01020304 };
+  const ports = { realServer: rs, clock, random: () => 0x42 / 256 };
   before(async () => { server = await LoopbackUdpServer.start(); });
   after(async () => { await server.close(); });
 
@@ -54,7 +54,7 @@ describe('UDP_CHECK probe', () => {
   it('sends random bytes from the rng when no payload is configured', async () => {
     server.handler = () => undefined;
     await createUdpCheckProbe(udpChecker(server.port, {}, 100), ports)(signal());
-    assert.equal(server.received.at(-1)?.toString('hex'), '01020304'.repeat(4));
+    assert.equal(server.received.at(-1)?.toString('hex'), '42'.repeat(16));
   });
 
   it('silence is up without require_reply and down with it', async () => {
