@@ -7,7 +7,7 @@
  * that: the structure pass runs once per pass and the domain messages are merged in by line.
  * Never throws: an unexpected exception of a domain becomes a diagnostic.
  */
-import type { ConfigLine, ConfigNode } from './ast.js';
+import type { ConfigAst, ConfigLine, ConfigNode } from './ast.js';
 import { ConfigErrorClass, DiagnosticSink, type Diagnostic, type Span } from './diagnostics.js';
 import type { ConfigModel, LoadOptions, LoadResult, ValidationContext } from './domain.js';
 import { buildRegistry, defaultDomains, PASS_ORDER, type DomainEntry, type DomainRegistry } from './domains.js';
@@ -26,6 +26,8 @@ export interface PipelineResult extends LoadResult {
   readonly notes: readonly string[];
   /** The config id used for @id lines. */
   readonly configId: string;
+  /** The AST: the top-level nodes each pass parsed, in file order (absent when nothing was read). */
+  readonly ast?: ConfigAst;
 }
 
 /** Messages of this form make keepalived exit(2) at once. */
@@ -74,13 +76,13 @@ function run(
   const state = new PassRunner(registry, pre, path, env, configId, model, sink);
   for (const pass of PASS_ORDER) {
     if (pass !== 'global' && pre.stopAfterFirstPass !== undefined) {
-      return { model, diagnostics: sink, files: pre.files, notes: [], configId, abortExitCode: pre.stopAfterFirstPass };
+      return { model, diagnostics: sink, files: pre.files, notes: [], configId, ast: state.ast(pre.files), abortExitCode: pre.stopAfterFirstPass };
     }
     if (state.runPass(pass)) {
-      return { model, diagnostics: sink, files: pre.files, notes: [], configId, abortExitCode: 2 };
+      return { model, diagnostics: sink, files: pre.files, notes: [], configId, ast: state.ast(pre.files), abortExitCode: 2 };
     }
   }
-  return { model, diagnostics: sink, files: pre.files, notes: [], configId };
+  return { model, diagnostics: sink, files: pre.files, notes: [], configId, ast: state.ast(pre.files) };
 }
 
 class PassRunner {
@@ -100,6 +102,14 @@ class PassRunner {
     private readonly sink: DiagnosticSink,
   ) {}
 
+  /** Every pass's top-level nodes with their line index, for the AST. */
+  private readonly parsed: Array<{ node: ConfigNode; at: number }> = [];
+
+  ast(files: readonly string[]): ConfigAst {
+    const nodes = [...this.parsed].sort((a, b) => a.at - b.at).map((p) => p.node);
+    return { nodes, files };
+  }
+
   /** Runs one pass; returns true when keepalived would abort (missing parameter). */
   runPass(pass: Pass): boolean {
     const firstPass = pass === 'global';
@@ -117,6 +127,12 @@ class PassRunner {
         skipsBlock: (kw, args) => this.skipsBlock(pass, kw, args),
       },
     );
+    if (firstPass || source.lines === this.pre.lines) {
+      for (const node of structure.nodes) this.parsed.push({ node, at: structure.positions.get(node) ?? 0 });
+    } else {
+      // Later passes read the cleaned copy: order their nodes after the first pass's by position.
+      for (const node of structure.nodes) this.parsed.push({ node, at: (structure.positions.get(node) ?? 0) + 0.5 });
+    }
     const positioned: PositionedDiagnostic[] = [...structure.diagnostics];
     const late: Diagnostic[] = [];
     for (const domain of this.registry.domains) {

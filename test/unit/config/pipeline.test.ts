@@ -118,6 +118,16 @@ describe('pipeline', () => {
     assert.deepEqual(seen.map((n) => [n.args, n.children?.length]), [[['bad'], 0]]);
   });
 
+  it('returns the AST of every pass in file order', () => {
+    const r = loadConfigWith(toyDomains(), MAIN, env('vrrp_instance V {\n state BACKUP\n}\nglobal_defs {\n router_id a\n}\nthing t {\n val 1\n}\n'));
+    assert.deepEqual(r.ast?.nodes.map((n) => `${n.keyword}:${n.span.line}:${n.children?.map((c) => c.keyword).join(',') ?? ''}`), [
+      'vrrp_instance:1:state',
+      'global_defs:4:router_id',
+      'thing:7:val',
+    ]);
+    assert.deepEqual(r.ast?.files, [MAIN]);
+  });
+
   it('turns an exception in a domain into a diagnostic', () => {
     const boom: DomainEntry[] = [
       { name: 'global', pass: 'global', keywords: { global_defs: block({}) }, validate: () => { throw new TypeError('oops'); } },
