@@ -166,14 +166,23 @@ describe('UDP_CHECK, DNS_CHECK, SMTP_CHECK', () => {
   });
 
   it('hex patterns: wildcards only where allowed, never a throw', () => {
-    assert.equal(parseHexPattern('0aXb', false), undefined);
+    assert.equal(parseHexPattern(['0aXb'], false), undefined);
+    assert.equal(parseHexPattern([], false), undefined);
     fc.assert(
       fc.property(fc.string({ maxLength: 12 }), (s) => {
-        const p = parseHexPattern(s, true);
+        const p = parseHexPattern([s], true);
         if (p) assert.equal(p.bytes.length, Math.ceil(s.length / 2));
-        else assert.ok(!/^[0-9a-fA-FxX]*$/.test(s));
+        else assert.ok(!/^[0-9a-fA-FxX]+$/.test(s));
       }),
     );
+  });
+
+  it('hex patterns: a lone digit ends its word as a low nibble, as keepalived reads them', () => {
+    const p = parseHexPattern(['Ab12f', '3'], false);
+    assert.deepEqual([...(p?.bytes ?? [])], [0xab, 0x12, 0x0f, 0x03]);
+    const w = parseHexPattern(['1x', 'X'], true);
+    assert.deepEqual([...(w?.bytes ?? [])], [0x10, 0x00]);
+    assert.deepEqual([...(w?.mask ?? [])], [0xf0, 0xf0]);
   });
 });
 

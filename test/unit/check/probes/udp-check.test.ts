@@ -7,7 +7,7 @@ import type { HexPattern, UdpChecker } from '../../../../src/config/model/lvs.js
 import { closedUdpPort, CountingClock, LoopbackUdpServer, signal, span, timing } from './helpers.js';
 
 function pattern(text: string): HexPattern {
-  const p = parseHexPattern(text, true);
+  const p = parseHexPattern(text.split(' '), true);
   assert.ok(p, text);
   return p;
 }

@@ -79,21 +79,36 @@ export function parseDnsChecker(node: ConfigNode, r: LvsReporter): CheckerDraft 
  * Hex with optional X/x nibble wildcards (only when `wildcards`); undefined when invalid.
  * An odd number of digits is padded with a trailing 0 nibble.
  */
-export function parseHexPattern(text: string, wildcards: boolean): HexPattern | undefined {
-  if (!/^[0-9a-fA-FxX]*$/.test(text) || (!wildcards && /[xX]/.test(text))) return undefined;
-  const n = Math.ceil(text.length / 2);
-  const bytes = new Uint8Array(n);
-  const mask = new Uint8Array(n);
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] ?? '0';
-    const wild = ch === 'x' || ch === 'X';
-    const shift = i % 2 === 0 ? 4 : 0;
-    const idx = i >> 1;
-    bytes[idx] = (bytes[idx] ?? 0) | ((wild ? 0 : parseInt(ch, 16)) << shift);
-    mask[idx] = (mask[idx] ?? 0) | ((wild ? 0 : 0xf) << shift);
+/**
+ * keepalived's hex string reader: the words are read in turn; each pair of hex digits is one octet,
+ * and a lone digit at the end of a word is the LOW nibble of an octet of its own ("Ab12f 3" is
+ * AB 12 0F 03). With `wildcards`, x/X matches any nibble. `mask` has the bits to compare set.
+ */
+export function parseHexPattern(words: readonly string[], wildcards: boolean): HexPattern | undefined {
+  const bytes: number[] = [];
+  const mask: number[] = [];
+  for (const word of words) {
+    if (!/^[0-9a-fA-FxX]+$/.test(word) || (!wildcards && /[xX]/.test(word))) return undefined;
+    for (let i = 0; i < word.length; i += 2) {
+      const hi = word[i] ?? '0';
+      const lo = word[i + 1];
+      const [value, compare] = lo === undefined
+        ? [nibble(hi), nibbleMask(hi)]
+        : [(nibble(hi) << 4) | nibble(lo), (nibbleMask(hi) << 4) | nibbleMask(lo)];
+      bytes.push(value);
+      mask.push(lo === undefined ? 0xf0 | compare : compare);
+    }
   }
-  if (text.length % 2 === 1) mask[n - 1] = (mask[n - 1] ?? 0) | 0x0f;
-  return { bytes, mask };
+  if (bytes.length === 0) return undefined;
+  return { bytes: Uint8Array.from(bytes), mask: Uint8Array.from(mask) };
+}
+
+function nibble(ch: string): number {
+  return ch === 'x' || ch === 'X' ? 0 : parseInt(ch, 16);
+}
+
+function nibbleMask(ch: string): number {
+  return ch === 'x' || ch === 'X' ? 0 : 0xf;
 }
 
 const MAX_UDP_REPLY = 65535;
@@ -124,7 +139,7 @@ export function parseUdpChecker(node: ConfigNode, r: LvsReporter): CheckerDraft 
           r.error(c, 'UDP_CHECK payload requires a payload');
           break;
         }
-        const p = parseHexPattern(c.args.join(''), false);
+        const p = parseHexPattern(c.args, false);
         if (!p) r.error(c, 'Invalid hex string for UDP_CHECK payload');
         else payload = p.bytes;
         break;
@@ -132,7 +147,7 @@ export function parseUdpChecker(node: ConfigNode, r: LvsReporter): CheckerDraft 
       case 'require_reply': {
         requireReply = true;
         if (a0 === undefined) break;
-        const p = parseHexPattern(a0, true);
+        const p = parseHexPattern(c.args, true);
         if (!p) r.error(c, 'Invalid hex string for UDP_CHECK reply');
         else replyPattern = p;
         break;
