@@ -304,8 +304,11 @@ export class Reader {
       if (lazy && seq.rest !== '') for (let k = 0; k < seq.bindings.length; k++) this.processText(seq.rest, span, depth + 1);
       for (const [name] of seq.bindings[0] ?? []) this.params.delete(name);
     } catch (e) {
-      if (!(e instanceof SequenceError) && !(e instanceof ExpansionError)) throw e;
-      this.event(ConfigErrorClass.GeneralError, e.message, span, 'first');
+      if (e instanceof SequenceError) {
+        for (const m of e.messages) this.event(ConfigErrorClass.GeneralError, m, span, 'all');
+      } else if (e instanceof ExpansionError) {
+        this.event(ConfigErrorClass.GeneralError, e.message, span, 'first');
+      } else throw e;
     }
   }
 

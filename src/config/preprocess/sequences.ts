@@ -6,13 +6,27 @@
  * gives 9, a, b.
  */
 
+/**
+ * A rejected sequence. `messages` are keepalived's lines for it, e.g. for `~SEQ(i,1,0,3) a$i`:
+ * "Invalid ~SEQ values '...'" then "Invalid ~SEQ specification '...'" (observed).
+ */
 export class SequenceError extends Error {
+  readonly messages: string[];
+
   constructor(
-    readonly code: 'SEQ_SYNTAX' | 'SEQ_TOO_LONG',
-    message: string,
+    readonly code: 'SEQ_VALUES' | 'SEQ_DEFINITION' | 'SEQ_UNCLOSED' | 'LST_SPEC' | 'SEQ_TOO_LONG',
+    text: string,
   ) {
-    super(message);
+    const line = `'${text}'`;
+    const first =
+      code === 'SEQ_VALUES' ? `Invalid ~SEQ values ${line}`
+      : code === 'SEQ_DEFINITION' ? `Invalid ~SEQ definition ${line}`
+      : code === 'SEQ_UNCLOSED' ? `~SEQ parameter strings too long ${line}`
+      : code === 'LST_SPEC' ? `Invalid ~LST specification ${line}`
+      : `Sequence too long (more than ${MAX_SEQUENCE_ITEMS} items) ${line}`;
+    super(first);
     this.name = 'SequenceError';
+    this.messages = code === 'LST_SPEC' || code === 'SEQ_TOO_LONG' ? [first] : [first, `Invalid ~SEQ specification ${line}`];
   }
 }
 
@@ -39,8 +53,8 @@ export function isSequenceStart(text: string): boolean {
 export function parseSequence(text: string): Sequence {
   const open = text.indexOf('(');
   const close = findClose(text, open);
-  if (close < 0) throw new SequenceError('SEQ_SYNTAX', `Invalid sequence '${text}' - missing ')'`);
   const kind = text.slice(1, open).trim();
+  if (close < 0) throw new SequenceError(kind === 'LST' ? 'LST_SPEC' : 'SEQ_UNCLOSED', text);
   const inner = text.slice(open + 1, close);
   const rest = text.slice(close + 1).trim();
   const bindings = kind === 'LST' ? listBindings(inner, text) : seqBindings(inner, kind === 'SEQx', text);
@@ -61,16 +75,20 @@ function findClose(text: string, open: number): number {
 function seqBindings(inner: string, hex: boolean, text: string): Binding[] {
   const parts = inner.split(',').map((s) => s.trim());
   const name = parts[0] ?? '';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || parts.length < 2 || parts.length > 4) {
-    throw new SequenceError('SEQ_SYNTAX', `Invalid sequence '${text}'`);
-  }
+  if (name === '' || parts.length < 2 || parts.length > 4) throw new SequenceError('SEQ_DEFINITION', text);
   const nums = parts.slice(1).map((p) => parseNumber(p, text));
+  // Without a step the sequence counts towards its end (observed: ~SEQ(i,3,1) gives 3, 2, 1).
+  const towards = (from: number, to: number): number => (from <= to ? 1 : -1);
   const [start, step, end] =
-    nums.length === 1 ? [1, 1, nums[0] ?? 0] : nums.length === 2 ? [nums[0] ?? 0, 1, nums[1] ?? 0] : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 0];
-  if (step === 0) throw new SequenceError('SEQ_SYNTAX', `Invalid sequence '${text}' - step 0`);
+    nums.length === 1
+      ? [1, towards(1, nums[0] ?? 0), nums[0] ?? 0]
+      : nums.length === 2
+        ? [nums[0] ?? 0, towards(nums[0] ?? 0, nums[1] ?? 0), nums[1] ?? 0]
+        : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 0];
+  if (step === 0 || (step > 0 && start > end) || (step < 0 && start < end)) throw new SequenceError('SEQ_VALUES', text);
   const out: Binding[] = [];
   for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
-    if (out.length >= MAX_SEQUENCE_ITEMS) throw new SequenceError('SEQ_TOO_LONG', `Sequence '${text}' too long`);
+    if (out.length >= MAX_SEQUENCE_ITEMS) throw new SequenceError('SEQ_TOO_LONG', text);
     out.push([[name, hex ? v.toString(16) : String(v)]]);
   }
   return out;
@@ -78,7 +96,7 @@ function seqBindings(inner: string, hex: boolean, text: string): Binding[] {
 
 function parseNumber(s: string, text: string): number {
   if (/^[-+]?0x[0-9a-f]+$/i.test(s)) return Number.parseInt(s, 16);
-  if (!/^[-+]?\d+$/.test(s)) throw new SequenceError('SEQ_SYNTAX', `Invalid sequence '${text}' - bad number '${s}'`);
+  if (!/^[-+]?\d+$/.test(s)) throw new SequenceError('SEQ_DEFINITION', text);
   return Number.parseInt(s, 10);
 }
 
@@ -86,9 +104,7 @@ function listBindings(inner: string, text: string): Binding[] {
   const items = splitTopLevel(inner);
   const head = items[0] ?? '';
   const names = unbrace(head);
-  if (names.length === 0 || names.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) {
-    throw new SequenceError('SEQ_SYNTAX', `Invalid list '${text}'`);
-  }
+  if (names.length === 0 || names.some((n) => n === '') || items.length < 2) throw new SequenceError('LST_SPEC', text);
   return items.slice(1).map((item) => {
     const values = unbrace(item);
     return names.map((n, i) => [n, values[i] ?? ''] as const);

@@ -144,6 +144,10 @@ describe('~SEQ and ~LST', () => {
     ]);
   });
 
+  it('counts down without a step when start > end', () => {
+    assert.deepEqual(lines('~SEQ(i,3,1) zz$i\n~SEQ(i,3,-1,1) yy$i\n'), ['zz3', 'zz2', 'zz1', 'yy3', 'yy2', 'yy1']);
+  });
+
   it('allows blanks around the parentheses and arguments', () => {
     assert.deepEqual(lines('~SEQ ( IF , 0 , 1 ) ~SEQ ( ID , 1  , 2 \t\t) x${IF}.$ID\n'), ['x0.1', 'x0.2', 'x1.1', 'x1.2']);
   });
@@ -163,6 +167,20 @@ describe('~SEQ and ~LST', () => {
     assert.deepEqual(lines(text), [
       'real_server 192.0.2.1 80', '{', 'weight 1', '}', 'real_server 192.0.2.2 80', '{', 'weight 1', '}',
     ]);
+  });
+
+  it("reports bad sequences with keepalived's messages, in every pass", () => {
+    const r = run('~SEQ(i,1,0,3) a$i\n~SEQ(i,1,x,3) b$i\n~SEQ(i,1,2 c$i\n~LST(k) f$k\n');
+    assert.deepEqual(r.events.map((e) => `${e.span.line} ${e.message.split(' \'')[0]} ${e.passes}`), [
+      '1 Invalid ~SEQ values all',
+      '1 Invalid ~SEQ specification all',
+      '2 Invalid ~SEQ definition all',
+      '2 Invalid ~SEQ specification all',
+      '3 ~SEQ parameter strings too long all',
+      '3 Invalid ~SEQ specification all',
+      '4 Invalid ~LST specification all',
+    ]);
+    assert.equal(r.lines.length, 0);
   });
 
   it('refuses runaway sequences', () => {
