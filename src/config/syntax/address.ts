@@ -68,11 +68,16 @@ export function parseAddressLine(words: readonly string[]): AddressParse {
   let scopeGiven = false;
   let labelGiven = false;
   let brd: string | undefined;
+  let dropped = false;
   for (let i = 1; i < words.length; i++) {
     const w = words[i] ?? '';
     const next = words[i + 1];
     const needs = (): string | undefined => {
-      if (next === undefined) { msgs.push({ text: `No ${w} parameter specified for ${first}`, kind: 'error' }); return undefined; }
+      if (next === undefined) {
+        msgs.push({ text: `No ${w} parameter specified for ${first}`, kind: 'error' });
+        dropped = true;
+        return undefined;
+      }
       i++;
       return next;
     };
@@ -94,7 +99,14 @@ export function parseAddressLine(words: readonly string[]): AddressParse {
     else if (w === 'preferred_lft') {
       const v = needs();
       if (v === 'forever') a.preferredLft = 'forever';
-      else if (v !== undefined) { const r = readUnsigned(v, 0, 4294967295); if (r.ok) a.preferredLft = r.value; else for (const m of r.messages) msgs.push({ text: m, kind: 'number' }); }
+      else if (v !== undefined) {
+        const r = readUnsigned(v, 0, 4294967295);
+        if (r.ok) a.preferredLft = r.value;
+        else {
+          for (const m of r.messages) msgs.push({ text: m, kind: 'number' });
+          msgs.push({ text: `preferred_lft ${v} is invalid`, kind: 'error' });
+        }
+      }
     }
     else if (w === 'track_group') { const v = needs(); if (v !== undefined) a.trackGroup = v; }
     else if (FLAG_WORDS[w] !== undefined) a.flags.push(FLAG_WORDS[w]);
@@ -111,5 +123,6 @@ export function parseAddressLine(words: readonly string[]): AddressParse {
   }
   if (a.family === 6 && scopeGiven) { msgs.push({ text: `Cannot specify scope for IPv6 addresses (${first}) - ignoring scope`, kind: 'error' }); delete a.scope; }
   if (a.family === 6 && labelGiven) { msgs.push({ text: `Cannot specify label for IPv6 addresses (${first}) - ignoring label`, kind: 'error' }); delete a.label; }
-  return { address: a, messages: msgs };
+  // a keyword missing its value drops the whole address
+  return dropped ? { messages: msgs } : { address: a, messages: msgs };
 }

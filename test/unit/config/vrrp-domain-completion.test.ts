@@ -544,3 +544,95 @@ vrrp_instance V1 {
     'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
   ]);
 });
+
+test('instance and sync-group values: families, booleans, debug, VIP options (keepalived 2.2.7 wording)', () => {
+  const r = check(`vrrp_sync_group G1 {
+  group {
+    V1
+    V2
+  }
+  notify_master "/bin/true"
+  smtp_alert maybe
+  global_tracking
+  notify_priority_changes maybe
+}
+vrrp_instance V1 {
+  interface eth1
+  state master
+  virtual_router_id 300
+  virtual_router_id 1
+  priority 0
+  advert_int 0
+  advert_int 300
+  version x
+  authentication {
+    auth_type XYZ
+    auth_pass 123456789
+  }
+  unicast_src_ip 300.1.1.1
+  mcast_src_ip fe80::1
+  strict_mode maybe
+  smtp_alert maybe
+  notify_priority_changes maybe
+  old_unicast_checksum bogus
+  debug 9
+  virtual_ipaddress {
+    192.0.2.9/33
+    192.0.2.10 brd
+    192.0.2.11 scope bogus
+    192.0.2.12 label
+    192.0.2.13 dev
+    192.0.2.14 preferred_lft x
+  }
+  virtual_ipaddress_excluded {
+    2001:db8::1 label x
+  }
+}
+vrrp_instance V2 {
+  interface eth1
+  virtual_router_id 2
+  virtual_ipaddress {
+    192.0.2.9
+  }
+}
+`);
+  assert.deepEqual(r.lines, [
+    '(/k.conf: Line 7) Invalid vrrp_group smtp_alert parameter maybe',
+    '(/k.conf: Line 8) (G1) global_tracking is deprecated. Use track_interface/script/file on the sync group',
+    '(/k.conf: Line 9) (G1) Invalid value \'maybe\' for sync group notify_priority_changes specified',
+    '(/k.conf: Line 13) (V1) unknown state \'master\', defaulting to BACKUP',
+    '(/k.conf: Line 14) number \'300\' outside range [1, 255]',
+    '(/k.conf: Line 14) (V1): VRID \'300\' not valid - must be between 1 & 255',
+    '(/k.conf: Line 16) number \'0\' outside range [1, 255]',
+    '(/k.conf: Line 16) (V1) Priority not valid! must be between 1 & 255. Using default 100',
+    '(/k.conf: Line 17) number \'0\' outside range [0.010000, 255.000000]',
+    '(/k.conf: Line 17) (V1) Advert interval (0) not valid! Must be > 0 - ignoring',
+    '(/k.conf: Line 18) number \'300\' outside range [0.010000, 255.000000]',
+    '(/k.conf: Line 18) (V1) Advert interval (300) not valid! Must be > 0 - ignoring',
+    '(/k.conf: Line 19) invalid number \'x\'',
+    '(/k.conf: Line 19) (V1): Version must be either 2 or 3',
+    '(/k.conf: Line 21) (V1) unknown authentication type \'XYZ\'',
+    '(/k.conf: Line 22) Truncating auth_pass to 8 characters',
+    '(/k.conf: Line 24) Configuration error: VRRP instance[V1] malformed src address[300.1.1.1]. Skipping...',
+    '(/k.conf: Line 26) (V1) invalid strict_mode maybe specified',
+    '(/k.conf: Line 27) Invalid vrrp_instance smtp_alert parameter maybe',
+    '(/k.conf: Line 28) (V1) Invalid value \'maybe\' for notify_priority_changes specified',
+    '(/k.conf: Line 29) (V1) Unknown old_unicast_chksum mode bogus - ignoring',
+    '(/k.conf: Line 30) number \'9\' outside range [0, 4]',
+    '(/k.conf: Line 30) (V1) Debug value \'9\' not valid; must be between 0-4',
+    '(/k.conf: Line 32) number \'33\' outside range [0, 32]',
+    '(/k.conf: Line 32) Invalid address prefix len 33 for address 192.0.2.9/33 - using 32',
+    '(/k.conf: Line 32) (V1): address family must match VRRP instance [192.0.2.9/33] - ignoring',
+    '(/k.conf: Line 33) No brd parameter specified for 192.0.2.10',
+    '(/k.conf: Line 34) Invalid scope \'bogus\' specified for 192.0.2.11 - ignoring',
+    '(/k.conf: Line 34) (V1): address family must match VRRP instance [192.0.2.11] - ignoring',
+    '(/k.conf: Line 35) No label parameter specified for 192.0.2.12',
+    '(/k.conf: Line 36) No dev parameter specified for 192.0.2.13',
+    '(/k.conf: Line 37) invalid number \'x\'',
+    '(/k.conf: Line 37) preferred_lft x is invalid',
+    '(/k.conf: Line 37) (V1): address family must match VRRP instance [192.0.2.14] - ignoring',
+    '(/k.conf: Line 40) Cannot specify label for IPv6 addresses (2001:db8::1) - ignoring label',
+    'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
+    '(V1) No VIP specified; at least one is required',
+  ]);
+});

@@ -14,7 +14,7 @@ import type { TrackerLine } from './trackers.js';
 
 /** The address family: of the first VIP, else IPv6 for native_ipv6, else IPv4. */
 export function familyOf(d: InstanceDraft): 4 | 6 {
-  return d.vips[0]?.family ?? (d.nativeIpv6 === true ? 6 : 4);
+  return d.family ?? d.vips[0]?.family ?? (d.nativeIpv6 === true ? 6 : 4);
 }
 
 function effective(d: InstanceDraft, ctx: ValidationContext): Effective {
@@ -77,7 +77,7 @@ function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number,
     checkUnicastSrc: d.raw.has('check_unicast_src') || d.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined) || (g?.checkUnicastSrc ?? false),
     trackInterfaces: refs(d.trackInterfaces), trackScripts: refs(d.trackScripts), trackFiles: refs(d.trackFiles),
     trackProcesses: refs(d.trackProcesses), trackBfds: refs(d.trackBfds), dontTrackPrimary: d.dontTrackPrimary,
-    trackSrcIp: d.raw.has('track_src_ip'), notify: notifyScripts(d.notifyResolved), notifyPriorityChanges: g?.notifyPriorityChanges ?? false,
+    trackSrcIp: d.raw.has('track_src_ip'), notify: notifyScripts(d.notifyResolved), notifyPriorityChanges: d.notifyPriorityChanges ?? g?.notifyPriorityChanges ?? false,
     garp: {
       masterDelayS, masterRepeat,
       masterRefreshS: d.garp.masterRefreshS ?? g?.garpMasterRefreshS ?? 0,

@@ -12,7 +12,7 @@ import type { TrackFile, TrackProcess, VrrpModel, VrrpScript } from '../../model
 import '../../model/vrrp.js';
 import { RulePreferences } from '../../syntax/rule.js';
 import { parseInstance, type InstanceDraft, type InstanceParse } from './instance.js';
-import { VRRP_TOP_KEYWORDS } from './keywords.js';
+import { blockMissingParameter, VRRP_TOP_KEYWORDS } from './keywords.js';
 import { finishInstances } from './finish.js';
 import { checkNotifyScripts, checkScripts, noteDefaultUsers, scriptContext, type SpanScripts } from './scripts.js';
 import { readGarpGroup, readLinkbeat, readStaticAddresses, readStaticRoutes, readStaticRules, readTrackGroup, readUpDownDelays } from './static.js';
@@ -76,6 +76,7 @@ function readTrackProcess(node: ConfigNode, st: PassState, ctx: ValidationContex
 
 function readNode(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
   const m = st.model;
+  if (blockMissingParameter(node, ctx)) return;
   switch (node.keyword) {
     case 'vrrp_script': readScript(node, st, ctx); break;
     case 'track_file': case 'vrrp_track_file': readTrackFile(node, st, ctx); break;

@@ -55,7 +55,7 @@ function unicastPeers(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): 
       ctx.report(ConfigErrorClass.GeneralError, `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${w}]. Skipping...`, line.span);
       continue;
     }
-    const family = d.vips[0]?.family;
+    const family = d.family;
     if (family !== undefined && family !== p.family) {
       ctx.report(ConfigErrorClass.GeneralError, `Configuration error: VRRP instance[${d.name}] and unicast peer address[${p.text}] MUST be of the same family !!! Skipping...`, line.span);
       continue;
@@ -179,8 +179,22 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
   smtp_alert: (c, d, ctx) => {
     const a = c.args[0];
     const v = a === undefined ? true : parseBoolWord(a);
-    if (v === undefined) err(ctx, c, `Invalid value for ${c.keyword} specified`);
+    if (v === undefined) err(ctx, c, `Invalid vrrp_instance smtp_alert parameter ${a ?? ''}`);
     else d.smtpAlert = v;
+  },
+  notify_priority_changes: (c, d, ctx) => {
+    const a = c.args[0];
+    const v = a === undefined ? true : parseBoolWord(a);
+    if (v === undefined) err(ctx, c, `(${d.name}) Invalid value '${a ?? ''}' for notify_priority_changes specified`);
+    else d.notifyPriorityChanges = v;
+  },
+  old_unicast_checksum: (c, d, ctx) => {
+    const a = c.args[0];
+    if (a !== undefined && a !== 'never') err(ctx, c, `(${d.name}) Unknown old_unicast_chksum mode ${a} - ignoring`);
+  },
+  debug: (c, d, ctx) => {
+    const a = c.args[0] ?? '';
+    if (take(readUnsigned(a, 0, 4), c, ctx) === undefined) err(ctx, c, `(${d.name}) Debug value '${a}' not valid; must be between 0-4`);
   },
 };
 

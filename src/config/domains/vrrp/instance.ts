@@ -7,7 +7,7 @@ import type { ValidationContext } from '../../domain.js';
 import type { GarpSettings, ScriptSpec, RouteSpec, RuleSpec, UnicastPeer, VirtualAddress } from '../../model/vrrp.js';
 import { parseAddressLine } from '../../syntax/address.js';
 import { parseIpPrefix } from '../../syntax/ip.js';
-import { readDouble, readUnsigned } from '../../syntax/numbers.js';
+import { parseBoolWord, readDouble, readUnsigned } from '../../syntax/numbers.js';
 import { OPTION_HANDLERS } from './instance-options.js';
 import { checkAddressInterface, type RouteContext } from './static.js';
 import { trackerList, type Known, type TrackerLine } from './trackers.js';
@@ -63,7 +63,10 @@ export interface InstanceDraft {
   ipvlanAddress?: string;
   vrf?: string;
   smtpAlert?: boolean;
+  notifyPriorityChanges?: boolean;
   noVip: boolean;
+  /** The instance's address family, once known (first VIP, source address or native_ipv6). */
+  family?: 4 | 6;
   /** native_ipv6: the instance is IPv6 even before its VIPs say so. */
   nativeIpv6?: boolean;
   dontTrackPrimary: boolean;
@@ -80,11 +83,19 @@ export interface InstanceParse extends RouteContext {
   readonly known: Known;
 }
 
-function addresses(node: ConfigNode, p: InstanceParse, out: VirtualAddress[]): void {
+/** VIPs (`d` given) must all be of the instance's family; excluded VIPs may mix. */
+function addresses(node: ConfigNode, p: InstanceParse, out: VirtualAddress[], d?: InstanceDraft): void {
   for (const line of node.lines ?? []) {
     const r = parseAddressLine(line.tokens);
     for (const m of r.messages) p.ctx.report(m.kind === 'number' ? ConfigErrorClass.InvalidNumber : ConfigErrorClass.GeneralError, m.text, line.span);
     if (!r.address) continue;
+    if (d) {
+      if (d.family !== undefined && d.family !== r.address.family) {
+        p.ctx.report(ConfigErrorClass.GeneralError, `(${d.name}): address family must match VRRP instance [${line.tokens[0] ?? ''}] - ignoring`, line.span);
+        continue;
+      }
+      d.family = r.address.family;
+    }
     const a = { ...r.address, span: line.span };
     checkAddressInterface(a, line, p);
     out.push(a);
@@ -104,7 +115,7 @@ const HANDLERS: Record<string, Handler> = {
       p.onMissingInterface();
     }
   },
-  native_ipv6: (_c, d) => { d.nativeIpv6 = true; },
+  native_ipv6: (_c, d) => { d.nativeIpv6 = true; d.family ??= 6; },
   virtual_router_id: (c, d, ctx) => {
     const v = take(readUnsigned(c.args[0] ?? '', 1, 255), c, ctx);
     if (v === undefined) err(ctx, c, `(${d.name}): VRID '${c.args[0] ?? ''}' not valid - must be between 1 & 255`);
@@ -128,14 +139,18 @@ const HANDLERS: Record<string, Handler> = {
   },
   version: (c, d, ctx) => {
     const v = take(readUnsigned(c.args[0] ?? '', 2, 3), c, ctx);
-    if (v === undefined) err(ctx, c, `(${d.name}) Version must be either 2 or 3`);
+    if (v === undefined) err(ctx, c, `(${d.name}): Version must be either 2 or 3`);
     else d.version = v === 3 ? 3 : 2;
   },
   nopreempt: (_c, d) => { d.nopreempt = true; },
   preempt: (_c, d) => { d.nopreempt = false; },
   accept: (_c, d) => { d.accept = true; },
   no_accept: (_c, d) => { d.accept = false; },
-  strict_mode: (c, d) => { d.strict = c.args[0] === undefined || ['on', 'true', 'yes'].includes(c.args[0].toLowerCase()); },
+  strict_mode: (c, d, ctx) => {
+    const v = c.args[0] === undefined ? true : parseBoolWord(c.args[0]);
+    if (v === undefined) err(ctx, c, `(${d.name}) invalid strict_mode ${c.args[0] ?? ''} specified`);
+    else d.strict = v;
+  },
   authentication: (c, d, ctx) => {
     let type: 'PASS' | 'AH' | undefined;
     let password = '';
@@ -151,7 +166,7 @@ const HANDLERS: Record<string, Handler> = {
     }
     if (type) d.auth = { type, password };
   },
-  virtual_ipaddress: (c, d, _ctx, p) => addresses(c, p, d.vips),
+  virtual_ipaddress: (c, d, _ctx, p) => addresses(c, p, d.vips, d),
   virtual_ipaddress_excluded: (c, d, _ctx, p) => addresses(c, p, d.excludedVips),
   no_virtual_ipaddress: (_c, d) => { d.noVip = true; },
   unicast_src_ip: (c, d, ctx) => {
@@ -159,12 +174,13 @@ const HANDLERS: Record<string, Handler> = {
     const p = parseIpPrefix(w);
     d.unicastKeyword = true;
     if (!p) err(ctx, c, `Configuration error: VRRP instance[${d.name}] malformed src address[${w}]. Skipping...`);
-    else d.unicastSrcIp = p.text;
+    else { d.unicastSrcIp = p.text; d.family ??= p.family; }
   },
   mcast_src_ip: (c, d, ctx) => {
     const w = c.args[0] ?? '';
-    if (!parseIpPrefix(w)) err(ctx, c, `Configuration error: VRRP instance[${d.name}] malformed src address[${w}]. Skipping...`);
-    else d.unicastSrcIp = parseIpPrefix(w)?.text ?? w;
+    const p = parseIpPrefix(w);
+    if (!p) err(ctx, c, `Configuration error: VRRP instance[${d.name}] malformed src address[${w}]. Skipping...`);
+    else { d.unicastSrcIp = p.text; d.family ??= p.family; }
   },
   track_interface: (c, d, ctx, p) => {
     for (const t of trackerList(c, d.name, 'interface', ctx, p.known, d.trackInterfaces)) {

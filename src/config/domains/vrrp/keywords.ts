@@ -2,7 +2,10 @@
  * VRRP-pass keyword tables for keepalived 2.2.7 (sub-block tables found by probing
  * /usr/sbin/keepalived -t with candidate names; see the report for the method).
  */
+import type { ConfigNode } from '../../ast.js';
+import type { ValidationContext } from '../../domain.js';
 import { block, list, values, type KeywordTable } from '../../schema.js';
+import { missingParameter } from '../global/read.js';
 
 const TRACKERS = {
   track_interface: list, track_script: list, track_file: list, track_process: list, track_bfd: list,
@@ -72,3 +75,17 @@ export const INSTANCE_NEEDS_PARAMETER: ReadonlySet<string> = new Set([
   'notify_master_rx_lower_pri', 'garp_master_delay', 'garp_master_repeat', 'garp_master_refresh', 'garp_master_refresh_repeat',
   'garp_lower_prio_delay', 'garp_lower_prio_repeat', 'down_timer_adverts', 'debug', 'lvs_sync_daemon_interface', 'vrf',
 ]);
+
+/** Keywords of the other VRRP blocks without which keepalived 2.2.7 stops, probed one by one. */
+export const BLOCK_NEEDS_PARAMETER: Readonly<Record<string, ReadonlySet<string>>> = {
+  vrrp_sync_group: new Set(['notify', 'notify_master', 'notify_backup', 'notify_fault', 'notify_stop']),
+  vrrp_script: new Set(['interval', 'timeout', 'weight', 'rise', 'fall', 'user']),
+  vrrp_track_process: new Set(['process', 'quorum', 'quorum_max', 'delay', 'fork_delay', 'terminate_delay']),
+  garp_group: new Set(['garp_interval', 'gna_interval', 'interface']),
+};
+
+/** True when keepalived stops at one of this block's keywords (the message is reported). */
+export function blockMissingParameter(block: ConfigNode, ctx: ValidationContext): boolean {
+  const needs = BLOCK_NEEDS_PARAMETER[block.keyword];
+  return needs !== undefined && (block.children ?? []).some((c) => missingParameter(c, needs, ctx));
+}

@@ -10,6 +10,7 @@ import type { ValidationContext } from '../../domain.js';
 import type { ScriptSpec, SyncGroup, TrackerRef } from '../../model/vrrp.js';
 import { notifyScripts } from './scripts.js';
 import { parseScriptCommand } from '../../scripts.js';
+import { parseBoolWord } from '../../syntax/numbers.js';
 import { blockEnd } from './trackers.js';
 import type { InstanceDraft } from './instance.js';
 import { trackerList, type Known, type TrackerLine } from './trackers.js';
@@ -53,9 +54,23 @@ export function parseSyncGroup(node: ConfigNode, ctx: ValidationContext, known: 
       case 'track_script': g.trackScripts.push(...trackerList(c, name, 'script', ctx, known, g.trackScripts)); break;
       case 'track_file': g.trackFiles.push(...trackerList(c, name, 'file', ctx, known, g.trackFiles)); break;
       case 'track_process': g.trackProcesses.push(...trackerList(c, name, 'process', ctx, known, g.trackProcesses)); break;
-      case 'sync_group_tracking_weight': case 'global_tracking': g.trackingWeight = true; break;
-      case 'notify_priority_changes': g.notifyPriorityChanges = c.args[0] !== 'false' && c.args[0] !== 'off' && c.args[0] !== 'no'; break;
-      case 'smtp_alert': g.smtpAlert = c.args[0] === undefined || ['on', 'true', 'yes'].includes(c.args[0].toLowerCase()); break;
+      case 'sync_group_tracking_weight': g.trackingWeight = true; break;
+      case 'global_tracking':
+        ctx.report(ConfigErrorClass.GeneralError, `(${name}) global_tracking is deprecated. Use track_interface/script/file on the sync group`, c.span);
+        g.trackingWeight = true;
+        break;
+      case 'notify_priority_changes': {
+        const v = c.args[0] === undefined ? true : parseBoolWord(c.args[0]);
+        if (v === undefined) ctx.report(ConfigErrorClass.GeneralError, `(${name}) Invalid value '${c.args[0] ?? ''}' for sync group notify_priority_changes specified`, c.span);
+        else g.notifyPriorityChanges = v;
+        break;
+      }
+      case 'smtp_alert': {
+        const v = c.args[0] === undefined ? true : parseBoolWord(c.args[0]);
+        if (v === undefined) ctx.report(ConfigErrorClass.GeneralError, `Invalid vrrp_group smtp_alert parameter ${c.args[0] ?? ''}`, c.span);
+        else g.smtpAlert = v;
+        break;
+      }
       default:
         if (c.keyword.startsWith('notify')) {
           const cmd = parseScriptCommand(c.args.slice(0, 1));

@@ -110,9 +110,12 @@ export function parseTrackFile(node: ConfigNode, ctx: ValidationContext): TrackF
   let weightReverse = false;
   let initFile: TrackFile['initFile'];
   for (const c of node.children ?? []) {
-    if (c.keyword === 'file') path = c.args[0];
-    else if (c.keyword === 'weight') {
-      const a = c.args[0] ?? '';
+    if (c.keyword === 'file') {
+      path = c.args[0];
+      if (path === undefined) err(ctx, c, 'track file file name missing');
+    } else if (c.keyword === 'weight') {
+      const a = c.args[0];
+      if (a === undefined) { err(ctx, c, `No weight specified for track file ${name} - ignoring`); continue; }
       const v = take(readInteger(a, -254, 254), c, ctx);
       if (v === undefined) err(ctx, c, `Weight (${a}) for track_file ${name} must be between [-254..254] inclusive. Ignoring...`);
       else { weight = v; weightReverse = c.args[1] === 'reverse'; }
@@ -156,6 +159,7 @@ export function parseTrackProcess(node: ConfigNode, ctx: ValidationContext): Tra
         else if (a !== '') err(ctx, c, `Invalid param_match type ${a} - ignoring`);
         break;
       case 'weight': {
+        if (c.args[0] === undefined) { err(ctx, c, `No weight specified for track process ${name} - ignoring`); break; }
         const v = take(readInteger(a, -254, 254), c, ctx);
         if (v === undefined) err(ctx, c, `Weight (${a}) for vrrp_track_process ${name} must be between [-254..254] inclusive. Ignoring...`);
         else { p.weight = v; p.weightReverse = c.args[1] === 'reverse'; }
@@ -185,7 +189,11 @@ export function parseTrackProcess(node: ConfigNode, ctx: ValidationContext): Tra
     err(ctx, { ...node, span: blockEnd(node) }, 'quorum_max is less than quorum - ignoring');
     p.quorumMax = 65535;
   }
-  return p.process === '' ? undefined : p;
+  if (p.process === '') {
+    err(ctx, { ...node, span: blockEnd(node) }, `track process '${name}' process name not specified`);
+    return undefined;
+  }
+  return p;
 }
 
 /*
