@@ -99,3 +99,65 @@ test('more global_defs values: e-mail, alerts, fifos, extra GARP, seeds, LVS and
     '(Line 12) SNMP error : snmp socket name missing',
   ]);
 });
+
+test('global_defs values, second batch (probed with keepalived 2.2.7)', () => {
+  assert.deepEqual(globalLines(`  vrrp_garp_lower_prio_delay x
+  vrrp_garp_lower_prio_repeat x
+  vrrp_garp_master_refresh_repeat x
+  vrrp_min_garp maybe
+  enable_snmp_vrrp maybe
+  checker_log_all_failures maybe
+  lvs_flush maybe
+  notify_fifo /tmp/f1 nosuchuser
+  reload_repeat x
+  vrrp_rx_bufs_multiplier x
+  process_names x
+  include_check bogus
+  vrrp_cpu_affinity x
+  vrrp_no_swap x
+  rs_init_notifies x
+  min_auto_priority_delay x
+  vrrp_netlink_cmd_rcv_bufs x
+  vrrp_skip_check_adv_addr maybe
+  vrrp_check_unicast_src maybe
+  enable_traps maybe
+  dynamic_interfaces allow_if_changes extra
+  vrrp_higher_prio_send_advert maybe
+  vmac_prefix toolongprefixname
+  vmac_addr_prefix x
+  smtp_connect_timeout 5000
+  vrrp_startup_delay 5000
+  reload_time_file /nonexist
+  fifo_write_vrrp_states_on_reload maybe
+  nftables_counters maybe
+  nftables_ifindex maybe
+  nftables_ipvs_start_fwmark x
+  use_symlink_paths maybe`), [
+    '(Line 2) invalid number \'x\'',
+    '(Line 2) vrrp_garp_lower_prio_delay \'x\' invalid - ignoring',
+    '(Line 3) invalid number \'x\'',
+    '(Line 3) Invalid vrrp_garp_lower_prio_repeat \'x\'',
+    '(Line 4) invalid number \'x\'',
+    '(Line 4) vrrp_garp_master_refresh_repeat \'x\' invalid - ignoring',
+    '(Line 5) Invalid value for vrrp_min_garp specified',
+    '(Line 7) Invalid value for checker_log_all_failures specified',
+    '(Line 11) invalid number \'x\'',
+    '(Line 11) Invalid vrrp_rx_bufs_multiplier x',
+    '(Line 13) Unknown include_check type \'bogus\' - ignoring',
+    '(Line 14) invalid number \'x\'',
+    '(Line 14) Invalid cpu_id:0 specified for vrrp process',
+    '(Line 16) Invalid value \'x\' for global rs_init_notifies specified',
+    '(Line 17) invalid number \'x\'',
+    '(Line 17) min_auto_priority_delay \'x\' must be in [1, 10000000] - ignoring',
+    '(Line 18) invalid number \'x\'',
+    '(Line 18) vrrp_netlink_cmd_rcv_bufs size (x) invalid',
+    '(Line 23) Invalid value for vrrp_higher_prio_send_advert specified',
+    '(Line 26) number \'5000\' outside range [0, 4294]',
+    '(Line 26) smtp_connect_timeout \'5000\' must be in [0, 4294] - ignoring',
+    '(Line 27) number \'5000\' outside range [0.001000, 4294.967295]',
+    '(Line 27) vrrp_startup_delay \'5000\' is invalid',
+    '(Line 32) invalid number \'x\'',
+    '(Line 32) invalid ipvs nftables start_fwmark priority \'x\'',
+    '(Line 33) Unknown keyword \'use_symlink_paths\'',
+  ]);
+});

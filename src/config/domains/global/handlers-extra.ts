@@ -52,7 +52,42 @@ function lvsFlushOnStop(node: ConfigNode, st: GlobalState, ctx: ValidationContex
   else err(ctx, node, `Unknown lvs_flush_on_stop type ${a}`);
 }
 
+/** A number read with keepalived's message, then `message(arg)` when it is not valid. */
+function numberOr(min: number, max: number, message: (a: string, keyword: string) => string, signed = false): Handler {
+  return (node, _st, ctx) => {
+    const a = node.args[0] ?? '';
+    const v = take(signed ? readInteger(a, min, max) : readUnsigned(a, min, max), node, ctx);
+    if (v === undefined) err(ctx, node, message(a, node.keyword));
+  };
+}
+
+function cpuAffinity(process: string): Handler {
+  return (node, _st, ctx) => {
+    for (const a of node.args) {
+      if (take(readUnsigned(a, 0, 4095), node, ctx) === undefined) { err(ctx, node, `Invalid cpu_id:0 specified for ${process} process`); return; }
+    }
+  };
+}
+
+const INCLUDE_CHECK_TYPES = new Set(['readable', 'match', 'wildcard_match', 'brace_match']);
+
 export const EXTRA_GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
+  checker_log_all_failures: (node, _st, ctx) => {
+    if (node.args[0] !== undefined && parseBoolWord(node.args[0]) === undefined) err(ctx, node, 'Invalid value for checker_log_all_failures specified');
+  },
+  rs_init_notifies: globalBool('rs_init_notifies', () => undefined),
+  vrrp_rx_bufs_multiplier: numberOr(1, 4294967295, (a) => `Invalid vrrp_rx_bufs_multiplier ${a}`),
+  min_auto_priority_delay: numberOr(1, 10000000, (a) => `min_auto_priority_delay '${a}' must be in [1, 10000000] - ignoring`),
+  nftables_ipvs_start_fwmark: numberOr(0, 4294967295, (a) => `invalid ipvs nftables start_fwmark priority '${a}'`),
+  vrrp_cpu_affinity: cpuAffinity('vrrp'),
+  checker_cpu_affinity: cpuAffinity('checker'),
+  bfd_cpu_affinity: cpuAffinity('bfd'),
+  include_check: (node, _st, ctx) => {
+    for (const a of node.args) {
+      const t = a.replace(/^[+-]/, '');
+      if (!INCLUDE_CHECK_TYPES.has(t)) err(ctx, node, `Unknown include_check type '${a}' - ignoring`);
+    }
+  },
   notification_email_from: (node, st, ctx) => {
     if (node.args[0] === undefined) err(ctx, node, 'emailfrom missing - ignoring');
     else st.emailFrom = node.args[0];
@@ -83,6 +118,8 @@ export const EXTRA_GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
       if (take(readUnsigned(a, 0, 4294967295), node, ctx) === undefined) err(ctx, node, `Invalid vrrp_rx_bufs_policy ${a}`);
     }
   },
+  ...Object.fromEntries(['vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'lvs_netlink_cmd_rcv_bufs',
+    'lvs_netlink_monitor_rcv_bufs', 'process_monitor_rcv_bufs'].map((k) => [k, numberOr(0, 4294967295, (a, kw) => `${kw} size (${a}) invalid`)])),
   snmp_socket: (node, _st, ctx) => {
     if (node.args[0] === undefined) err(ctx, node, 'SNMP error : snmp socket name missing');
   },

@@ -249,7 +249,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   vrrp_garp_master_refresh_repeat: (node, st, ctx) => {
     const a = node.args[0] ?? '';
     const v = take(readUnsigned(a, 0, 2147483647), node, ctx);
-    if (v === undefined) err(ctx, node, `Invalid vrrp_garp_master_refresh_repeat '${a}'`);
+    if (v === undefined) err(ctx, node, `vrrp_garp_master_refresh_repeat '${a}' invalid - ignoring`);
     else st.garpMasterRefreshRepeat = v;
   },
   vrrp_garp_lower_prio_delay: garpDelay((st, s) => { st.garpLowerPrioDelayS = s; }),
@@ -270,11 +270,12 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
     if (v === undefined) err(ctx, node, `Invalid vrrp_down_timer_adverts [1:100] '${a}'`);
     else st.downTimerAdverts = v;
   },
-  vrrp_skip_check_adv_addr: flag((st, v) => { st.skipCheckAdvAddr = v; }),
+  // keepalived 2.2.7 takes any word after vrrp_skip_check_adv_addr without complaint
+  vrrp_skip_check_adv_addr: (node, st) => { st.skipCheckAdvAddr = parseBoolWord(node.args[0] ?? 'true') !== false; },
   vrrp_check_unicast_src: (_node, st) => { st.checkUnicastSrc = true; },
   vrrp_startup_delay: (node, st, ctx) => {
     const a = node.args[0] ?? '';
-    const v = take(readTimerUs(a, 0), node, ctx);
+    const v = take(readTimerUs(a, 1000), node, ctx);
     if (v === undefined) err(ctx, node, `vrrp_startup_delay '${a}' is invalid`);
     else st.startupDelayUs = v;
   },
