@@ -80,7 +80,8 @@ export async function run(argv: readonly string[], ctx: MainContext, out: Config
   try {
     if (opts.configTest) return await configTest(opts, out);
     const { runDaemon } = await import('../daemon/start.js');
-    return await runDaemon(opts, { program: ctx.program, argv, versionString: VERSION_STRING });
+    const { registerVrrp } = await import('../daemon/vrrp-subsystem.js');
+    return await runDaemon(opts, { program: ctx.program, argv, versionString: VERSION_STRING, register: registerVrrp });
   } catch (e) {
     if (e instanceof PipelineUnavailableError) {
       out.stderr(`${ctx.program}: ${e.message}\n`);

@@ -43,7 +43,7 @@ export class VipWorker {
     });
   }
 
-  /** Removes our VIPs; at startup (`stale`) only those a previous run left, logged only if any. */
+  /** Removes our VIPs; at startup (`stale`) those a previous run left on the interfaces. */
   removeAll(stale: boolean): void {
     if (this.vips.length === 0) return;
     const wasInstalled = this.installed;
@@ -55,11 +55,11 @@ export class VipWorker {
       });
       return;
     }
+    // keepalived 2.2.7 logs this at every startup, before "Entering BACKUP STATE (init)"
+    this.log.info(`(${this.instanceName}) removing VIPs.`);
     this.enqueue(async () => {
       const present: VipSpec[] = [];
       for (const vip of this.vips) if (await this.addresses.has(vip)) present.push(vip);
-      if (present.length === 0) return;
-      this.log.info(`(${this.instanceName}) removing VIPs.`);
       for (const vip of present) {
         this.log.detail(`(${this.instanceName}) removing stale VIP ${vip.address}/${vip.prefixLength} from ${vip.interfaceName}`);
         await this.addresses.remove(vip);

@@ -1,0 +1,169 @@
+/**
+ * Linux implementations of the VRRP driver's ports (src/vrrp/ports.ts): adverts over VrrpSocket,
+ * VIPs over rtnetlink, GARP / unsolicited NA over L2Announcer, and a monotonic µs clock.
+ * Link events and address lookups are in vrrp-ports-links.ts.
+ */
+import type {
+  AddressPort, DriverClock, DriverTimerHandle, IncomingVrrpHandler, IncomingVrrpPacket, L2AnnouncePort, VipSpec, VrrpTransport,
+  VrrpTransportFactory, VrrpTransportSpec,
+} from '../../vrrp/ports.js';
+import { AF_INET, AF_INET6 } from './netlink/constants.js';
+import { NetlinkKernelError } from './netlink/errors.js';
+import type { AddressSpec } from './netlink/address-codec.js';
+import type { RtNetlink } from './netlink/rtnetlink.js';
+import { interfaceMac, L2Announcer } from './packet-socket.js';
+import { loadNative, type NativeAddon } from './native.js';
+import { VrrpSocket, type ReceivedVrrpPacket } from './vrrp-socket.js';
+
+const VRRP_CHECKSUM_OFFSET = 6;
+
+/** The per-packet view handed to the driver; refilled for each packet (valid during the callback). */
+class IncomingView implements IncomingVrrpPacket {
+  constructor(private readonly packet: ReceivedVrrpPacket) {}
+  get family(): 'ipv4' | 'ipv6' { return this.packet.family === 4 ? 'ipv4' : 'ipv6'; }
+  get bytes(): Uint8Array { return this.packet.family === 4 ? this.packet.datagram : this.packet.payload; }
+  get ttl(): number { return this.packet.ttl; }
+  get source(): string { return this.packet.source; }
+  get destination(): string { return this.packet.destination; }
+}
+
+class SocketTransport implements VrrpTransport {
+  private ipv6Scratch = Buffer.alloc(0);
+
+  constructor(private readonly socket: VrrpSocket) {}
+
+  send(bytes: Uint8Array, destination: string, ttl: number): void {
+    if (this.socket.family === 4) {
+      // the socket writes the IPv4 header itself (same TOS, TTL and source); send the VRRP part
+      const headerLength = ((bytes[0] ?? 0x45) & 0x0f) * 4;
+      this.socket.send(bytes.subarray(headerLength), destination, ttl);
+      return;
+    }
+    // IPv6: the kernel fills the checksum (IPV6_CHECKSUM); it must be zero on the way in
+    if (this.ipv6Scratch.length !== bytes.length) this.ipv6Scratch = Buffer.alloc(bytes.length);
+    this.ipv6Scratch.set(bytes);
+    this.ipv6Scratch.writeUInt16BE(0, VRRP_CHECKSUM_OFFSET);
+    this.socket.send(this.ipv6Scratch, destination, ttl);
+  }
+
+  close(): void {
+    if (!this.socket.closed) this.socket.close();
+  }
+}
+
+export class LinuxVrrpTransports implements VrrpTransportFactory {
+  constructor(private readonly native?: NativeAddon) {}
+
+  open(spec: VrrpTransportSpec, onPacket: IncomingVrrpHandler, onError: (error: Error) => void): VrrpTransport {
+    const socket = VrrpSocket.open({
+      family: spec.family === 'ipv4' ? 4 : 6,
+      interfaceName: spec.interfaceName,
+      unicast: spec.unicast,
+      sourceAddress: spec.sourceAddress,
+      ...(this.native !== undefined ? { native: this.native } : {}),
+    });
+    let view: IncomingView | undefined;
+    socket.start((packet) => onPacket((view ??= new IncomingView(packet))), onError);
+    return new SocketTransport(socket);
+  }
+}
+
+function isKernelError(e: unknown, ...names: string[]): boolean {
+  return e instanceof NetlinkKernelError && names.includes(e.errnoName);
+}
+
+/** VIPs through rtnetlink; interface names resolved with if_nametoindex. */
+export class LinuxAddresses implements AddressPort {
+  constructor(
+    private readonly rt: RtNetlink,
+    private readonly native: NativeAddon = loadNative(),
+  ) {}
+
+  private spec(vip: VipSpec): AddressSpec {
+    const index = this.native.ifNameToIndex(vip.interfaceName);
+    if (index === 0) throw new Error(`no such interface: ${vip.interfaceName}`);
+    const flags = { ...(vip.nodad === true ? { nodad: true } : {}), ...(vip.noPrefixRoute === true ? { noPrefixRoute: true } : {}), ...(vip.homeAddress === true ? { homeAddress: true } : {}) };
+    return {
+      index,
+      address: vip.address,
+      prefixLength: vip.prefixLength,
+      ...(vip.peer !== undefined ? { peer: vip.peer } : {}),
+      ...(vip.broadcast !== undefined ? { broadcast: vip.broadcast } : {}),
+      ...(vip.label !== undefined ? { label: vip.label } : {}),
+      ...(vip.scope !== undefined ? { scope: vip.scope } : {}),
+      ...(vip.preferredLifetimeS !== undefined ? { preferredLifetimeSec: vip.preferredLifetimeS, validLifetimeSec: 0xffffffff } : {}),
+      ...(Object.keys(flags).length > 0 ? { flags } : {}),
+    };
+  }
+
+  async add(vip: VipSpec): Promise<void> {
+    try {
+      await this.rt.addAddress(this.spec(vip));
+    } catch (e) {
+      if (!isKernelError(e, 'EEXIST')) throw e;
+    }
+  }
+
+  async remove(vip: VipSpec): Promise<void> {
+    try {
+      await this.rt.deleteAddress(this.spec(vip));
+    } catch (e) {
+      if (!isKernelError(e, 'EADDRNOTAVAIL', 'ENOENT', 'ENODEV')) throw e;
+    }
+  }
+
+  async has(vip: VipSpec): Promise<boolean> {
+    const spec = this.spec(vip);
+    const family = vip.address.includes(':') ? AF_INET6 : AF_INET;
+    const list = await this.rt.listAddresses({ family, index: spec.index });
+    return list.some((a) => a.address === vip.address && a.prefixLength === vip.prefixLength);
+  }
+}
+
+/** GARP / unsolicited NA from the interface MAC; one packet socket per interface. */
+export class LinuxL2Announcer implements L2AnnouncePort {
+  private readonly announcers = new Map<string, { l2: L2Announcer; mac: Uint8Array }>();
+
+  private async get(interfaceName: string): Promise<{ l2: L2Announcer; mac: Uint8Array }> {
+    let entry = this.announcers.get(interfaceName);
+    if (entry === undefined) {
+      const mac = await interfaceMac(interfaceName);
+      entry = this.announcers.get(interfaceName) ?? { l2: L2Announcer.open(interfaceName), mac };
+      this.announcers.set(interfaceName, entry);
+    }
+    return entry;
+  }
+
+  async announce(vip: VipSpec): Promise<void> {
+    const { l2, mac } = await this.get(vip.interfaceName);
+    if (vip.address.includes(':')) l2.sendUnsolicitedNa(vip.address, mac, { router: false });
+    else l2.sendGratuitousArp(vip.address, mac);
+  }
+
+  close(): void {
+    for (const { l2 } of this.announcers.values()) l2.close();
+    this.announcers.clear();
+  }
+}
+
+/** Monotonic µs clock on Node timers (the driver re-arms a timer that fires early). */
+export function createDriverClock(): DriverClock {
+  const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  let nextId = 1;
+  return {
+    nowUs: () => Math.round(performance.now() * 1000),
+    setTimer(callback, delayUs): DriverTimerHandle {
+      const id = nextId++;
+      timers.set(id, setTimeout(() => {
+        timers.delete(id);
+        callback();
+      }, Math.max(0, Math.ceil(delayUs / 1000))));
+      return { id };
+    },
+    clearTimer(handle) {
+      const t = timers.get(handle.id);
+      if (t !== undefined) clearTimeout(t);
+      timers.delete(handle.id);
+    },
+  };
+}

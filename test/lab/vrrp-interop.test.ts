@@ -1,0 +1,112 @@
+/**
+ * keepalived-ts and the real keepalived 2.2.7 in one virtual router (lab hosts h1 = 192.0.2.1,
+ * h2 = 192.0.2.2 on one bridge). `ip addr` in each namespace says who holds the VIP; tshark on
+ * the bridge judges our adverts and GARPs. Each scenario has its own lab, torn down on failure.
+ * advert_int 1: Master_Down is about 3.4-3.6 s.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { field, Lab, type LabHost } from '../support/lab/index.js';
+import { holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour, type InstanceConf } from './vrrp-support.js';
+
+const VIP = '192.0.2.100';
+const ELECTION_MS = 6_000;
+const TAKEOVER_MS = 2_500;
+
+interface Bed {
+  lab: Lab;
+  scratch: Scratch;
+  h1: LabHost;
+  h2: LabHost;
+}
+
+async function withLab(body: (bed: Bed) => Promise<void>): Promise<void> {
+  const lab = await Lab.create({ hosts: 2 });
+  const scratch = new Scratch();
+  try {
+    await body({ lab, scratch, h1: lab.host(1), h2: lab.host(2) });
+  } finally {
+    await lab.destroy();
+    scratch.cleanup();
+  }
+}
+
+const MASTER_LINE = /\(VI_1\) Entering MASTER STATE/;
+const BACKUP_LINE = /\(VI_1\) Entering BACKUP STATE/;
+
+/**
+ * The better node (priority 150, `better` flavour on h1) wins the election, the other stays
+ * BACKUP; SIGTERM of the master hands the VIP over; the master's return preempts it back.
+ */
+async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Omit<InstanceConf, 'priority'>, vip: string): Promise<void> {
+  await withLab(async ({ scratch, h1, h2 }) => {
+    // the better node starts first (Node's start-up takes longer than keepalived's: started at
+    // once, a keepalived backup may time out first and hold the VIP for a moment, as VRRP allows)
+    let master = startDaemon(better, h1, scratch, { ...conf, priority: 150 }, 'h1');
+    await waitLog(master, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const backup = startDaemon(worse, h2, scratch, { ...conf, priority: 100 }, 'h2');
+    await waitLog(master, MASTER_LINE, ELECTION_MS);
+    await waitVip(h1, vip, true, 2_000);
+    await waitLog(backup, BACKUP_LINE, 2_000);
+    assert.equal(await holdsVip(h2, vip), false, 'the backup does not hold the VIP');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(await holdsVip(h2, vip), false, 'the backup stays backup while adverts flow');
+    const backupLog = backup.stdoutLines.concat(backup.stderrLines);
+    assert.equal(backupLog.some((l) => MASTER_LINE.test(l)), false, `the backup never became master:\n${backupLog.join('\n')}\n--- master ---\n${master.stderrLines.join('\n')}`);
+
+    await stopGracefully(master);
+    assert.equal(await holdsVip(h1, vip), false, 'the stopped master removed its VIP');
+    const takeoverMs = await waitVip(h2, vip, true, TAKEOVER_MS);
+    assert.ok(takeoverMs < TAKEOVER_MS, `takeover after priority 0 took ${takeoverMs} ms`);
+
+    master = startDaemon(better, h1, scratch, { ...conf, priority: 150 }, 'h1b');
+    await waitLog(master, MASTER_LINE, ELECTION_MS);
+    await waitVip(h1, vip, true, 2_000);
+    await waitVip(h2, vip, false, 2_000);
+    await stopGracefully(master);
+    await stopGracefully(backup);
+  });
+}
+
+test('v2 PASS: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
+  await electionAndTakeover('ts', 'keepalived', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP);
+});
+
+test('v2 PASS: keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
+  await electionAndTakeover('keepalived', 'ts', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP);
+});
+
+test('tshark: our v2, v3 IPv4 adverts have a good checksum; our GARP is a well-formed ARP request', { timeout: 40_000 }, async () => {
+  for (const version of [2, 3] as const) {
+    await withLab(async ({ lab, scratch, h1 }) => {
+      const capture = await lab.capture('bridge', undefined, 'ip proto 112 or arp');
+      const ours = startDaemon('ts', h1, scratch, { priority: 150, version, vips: [`${VIP}/24`] }, `h1v${version}`);
+      await waitLog(ours, MASTER_LINE, ELECTION_MS);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const { packets, verbose } = await capture.stop();
+      const adverts = packets.filter((p) => field(p, 'ip.proto') === '112' && field(p, 'ip.src') === h1.ipv4);
+      assert.ok(adverts.length >= 2, `captured ${adverts.length} v${version} adverts`);
+      for (const p of adverts) {
+        assert.equal(field(p, 'vrrp.version'), String(version));
+        assert.equal(field(p, 'vrrp.checksum.status'), '1', 'tshark: Checksum Status: Good');
+        assert.equal(field(p, 'ip.ttl'), '255');
+      }
+      const text = await verbose();
+      assert.match(text, /Checksum Status: Good/);
+      assert.doesNotMatch(text, /Checksum Status: Bad/);
+      const garps = packets.filter((p) => field(p, 'arp.opcode') === '1' && field(p, 'arp.src.proto_ipv4') === VIP);
+      assert.ok(garps.length >= 5, `captured ${garps.length} GARPs (garp_master_repeat 5)`);
+      for (const p of garps) {
+        assert.equal(field(p, 'arp.dst.proto_ipv4'), VIP);
+        assert.equal(field(p, 'eth.dst'), 'ff:ff:ff:ff:ff:ff');
+        assert.equal(field(p, 'arp.src.hw_mac'), h1.mac);
+        assert.equal(fieldExpert(p), undefined, 'no tshark expert warning (malformed)');
+      }
+      await stopGracefully(ours);
+    });
+  }
+});
+
+function fieldExpert(p: unknown): string | undefined {
+  return field(p, '_ws.malformed') ?? field(p, '_ws.expert');
+}

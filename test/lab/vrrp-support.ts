@@ -1,0 +1,109 @@
+/**
+ * Helpers of the VRRP interop lab tests: config text for keepalived 2.2.7 and keepalived-ts (the
+ * same file format), starting either daemon in a lab host with its own pidfiles, and waiting for
+ * a VIP to appear on / leave a host (`ip addr`, the judge of who holds it).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LabHost, LabProcess } from '../support/lab/index.js';
+
+export const KEEPALIVED_TS_BIN = fileURLToPath(new URL('../../../bin/keepalived-ts', import.meta.url));
+
+export interface InstanceConf {
+  readonly priority: number;
+  readonly vrid?: number;
+  readonly version?: 2 | 3;
+  readonly vips: readonly string[];
+  readonly authPass?: string;
+  readonly unicastSrc?: string;
+  readonly unicastPeers?: readonly string[];
+  readonly state?: 'MASTER' | 'BACKUP';
+}
+
+export function confText(c: InstanceConf): string {
+  const lines = [
+    'global_defs {',
+    '  router_id lab',
+    '}',
+    'vrrp_instance VI_1 {',
+    `  state ${c.state ?? 'BACKUP'}`,
+    '  interface eth0',
+    `  virtual_router_id ${c.vrid ?? 51}`,
+    `  priority ${c.priority}`,
+    '  advert_int 1',
+  ];
+  if (c.version !== undefined) lines.push(`  version ${c.version}`);
+  if (c.authPass !== undefined) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${c.authPass}`, '  }');
+  if (c.unicastSrc !== undefined) lines.push(`  unicast_src_ip ${c.unicastSrc}`);
+  if (c.unicastPeers !== undefined) lines.push('  unicast_peer {', ...c.unicastPeers.map((p) => `    ${p}`), '  }');
+  lines.push('  virtual_ipaddress {', ...c.vips.map((v) => `    ${v}`), '  }', '}', '');
+  return lines.join('\n');
+}
+
+/** A scratch directory for configs and pidfiles, removed by `cleanup`. */
+export class Scratch {
+  readonly dir = mkdtempSync(join(tmpdir(), 'kts-vrrp-lab-'));
+
+  file(name: string, text: string): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export type Flavour = 'ts' | 'keepalived';
+
+/** Starts keepalived-ts or keepalived 2.2.7 in `host` (-n -l -D -P, own pidfiles). */
+export function startDaemon(flavour: Flavour, host: LabHost, scratch: Scratch, conf: InstanceConf, tag: string): LabProcess {
+  const file = scratch.file(`${tag}.conf`, confText(conf));
+  const args = ['-n', '-l', '-D', '-P', '-f', file, '-p', scratch.path(`${tag}.pid`), '-r', scratch.path(`${tag}-vrrp.pid`)];
+  if (flavour === 'ts') return host.spawnNode(KEEPALIVED_TS_BIN, ['-G', ...args]);
+  return host.spawn('/usr/sbin/keepalived', args);
+}
+
+export async function holdsVip(host: LabHost, vip: string): Promise<boolean> {
+  return (await host.addresses()).some((a) => a.split('/')[0] === vip);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls until `host` holds (or does not hold) `vip`; returns the time it took in ms, or throws. */
+export async function waitVip(host: LabHost, vip: string, wanted: boolean, timeoutMs: number): Promise<number> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if ((await holdsVip(host, vip)) === wanted) return Math.round(performance.now() - start);
+    await sleep(50);
+  }
+  const addrs = (await host.addresses()).join(' ');
+  throw new Error(`host ${host.index}: VIP ${vip} ${wanted ? 'never appeared' : 'never left'} within ${timeoutMs} ms (addresses: ${addrs})`);
+}
+
+/** Waits until the process's output shows `pattern` (its log), with the log in the error. */
+export async function waitLog(proc: LabProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  try {
+    return await proc.waitForLine(pattern, timeoutMs);
+  } catch (e) {
+    const log = [...proc.stdoutLines, ...proc.stderrLines].slice(-30).join('\n');
+    throw new Error(`${(e as Error).message}\n--- last output of ${proc.command} ---\n${log}`);
+  }
+}
+
+/** SIGTERM and wait for the exit (graceful stop: priority 0 advert, VIPs removed). */
+export async function stopGracefully(proc: LabProcess, timeoutMs = 6_000): Promise<void> {
+  proc.signal('SIGTERM');
+  const timeout = sleep(timeoutMs).then(() => 'timeout' as const);
+  const result = await Promise.race([proc.exited, timeout]);
+  if (result === 'timeout') throw new Error(`${proc.command} did not stop within ${timeoutMs} ms of SIGTERM`);
+}
