@@ -262,9 +262,10 @@ export class Reader {
 
   private emitLine(line: string, span: Span, depth: number): void {
     const word = line.charCodeAt(0) === 0x69 /* i */ ? /^\S+/.exec(line)?.[0] : undefined;
-    if (word !== undefined && INCLUDE_KEYWORDS.has(word)) {
-      // Recognised before the brace split: `include sub/{a,b}.conf` keeps its braces.
-      const pattern = splitLine(line.slice(word.length).replace(/[{}]/g, (b) => `"${b}"`)).pieces[0]?.tokens[0];
+    // Recognised before the brace split: `include sub/{a,b}.conf` keeps its braces; quotes are
+    // kept too, as keepalived does. A bare `include` is an unknown keyword.
+    const pattern = word !== undefined && INCLUDE_KEYWORDS.has(word) ? line.slice(word.length).trim().split(/\s+/)[0] : '';
+    if (pattern) {
       this.include(word as IncludeKind, pattern, span);
       return;
     }
@@ -319,8 +320,7 @@ export class Reader {
     return expandParameters(text.slice(0, close + 1), this.params, this.builtins) + text.slice(close + 1);
   }
 
-  private include(kind: IncludeKind, pattern: string | undefined, span: Span): void {
-    if (pattern === undefined) return;
+  private include(kind: IncludeKind, pattern: string, span: Span): void {
     const dir = this.stack[this.stack.length - 1]?.dir ?? this.env.cwd();
     const outcome = resolveInclude(this.allConfig ? 'includea' : kind, pattern, dir, this.env);
     for (const m of outcome.messages) this.event(ConfigErrorClass.Note, m, span, 'first');

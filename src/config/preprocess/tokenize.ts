@@ -5,8 +5,9 @@
  * Observed with keepalived 2.2.7 (the arbiter):
  *  - `#` and `!` start a comment anywhere outside double quotes; `\#` and `\!` are literal; a
  *    trailing `\` is kept even when it is inside the comment.
- *  - Only double quotes quote (single quotes are ordinary characters in 2.2.7); the quote
- *    characters are removed and `abcd" efg "h` is one token.
+ *  - Only double quotes quote (single quotes are ordinary characters in 2.2.7). A quoted string
+ *    is a token of its own, quotes removed: `yy"a b"` is 'yy' and 'a b' (2.2.7 differs from later
+ *    versions, where `abcd" efg "h` is one token).
  *  - Backslash escapes other than `\#`/`\!` and `\"` inside quotes are not interpreted
  *    (`"x\ty"` stays `x\ty`).
  *  - `{` and `}` outside quotes are tokens of their own and the reader splits the line there, so
@@ -71,7 +72,7 @@ export function splitLine(line: string): SplitResult {
   let pieceStart = 0;
   let inQuote = false;
   let tokenStart = -1;
-  let built: string | undefined; // set once a token contains quotes
+  let built: string | undefined; // the text of a quoted token
   const endToken = (end: number): void => {
     if (tokenStart < 0) return;
     tokens.push(built ?? line.slice(tokenStart, end));
@@ -86,8 +87,12 @@ export function splitLine(line: string): SplitResult {
   for (let i = 0; i < line.length; i++) {
     const code = line.charCodeAt(i);
     if (code === QUOTE) {
-      if (tokenStart < 0) tokenStart = i;
-      built ??= line.slice(tokenStart, i).replaceAll('"', '');
+      // A quote ends the token before it; the quoted text is a token of its own (2.2.7).
+      endToken(i);
+      if (!inQuote) {
+        tokenStart = i;
+        built = '';
+      }
       inQuote = !inQuote;
       continue;
     }
@@ -113,6 +118,7 @@ export function splitLine(line: string): SplitResult {
       } else if (built !== undefined) built += line.charAt(i);
     }
   }
+  if (inQuote) tokenStart = -1; // an unterminated quoted token is dropped (observed: `"abc` reads as nothing)
   endPiece(line.length);
   return { pieces, unterminatedQuote: inQuote };
 }

@@ -29,8 +29,11 @@ describe('comments, quotes and braces', () => {
     assert.equal(stripComment("'a#b'c"), "'a");
   });
 
-  it('removes double quotes; a quoted part joins its token; single quotes are plain characters', () => {
-    assert.deepEqual(splitLine('x abcd" efg "h y').pieces.map((p) => p.tokens), [['x', 'abcd efg h', 'y']]);
+  it('removes double quotes; a quoted string is a token of its own; single quotes are plain', () => {
+    // keepalived 2.2.7: `yy"a b"` -> Unknown keyword 'yy'; `"p q"r` -> Unknown keyword 'p q'
+    assert.deepEqual(splitLine('x abcd" efg "h y').pieces.map((p) => p.tokens), [['x', 'abcd', ' efg ', 'h', 'y']]);
+    assert.deepEqual(splitLine('"p q"r').pieces[0]?.tokens, ['p q', 'r']);
+    assert.deepEqual(splitLine('x "abc').pieces[0]?.tokens, ['x']);
     assert.deepEqual(splitLine("'p q'r").pieces[0]?.tokens, ["'p", "q'r"]);
     assert.deepEqual(splitLine('"x\\ty"').pieces[0]?.tokens, ['x\\ty']);
     assert.deepEqual(splitLine('a ""').pieces[0]?.tokens, ['a', '']);
@@ -52,13 +55,14 @@ describe('comments, quotes and braces', () => {
     ]);
   });
 
-  it('reports an unterminated quote in every pass and keeps its braces', () => {
+  it('reports an unterminated quote in every pass; braces inside it do not count', () => {
     const r = run('vrrp_instance "unterminated {\n}\n');
     assert.deepEqual(r.events.map((e) => [e.message, e.passes]), [
       [`Unterminated quote 'vrrp_instance "unterminated {'`, 'all'],
       [`Unmatched quote: 'vrrp_instance "unterminated {'`, 'all'],
     ]);
-    assert.deepEqual(r.lines.map((l) => l.tokens), [['vrrp_instance', 'unterminated {'], ['}']]);
+    // the unterminated quoted token (and the brace in it) is dropped
+    assert.deepEqual(r.lines.map((l) => l.tokens), [['vrrp_instance'], ['}']]);
   });
 
   it('distinguishes unterminated quotes (\\" escapes) from an odd number of quote characters', () => {
