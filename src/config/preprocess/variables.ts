@@ -103,6 +103,8 @@ function expandInner(text: string, params: Parameters, bi: BuiltinContext, stack
 
 interface Reference {
   readonly name: string;
+  /** For `${${N}}`: the text between the outer braces, expanded to get the name. */
+  readonly inner?: string;
   /** Built-in arguments (`${_RANDOM 1 5}`). */
   readonly args: string[];
   readonly braced: boolean;
@@ -110,6 +112,7 @@ interface Reference {
 }
 
 function parseReference(text: string, at: number): Reference | undefined {
+  if (text.charAt(at + 1) === '{' && text.charAt(at + 2) === '$') return nestedReference(text, at);
   if (text.charAt(at + 1) === '{') {
     const nameEnd = readName(text, at + 2);
     if (nameEnd === at + 2) return undefined;
@@ -135,7 +138,24 @@ function ends(c: string): boolean {
   return isBlank(c) || c === ',' || c === ')';
 }
 
+/** `${${N}}`: the name is itself expanded first (observed: N=X, X=a gives 'a'). */
+function nestedReference(text: string, at: number): Reference | undefined {
+  let depth = 0;
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return { name: '', inner: text.slice(at + 2, i), args: [], braced: true, end: i + 1 };
+  }
+  return undefined;
+}
+
 function resolve(ref: Reference, params: Parameters, bi: BuiltinContext, stack: string[]): string | undefined {
+  if (ref.inner !== undefined) {
+    // An undefined result stays as `${NAME}` with the inner part expanded (observed: `${Q}`).
+    const name = expandInner(ref.inner, params, bi, stack).trim();
+    const value = /^[A-Za-z0-9_]+$/.test(name) ? resolve({ name, args: [], braced: true, end: ref.end }, params, bi, stack) : undefined;
+    return value ?? `\${${name}}`;
+  }
   const value = params.get(ref.name);
   if (value !== undefined) {
     if (stack.includes(ref.name)) {

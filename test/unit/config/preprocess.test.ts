@@ -110,6 +110,10 @@ describe('$NAME parameters', () => {
     assert.deepEqual(lines('${Y}q\n'), ['$', '{', 'Y', '}', 'q']);
   });
 
+  it('expands a nested reference ${${N}} by expanding the name first', () => {
+    assert.deepEqual(lines('$X=a\n$N=X\nww${${N}}\nvv$$X\n$M=Q\nuu${${M}}\n'), ['wwa', 'vv$a', 'uu$', '{', 'Q', '}']);
+  });
+
   it('expands lazily and recursively at use time', () => {
     assert.deepEqual(lines('$B1=$B2 $B2\n$B2=b\nl${B1}\n'), ['lb b']);
   });
