@@ -38,13 +38,16 @@ const BACKUP_LINE = /\(VI_1\) Entering BACKUP STATE/;
  * The better node (priority 150, `better` flavour on h1) wins the election, the other stays
  * BACKUP; SIGTERM of the master hands the VIP over; the master's return preempts it back.
  */
-async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Omit<InstanceConf, 'priority'>, vip: string): Promise<void> {
+type Conf = Omit<InstanceConf, 'priority'>;
+
+async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Conf | ((host: 1 | 2) => Conf), vip: string): Promise<void> {
+  const confOf = typeof conf === 'function' ? conf : (): Conf => conf;
   await withLab(async ({ scratch, h1, h2 }) => {
     // the better node starts first (Node's start-up takes longer than keepalived's: started at
     // once, a keepalived backup may time out first and hold the VIP for a moment, as VRRP allows)
-    let master = startDaemon(better, h1, scratch, { ...conf, priority: 150 }, 'h1');
+    let master = startDaemon(better, h1, scratch, { ...confOf(1), priority: 150 }, 'h1');
     await waitLog(master, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
-    const backup = startDaemon(worse, h2, scratch, { ...conf, priority: 100 }, 'h2');
+    const backup = startDaemon(worse, h2, scratch, { ...confOf(2), priority: 100 }, 'h2');
     await waitLog(master, MASTER_LINE, ELECTION_MS);
     await waitVip(h1, vip, true, 2_000);
     await waitLog(backup, BACKUP_LINE, 2_000);
@@ -59,7 +62,7 @@ async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Omit<I
     const takeoverMs = await waitVip(h2, vip, true, TAKEOVER_MS);
     assert.ok(takeoverMs < TAKEOVER_MS, `takeover after priority 0 took ${takeoverMs} ms`);
 
-    master = startDaemon(better, h1, scratch, { ...conf, priority: 150 }, 'h1b');
+    master = startDaemon(better, h1, scratch, { ...confOf(1), priority: 150 }, 'h1b');
     await waitLog(master, MASTER_LINE, ELECTION_MS);
     await waitVip(h1, vip, true, 2_000);
     await waitVip(h2, vip, false, 2_000);
@@ -74,6 +77,23 @@ test('v2 PASS: keepalived-ts master, keepalived backup; SIGTERM hands over; pree
 
 test('v2 PASS: keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
   await electionAndTakeover('keepalived', 'ts', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP);
+});
+
+test('v3 IPv4: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
+  await electionAndTakeover('ts', 'keepalived', { version: 3, vips: [`${VIP}/24`] }, VIP);
+});
+
+test('v3 IPv6 (link-local first VIP): keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
+  await electionAndTakeover('keepalived', 'ts', { version: 3, vips: ['fe80::100/64', '2001:db8::100/64'] }, '2001:db8::100');
+});
+
+test('v3 IPv6: keepalived-ts master, keepalived backup', { timeout: 40_000 }, async () => {
+  await electionAndTakeover('ts', 'keepalived', { version: 3, vips: ['fe80::100/64', '2001:db8::100/64'] }, '2001:db8::100');
+});
+
+test('v2 unicast peers: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
+  const unicast = (h: 1 | 2): Conf => ({ vips: [`${VIP}/24`], unicastSrc: `192.0.2.${h}`, unicastPeers: [`192.0.2.${3 - h}`] });
+  await electionAndTakeover('ts', 'keepalived', unicast, VIP);
 });
 
 test('tshark: our v2, v3 IPv4 adverts have a good checksum; our GARP is a well-formed ARP request', { timeout: 40_000 }, async () => {
@@ -105,6 +125,34 @@ test('tshark: our v2, v3 IPv4 adverts have a good checksum; our GARP is a well-f
       await stopGracefully(ours);
     });
   }
+});
+
+test('tshark: our v3 IPv6 adverts have a good checksum (kernel-filled) and our unsolicited NAs are well formed', { timeout: 20_000 }, async () => {
+  await withLab(async ({ lab, scratch, h1 }) => {
+    const vip = '2001:db8::100';
+    const capture = await lab.capture('bridge', undefined, 'ip6 proto 112 or icmp6');
+    const ours = startDaemon('ts', h1, scratch, { priority: 150, version: 3, vips: ['fe80::100/64', `${vip}/64`] }, 'h1v6');
+    await waitLog(ours, MASTER_LINE, ELECTION_MS);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const { packets, verbose } = await capture.stop();
+    const adverts = packets.filter((p) => field(p, 'ipv6.nxt') === '112' && field(p, 'ipv6.src') === h1.linkLocal);
+    assert.ok(adverts.length >= 2, `captured ${adverts.length} IPv6 adverts`);
+    for (const p of adverts) {
+      assert.equal(field(p, 'vrrp.version'), '3');
+      assert.equal(field(p, 'vrrp.checksum.status'), '1', 'tshark: Checksum Status: Good');
+      assert.equal(field(p, 'ipv6.hlim'), '255');
+      assert.equal(field(p, 'ipv6.dst'), 'ff02::12');
+    }
+    assert.doesNotMatch(await verbose(), /Checksum Status: Bad/);
+    const nas = packets.filter((p) => field(p, 'icmpv6.type') === '136' && field(p, 'icmpv6.nd.na.target_address') === vip);
+    assert.ok(nas.length >= 5, `captured ${nas.length} unsolicited NAs for ${vip}`);
+    for (const p of nas) {
+      assert.equal(field(p, 'ipv6.dst'), 'ff02::1');
+      assert.equal(field(p, 'icmpv6.opt.linkaddr'), h1.mac);
+      assert.equal(field(p, 'icmpv6.checksum.status'), '1');
+    }
+    await stopGracefully(ours);
+  });
 });
 
 function fieldExpert(p: unknown): string | undefined {
