@@ -1,17 +1,17 @@
 /**
  * The registry of configuration domains: which top-level keywords exist, which pass owns each,
- * and which validator builds each part of the model.
- *
- * The domain modules (src/config/domains/<name>/index.ts) are written by other engineers. They are
- * loaded with a guarded dynamic import: when one is missing its validator or fails to load, a
- * placeholder entry lists its top-level keywords as raw 'list' blocks so that the structure pass
- * does not call every top-level block unknown (and `domainLoadErrors` says why).
+ * and which validator builds each part of the model. One domain per keepalived pass: global
+ * (global_defs and process settings), lvs (checker pass), vrrp, bfd.
  */
 import type { ConfigNode } from './ast.js';
 import type { ConfigDomain, ValidationContext } from './domain.js';
-import { list, value, type KeywordTable, type Pass } from './schema.js';
+import { bfdDomain } from './domains/bfd/index.js';
+import { globalDomain } from './domains/global/index.js';
+import { lvsDomain } from './domains/lvs/index.js';
+import { vrrpDomain } from './domains/vrrp/index.js';
+import type { KeywordTable, Pass } from './schema.js';
 
-/** What the pipeline needs of a domain (a ConfigDomain, or a placeholder without a validator). */
+/** What the pipeline needs of a domain. */
 export interface DomainEntry {
   readonly name: string;
   readonly pass: Pass;
@@ -31,81 +31,16 @@ type DomainWithSkip = ConfigDomain & { readonly skipsBlock?: DomainEntry['skipsB
 /** keepalived's pass order. */
 export const PASS_ORDER: readonly Pass[] = ['global', 'checker', 'vrrp', 'bfd'];
 
-const placeholderGlobal: DomainEntry = {
-  name: 'global',
-  pass: 'global',
-  keywords: {
-    global_defs: list,
-    net_namespace: value,
-    net_namespace_ipvs: value,
-    namespace_with_ipsets: value,
-    instance: value,
-    use_pid_dir: value,
-    child_wait_time: value,
-    linkbeat_use_polling: value,
-  },
-};
-
-const placeholderLvs: DomainEntry = {
-  name: 'lvs',
-  pass: 'checker',
-  keywords: { virtual_server: list, virtual_server_group: list, SSL: list },
-};
-
-const placeholderVrrp: DomainEntry = {
-  name: 'vrrp',
-  pass: 'vrrp',
-  keywords: {
-    vrrp_instance: list,
-    vrrp_sync_group: list,
-    vrrp_script: list,
-    track_file: list,
-    vrrp_track_file: list,
-    vrrp_track_process: list,
-    static_ipaddress: list,
-    static_routes: list,
-    static_rules: list,
-    track_group: list,
-    garp_group: list,
-    linkbeat_interfaces: list,
-    interface_up_down_delays: list,
-  },
-};
-
-const placeholderBfd: DomainEntry = { name: 'bfd', pass: 'bfd', keywords: { bfd_instance: list } };
-
-/** Adapts a real domain module to a registry entry. */
+/** Adapts a domain module to a registry entry. */
 export function fromDomain(d: DomainWithSkip): DomainEntry {
   const entry: DomainEntry = { name: d.name, pass: d.pass, keywords: d.keywords, validate: (nodes, ctx) => d.validate(nodes, ctx) };
   const skip = d.skipsBlock;
   return skip ? { ...entry, skipsBlock: (kw, args) => skip(kw, args) } : entry;
 }
 
-/** Why a real domain module could not be used (empty when all loaded). */
-export const domainLoadErrors: string[] = [];
+const loaded: readonly DomainEntry[] = [globalDomain, lvsDomain, vrrpDomain, bfdDomain].map((d) => fromDomain(d));
 
-async function load(name: string, fallback: DomainEntry, get: () => Promise<DomainEntry | undefined>): Promise<DomainEntry> {
-  try {
-    const entry = await get();
-    if (entry) return entry;
-    domainLoadErrors.push(`${name}: no domain export`);
-  } catch (e) {
-    domainLoadErrors.push(`${name}: ${String(e)}`);
-  }
-  return fallback;
-}
-
-const loaded: readonly DomainEntry[] = await Promise.all([
-  load('global', placeholderGlobal, async () => fromDomain((await import('./domains/global/index.js')).globalDomain)),
-  load('lvs', placeholderLvs, async () => fromDomain((await import('./domains/lvs/index.js')).lvsDomain)),
-  load('vrrp', placeholderVrrp, async () => fromDomain((await import('./domains/vrrp/index.js')).vrrpDomain)),
-  load('bfd', placeholderBfd, async () => {
-    const kw = await import('./domains/bfd/keywords.js');
-    return { name: 'bfd', pass: 'bfd', keywords: kw.BFD_TOP_LEVEL };
-  }),
-]);
-
-/** The domains in use: the real modules where they load, placeholders elsewhere. */
+/** The domains of keepalived.conf. */
 export function defaultDomains(): readonly DomainEntry[] {
   return loaded;
 }
