@@ -67,7 +67,8 @@ export type Flavour = 'ts' | 'keepalived';
 export function startDaemon(flavour: Flavour, host: LabHost, scratch: Scratch, conf: InstanceConf, tag: string): LabProcess {
   const file = scratch.file(`${tag}.conf`, confText(conf));
   const args = ['-n', '-l', '-D', '-P', '-f', file, '-p', scratch.path(`${tag}.pid`), '-r', scratch.path(`${tag}-vrrp.pid`)];
-  if (flavour === 'ts') return host.spawnNode(KEEPALIVED_TS_BIN, ['-G', ...args]);
+  // TMPDIR: our SIGUSR1/SIGUSR2 dump files go to the scratch directory, not the shared /tmp
+  if (flavour === 'ts') return host.spawn(process.execPath, [KEEPALIVED_TS_BIN, '-G', ...args], { TMPDIR: scratch.dir });
   return host.spawn('/usr/sbin/keepalived', args);
 }
 

@@ -1,0 +1,117 @@
+/**
+ * Failures on a real wire: host failure (cable pulled) with keepalived 2.2.7 as the peer, both
+ * ways round, and hostile adverts sent at a keepalived-ts MASTER (dropped, counted in
+ * keepalived's stats file written on SIGUSR2, state kept). Each scenario has its own lab.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildAdvert } from '../../src/vrrp/advert.js';
+import { encodeVrrpMessage } from '../../src/vrrp/packet-codec.js';
+import { internetChecksum } from '../../src/proto/checksum.js';
+import { defaultParams } from '../../src/vrrp/params.js';
+import { Lab, type LabHost } from '../support/lab/index.js';
+import { holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
+
+const VIP = '192.0.2.100';
+const MASTER_LINE = /\(VI_1\) Entering MASTER STATE/;
+const SENDER = fileURLToPath(new URL('./vrrp-hostile-sender.js', import.meta.url));
+
+async function withLab(body: (lab: Lab, scratch: Scratch, h1: LabHost, h2: LabHost) => Promise<void>): Promise<void> {
+  const lab = await Lab.create({ hosts: 2 });
+  const scratch = new Scratch();
+  try {
+    await body(lab, scratch, lab.host(1), lab.host(2));
+  } finally {
+    await lab.destroy();
+    scratch.cleanup();
+  }
+}
+
+/** The master's cable is pulled: the backup takes over after Master_Down; on return, preemption. */
+async function hostFailure(master: Flavour, backup: Flavour): Promise<void> {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    const conf = { vips: [`${VIP}/24`] };
+    const m = startDaemon(master, h1, scratch, { ...conf, priority: 150 }, 'h1');
+    await waitLog(m, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const b = startDaemon(backup, h2, scratch, { ...conf, priority: 100 }, 'h2');
+    await waitLog(m, MASTER_LINE, 6_000);
+    await waitVip(h1, VIP, true, 2_000);
+    await waitLog(b, /\(VI_1\) Entering BACKUP STATE/, 3_000);
+    await h1.cableDown();
+    const takeoverMs = await waitVip(h2, VIP, true, 5_000);
+    assert.ok(takeoverMs > 2_500, `the backup waited for Master_Down (3.6 s), took over after ${takeoverMs} ms`);
+    await waitLog(m, /\(VI_1\) Entering FAULT STATE/, 3_000);
+    await waitVip(h1, VIP, false, 2_000);
+    await h1.cableUp();
+    await waitVip(h1, VIP, true, 7_000);
+    await waitVip(h2, VIP, false, 2_000);
+    await stopGracefully(m);
+    await stopGracefully(b);
+  });
+}
+
+test('host failure: keepalived-ts master loses its cable -> FAULT, keepalived takes over; cable back -> preempts', { timeout: 40_000 }, async () => {
+  await hostFailure('ts', 'keepalived');
+});
+
+test('host failure: keepalived master loses its cable -> keepalived-ts takes over after Master_Down; cable back -> yields', { timeout: 40_000 }, async () => {
+  await hostFailure('keepalived', 'ts');
+});
+
+const AUTH = 'lab-pw';
+
+function hostileParams(overrides: Partial<Parameters<typeof defaultParams>[0]> = {}): ReturnType<typeof defaultParams> {
+  return defaultParams({ name: 'X', vrid: 51, vips: [VIP], primaryAddress: '192.0.2.2', priority: 254, auth: { type: 'PASS', password: AUTH }, ...overrides });
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** v2 messages a MASTER must drop; each would make it yield (priority 254) if accepted. */
+function hostileMessages(): string[] {
+  const good = encodeVrrpMessage(buildAdvert(hostileParams(), 254));
+  const badChecksum = Uint8Array.from(good);
+  badChecksum[6] = (badChecksum[6] ?? 0) ^ 0x5a;
+  const wrongAuth = encodeVrrpMessage(buildAdvert(hostileParams({ auth: { type: 'PASS', password: 'wrong' } }), 254));
+  const v3 = encodeVrrpMessage(buildAdvert(hostileParams({ version: 3, auth: { type: 'none' } }), 254), {
+    checksum: { family: 'ipv4', source: Uint8Array.of(192, 0, 2, 2), destination: Uint8Array.of(224, 0, 0, 18) },
+  });
+  const type2 = Uint8Array.from(good);
+  type2[0] = 0x22;
+  type2[6] = 0;
+  type2[7] = 0;
+  const sum = internetChecksum(type2);
+  type2[6] = sum >> 8;
+  type2[7] = sum & 0xff;
+  const otherVrid = encodeVrrpMessage(buildAdvert(hostileParams({ vrid: 99 }), 254));
+  return [`254:${hex(good)}`, `255:${hex(badChecksum)}`, `255:${hex(wrongAuth)}`, `255:${hex(v3)}`, `255:${hex(type2)}`, `255:${hex(otherVrid)}`];
+}
+
+test('hostile adverts (TTL 254, bad checksum, wrong auth, wrong version, type 2, unknown VRID) are dropped and counted; MASTER kept', { timeout: 30_000 }, async () => {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    const ours = startDaemon('ts', h1, scratch, { priority: 150, vips: [`${VIP}/24`], authPass: AUTH }, 'h1');
+    await waitLog(ours, MASTER_LINE, 6_000);
+    const sender = h2.spawnNode(SENDER, ['eth0', h2.ipv4, '224.0.0.18', ...hostileMessages()]);
+    await waitLog(sender, /^sent 6$/, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    ours.signal('SIGUSR2');
+    const statsFile = join(scratch.dir, 'keepalived.stats');
+    let text = '';
+    for (let i = 0; i < 40 && !text.includes('Priority Zero'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      text = await readFile(statsFile, 'utf8').catch(() => '');
+    }
+    assert.match(text, /VRRP Instance: VI_1\n {2}Advertisements:\n {4}Received: 0\n/, text);
+    assert.match(text, /Packet Errors:\n {4}Length: 0\n {4}TTL: 1\n {4}Invalid Type: 1\n/, text);
+    assert.match(text, /Authentication Errors:\n {4}Invalid Type: 0\n {4}Type Mismatch: 0\n {4}Failure: 1\n/, text);
+    assert.match(text, /Checksum: 1\n {4}Version: 1\n/, text);
+    const yielded = ours.stderrLines.filter((l) => /\(VI_1\) Entering BACKUP STATE$/.test(l));
+    assert.deepEqual(yielded, [], 'still MASTER: no priority-254 advert was accepted');
+    assert.equal(await holdsVip(h1, VIP), true);
+    await stopGracefully(ours);
+  });
+});
