@@ -5,7 +5,10 @@
  * shutdown: every driver resigns (priority 0 from a MASTER) and removes its VIPs, within the deadline.
  * dump('stats'): keepalived's stats text for our instances (SIGUSR2).
  */
+import type { ConfigEnvironment } from '../config/environment.js';
 import type { GlobalModel } from '../config/model/global.js';
+import { defaultConfigId, preprocess } from '../config/preprocess/index.js';
+import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
 import type { VrrpModel } from '../config/model/vrrp.js';
 import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
@@ -134,7 +137,23 @@ function dataText(d: InstanceDriver): string {
   ].join('\n');
 }
 
-/** Registers the VRRP subsystem unless -C restricted the run to the checkers. */
-export function registerVrrp(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly options: { readonly subsystems: { readonly vrrp: boolean } } }): void {
-  if (services.options.subsystems.vrrp) registry.register(new VrrpSubsystem(services.logger));
+interface VrrpRegistrationOptions {
+  readonly subsystems: { readonly vrrp: boolean };
+  readonly configFile: string;
+  readonly allConfig: boolean;
+  readonly configId?: string;
+}
+
+/**
+ * Whether the configuration has any vrrp_instance (includes and conditionals expanded; the
+ * domains are not run). Read once at startup, before the daemon loads the config in its worker.
+ */
+export function configHasVrrpInstances(options: VrrpRegistrationOptions, env: ConfigEnvironment = new LinuxConfigEnvironment()): boolean {
+  const pre = preprocess(options.configFile, env, options.configId ?? defaultConfigId(env), options.allConfig);
+  return pre.lines.some((line) => line.tokens[0] === 'vrrp_instance');
+}
+
+/** Registers the VRRP subsystem when the config has vrrp_instances and -C did not restrict the run to the checkers. */
+export function registerVrrp(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly options: VrrpRegistrationOptions }): void {
+  if (services.options.subsystems.vrrp && configHasVrrpInstances(services.options)) registry.register(new VrrpSubsystem(services.logger));
 }

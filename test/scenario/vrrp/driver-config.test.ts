@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config/pipeline.js';
+import { configHasVrrpInstances } from '../../../src/daemon/vrrp-subsystem.js';
 import { adaptInstance, ConfigAdapterError } from '../../../src/vrrp/config-adapter.js';
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
@@ -134,4 +135,12 @@ test('a driver runs the adapted instance: nopreempt instance waits Master_Down, 
   await driver.stop();
   assert.deepEqual(node.addresses.on('eth0'), []);
   assert.deepEqual(node.addresses.on('eth1'), []);
+});
+
+test('the VRRP subsystem is registered only for configs with a vrrp_instance (also through include)', () => {
+  const options = { subsystems: { vrrp: true }, configFile: CONF, allConfig: false, configId: 'lab' };
+  const withInclude = fakeEnv({ files: { [CONF]: 'global_defs {\n}\ninclude /etc/keepalived/vi.conf\n', '/etc/keepalived/vi.conf': V2_PASS } });
+  assert.equal(configHasVrrpInstances(options, withInclude), true);
+  const globalOnly = fakeEnv({ files: { [CONF]: 'global_defs {\n  router_id x\n}\n' } });
+  assert.equal(configHasVrrpInstances(options, globalOnly), false);
 });
