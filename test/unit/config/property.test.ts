@@ -100,6 +100,8 @@ function checkRun(text: string): void {
 function assertSpan(d: Diagnostic): void {
   assert.ok(d.span, `no span: ${d.message}`);
   assert.ok(typeof d.span.file === 'string' && d.span.file.length > 0, `bad file in span: ${d.message}`);
+  // Line 0 is keepalived's own numbering of the first chunk of an over-long first line (it prints
+  // that message without a location); every other diagnostic points at a real line.
   assert.ok(Number.isInteger(d.span.line) && d.span.line >= 0, `bad line in span: ${d.message}`);
 }
 
@@ -110,19 +112,19 @@ describe('config pipeline properties', { timeout: 60_000 }, () => {
     const seedArb = fc.nat({ max: corpus.length - 1 }).map((i) => corpus[i] ?? '');
     fc.assert(
       fc.property(seedArb, fc.array(mutation, { minLength: 1, maxLength: 8 }), (seed, ms) => checkRun(mutate(seed, ms))),
-      { numRuns: 6000, seed: 20261125 },
+      { numRuns: 9000, seed: 20261125 },
     );
   });
 
   it('random text made of config fragments never throws', () => {
     const fragment = fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 12 }), fc.constantFrom('\n', ' ', '{', '}', '"', '$', '~', '@'));
     fc.assert(fc.property(fc.array(fragment, { maxLength: 60 }), (parts) => checkRun(parts.join(''))), {
-      numRuns: 6000,
+      numRuns: 8000,
       seed: 4242,
     });
   });
 
   it('arbitrary unicode and binary-ish text never throws', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => checkRun(s)), { numRuns: 4000, seed: 99 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => checkRun(s)), { numRuns: 5000, seed: 99 });
   });
 });
