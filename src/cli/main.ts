@@ -81,7 +81,12 @@ export async function run(argv: readonly string[], ctx: MainContext, out: Config
     if (opts.configTest) return await configTest(opts, out);
     const { runDaemon } = await import('../daemon/start.js');
     const { registerVrrp } = await import('../daemon/vrrp-subsystem.js');
-    return await runDaemon(opts, { program: ctx.program, argv, versionString: VERSION_STRING, register: registerVrrp });
+    const { registerCheckers } = await import('../daemon/checker-wiring.js');
+    const register: NonNullable<Parameters<typeof runDaemon>[1]['register']> = (registry, services) => {
+      registerVrrp(registry, services);
+      registerCheckers(registry, services);
+    };
+    return await runDaemon(opts, { program: ctx.program, argv, versionString: VERSION_STRING, register });
   } catch (e) {
     if (e instanceof PipelineUnavailableError) {
       out.stderr(`${ctx.program}: ${e.message}\n`);

@@ -1,0 +1,125 @@
+/**
+ * Wires the checker subsystem (src/check/checker-subsystem.ts) to Linux: the process runner for
+ * MISC_CHECK and notify scripts, ICMP echo clients for PING_CHECK (opened on first use), async
+ * file reads for FILE_CHECK, track_file paths from the vrrp model, and the daemon's clock and
+ * logger. Registered unless -C/-P/-B restricted the run away from the checkers, and only when the
+ * configuration has a virtual_server.
+ */
+import { open } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import type { LvsModel } from '../config/model/lvs.js';
+import { CheckerSubsystem } from '../check/checker-subsystem.js';
+import { NOOP_POOL_SINK, type PoolSink } from '../check/checker-subsystem-events.js';
+import { createProbeBuilder } from '../check/checker-subsystem-probes.js';
+import type { EchoPort } from '../check/probes/ping-check.js';
+import type { ConfigEnvironment } from '../config/environment.js';
+import { defaultConfigId, preprocess } from '../config/preprocess/index.js';
+import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
+import { IcmpEchoClient } from '../os/linux/icmp-echo-client.js';
+import { LinuxProcessRunner } from '../os/linux/process-runner.js';
+import type { Logger } from './logger.js';
+import type { Clock } from './runtime.js';
+import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
+
+/** Uniform [0, 1): the daemon injects the real randomness (checker warmup/jitter, DNS ids). */
+const systemRng = (): number => Math.random();
+
+async function readHead(path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const buf = Buffer.alloc(maxBytes);
+    const { bytesRead } = await handle.read(buf, 0, maxBytes, 0);
+    return buf.subarray(0, bytesRead);
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** One IcmpEchoClient per family, opened when a PING_CHECK first needs it. */
+class LazyEcho {
+  private clients = new Map<4 | 6, IcmpEchoClient>();
+  constructor(private readonly clock: Clock) {}
+
+  port(family: 4 | 6): EchoPort {
+    return {
+      probe: async (target, timeoutMs) => {
+        let client = this.clients.get(family);
+        if (!client) {
+          client = IcmpEchoClient.open({ family, clock: this.clock, random: () => randomInt(0, 2 ** 32) });
+          this.clients.set(family, client);
+        }
+        return client.probe(target, timeoutMs);
+      },
+    };
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+/** The daemon-facing subsystem: the checker engine plus the Linux resources it opened. */
+export class LinuxCheckerSubsystem implements Subsystem {
+  readonly name = 'checker';
+  private readonly engine: CheckerSubsystem;
+  private readonly echo: LazyEcho;
+  private trackFiles = new Map<string, string>();
+
+  constructor(logger: Logger, clock: Clock, sink: PoolSink = NOOP_POOL_SINK) {
+    this.echo = new LazyEcho(clock);
+    const runner = new LinuxProcessRunner();
+    const buildProbe = createProbeBuilder({
+      clock,
+      rng: systemRng,
+      runner,
+      echo: { v4: this.echo.port(4), v6: this.echo.port(6) },
+      readFile: readHead,
+      trackFilePath: (name) => this.trackFiles.get(name),
+    });
+    this.engine = new CheckerSubsystem({ clock, rng: systemRng, log: logger, sink, buildProbe, notifyRunner: runner });
+  }
+
+  private remember(model: ConfigSnapshot): { lvs?: LvsModel } {
+    this.trackFiles = new Map((model.vrrp?.trackFiles ?? []).map((t) => [t.name, t.path]));
+    return model.lvs !== undefined ? { lvs: model.lvs } : {};
+  }
+
+  start(model: ConfigSnapshot): Promise<void> {
+    return this.engine.start(this.remember(model));
+  }
+
+  reload(model: ConfigSnapshot): Promise<void> {
+    return this.engine.reload(this.remember(model));
+  }
+
+  async shutdown(deadlineMs: number): Promise<void> {
+    await this.engine.shutdown(deadlineMs);
+    this.echo.close();
+  }
+
+  dump(kind: DumpKind): string | undefined {
+    return this.engine.dump(kind);
+  }
+}
+
+interface CheckerRegistrationOptions {
+  readonly subsystems: { readonly check: boolean };
+  readonly configFile: string;
+  readonly allConfig: boolean;
+  readonly configId?: string;
+}
+
+/** Whether the configuration has a virtual_server (includes and conditionals expanded). */
+export function configHasVirtualServers(options: CheckerRegistrationOptions, env: ConfigEnvironment = new LinuxConfigEnvironment()): boolean {
+  const pre = preprocess(options.configFile, env, options.configId ?? defaultConfigId(env), options.allConfig);
+  return pre.lines.some((line) => line.tokens[0] === 'virtual_server');
+}
+
+/** Registers the checker subsystem when the config has virtual servers and the run includes the checkers. */
+export function registerCheckers(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly clock: Clock; readonly options: CheckerRegistrationOptions }): void {
+  if (services.options.subsystems.check && configHasVirtualServers(services.options)) registry.register(new LinuxCheckerSubsystem(services.logger, services.clock));
+}
