@@ -31,7 +31,7 @@ async function withLab(body: (lab: Lab, scratch: Scratch, h1: LabHost, h2: LabHo
 }
 
 /** The master's cable is pulled: the backup takes over after Master_Down; on return, preemption. */
-async function hostFailure(master: Flavour, backup: Flavour): Promise<void> {
+async function hostFailure(master: Flavour, backup: Flavour, report: (line: string) => void): Promise<void> {
   await withLab(async (_lab, scratch, h1, h2) => {
     const conf = { vips: [`${VIP}/24`] };
     const m = startDaemon(master, h1, scratch, { ...conf, priority: 150 }, 'h1');
@@ -43,6 +43,7 @@ async function hostFailure(master: Flavour, backup: Flavour): Promise<void> {
     await h1.cableDown();
     const takeoverMs = await waitVip(h2, VIP, true, 5_000);
     assert.ok(takeoverMs > 2_500, `the backup waited for Master_Down (3.6 s), took over after ${takeoverMs} ms`);
+    report(`${backup} took the VIP ${takeoverMs} ms after ${master}'s cable was pulled`);
     await waitLog(m, /\(VI_1\) Entering FAULT STATE/, 3_000);
     await waitVip(h1, VIP, false, 2_000);
     await h1.cableUp();
@@ -53,12 +54,12 @@ async function hostFailure(master: Flavour, backup: Flavour): Promise<void> {
   });
 }
 
-test('host failure: keepalived-ts master loses its cable -> FAULT, keepalived takes over; cable back -> preempts', { timeout: 40_000 }, async () => {
-  await hostFailure('ts', 'keepalived');
+test('host failure: keepalived-ts master loses its cable -> FAULT, keepalived takes over; cable back -> preempts', { timeout: 40_000 }, async (t) => {
+  await hostFailure('ts', 'keepalived', (line) => t.diagnostic(line));
 });
 
-test('host failure: keepalived master loses its cable -> keepalived-ts takes over after Master_Down; cable back -> yields', { timeout: 40_000 }, async () => {
-  await hostFailure('keepalived', 'ts');
+test('host failure: keepalived master loses its cable -> keepalived-ts takes over after Master_Down; cable back -> yields', { timeout: 40_000 }, async (t) => {
+  await hostFailure('keepalived', 'ts', (line) => t.diagnostic(line));
 });
 
 const AUTH = 'lab-pw';

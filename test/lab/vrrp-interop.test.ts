@@ -40,7 +40,7 @@ const BACKUP_LINE = /\(VI_1\) Entering BACKUP STATE/;
  */
 type Conf = Omit<InstanceConf, 'priority'>;
 
-async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Conf | ((host: 1 | 2) => Conf), vip: string): Promise<void> {
+async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Conf | ((host: 1 | 2) => Conf), vip: string, report: (line: string) => void): Promise<void> {
   const confOf = typeof conf === 'function' ? conf : (): Conf => conf;
   await withLab(async ({ scratch, h1, h2 }) => {
     // the better node starts first (Node's start-up takes longer than keepalived's: started at
@@ -61,39 +61,42 @@ async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Conf |
     assert.equal(await holdsVip(h1, vip), false, 'the stopped master removed its VIP');
     const takeoverMs = await waitVip(h2, vip, true, TAKEOVER_MS);
     assert.ok(takeoverMs < TAKEOVER_MS, `takeover after priority 0 took ${takeoverMs} ms`);
+    report(`${worse} took the VIP ${takeoverMs} ms after ${better} exited on SIGTERM`);
 
+    const restartAt = performance.now();
     master = startDaemon(better, h1, scratch, { ...confOf(1), priority: 150 }, 'h1b');
     await waitLog(master, MASTER_LINE, ELECTION_MS);
     await waitVip(h1, vip, true, 2_000);
+    report(`${better} preempted back ${Math.round(performance.now() - restartAt)} ms after its restart`);
     await waitVip(h2, vip, false, 2_000);
     await stopGracefully(master);
     await stopGracefully(backup);
   });
 }
 
-test('v2 PASS: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
-  await electionAndTakeover('ts', 'keepalived', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP);
+test('v2 PASS: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
+  await electionAndTakeover('ts', 'keepalived', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP, (line) => t.diagnostic(line));
 });
 
-test('v2 PASS: keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
-  await electionAndTakeover('keepalived', 'ts', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP);
+test('v2 PASS: keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
+  await electionAndTakeover('keepalived', 'ts', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP, (line) => t.diagnostic(line));
 });
 
-test('v3 IPv4: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
-  await electionAndTakeover('ts', 'keepalived', { version: 3, vips: [`${VIP}/24`] }, VIP);
+test('v3 IPv4: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
+  await electionAndTakeover('ts', 'keepalived', { version: 3, vips: [`${VIP}/24`] }, VIP, (line) => t.diagnostic(line));
 });
 
-test('v3 IPv6 (link-local first VIP): keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
-  await electionAndTakeover('keepalived', 'ts', { version: 3, vips: ['fe80::100/64', '2001:db8::100/64'] }, '2001:db8::100');
+test('v3 IPv6 (link-local first VIP): keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
+  await electionAndTakeover('keepalived', 'ts', { version: 3, vips: ['fe80::100/64', '2001:db8::100/64'] }, '2001:db8::100', (line) => t.diagnostic(line));
 });
 
-test('v3 IPv6: keepalived-ts master, keepalived backup', { timeout: 40_000 }, async () => {
-  await electionAndTakeover('ts', 'keepalived', { version: 3, vips: ['fe80::100/64', '2001:db8::100/64'] }, '2001:db8::100');
+test('v3 IPv6: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
+  await electionAndTakeover('ts', 'keepalived', { version: 3, vips: ['fe80::100/64', '2001:db8::100/64'] }, '2001:db8::100', (line) => t.diagnostic(line));
 });
 
-test('v2 unicast peers: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async () => {
+test('v2 unicast peers: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
   const unicast = (h: 1 | 2): Conf => ({ vips: [`${VIP}/24`], unicastSrc: `192.0.2.${h}`, unicastPeers: [`192.0.2.${3 - h}`] });
-  await electionAndTakeover('ts', 'keepalived', unicast, VIP);
+  await electionAndTakeover('ts', 'keepalived', unicast, VIP, (line) => t.diagnostic(line));
 });
 
 test('tshark: our v2, v3 IPv4 adverts have a good checksum; our GARP is a well-formed ARP request', { timeout: 40_000 }, async () => {
