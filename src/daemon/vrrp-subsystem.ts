@@ -15,7 +15,8 @@ import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
-import { InstanceDriver } from '../vrrp/driver.js';
+import type { InstanceDriver } from '../vrrp/driver.js';
+import { DriverSet } from '../vrrp/driver-set.js';
 import type { DriverLog, DriverPorts } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
@@ -37,7 +38,7 @@ function driverLog(logger: Logger): DriverLog {
 
 export class VrrpSubsystem implements Subsystem {
   readonly name = 'vrrp';
-  private drivers: InstanceDriver[] = [];
+  private set: DriverSet | undefined;
   private resources: LinuxResources | undefined;
 
   constructor(private readonly logger: Logger) {}
@@ -52,8 +53,8 @@ export class VrrpSubsystem implements Subsystem {
     const l2 = new LinuxL2Announcer();
     this.resources = { rt, links, l2 };
     const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log };
-    const bindings = await this.adaptAll(vrrp, global, rt);
-    for (const binding of bindings) this.startDriver(binding, ports);
+    this.set = new DriverSet(ports);
+    this.set.start(await this.adaptAll(vrrp, global, rt));
   }
 
   private async adaptAll(vrrp: VrrpModel, global: GlobalModel, rt: RtNetlink): Promise<InstanceBinding[]> {
@@ -72,36 +73,30 @@ export class VrrpSubsystem implements Subsystem {
     return out;
   }
 
-  private startDriver(binding: InstanceBinding, ports: DriverPorts): void {
-    const driver = new InstanceDriver(binding, ports);
-    try {
-      driver.start();
-      this.drivers.push(driver);
-    } catch (e) {
-      this.logger.error(`(${binding.params.name}) cannot start: ${(e as Error).message}`);
-      void driver.stop();
+  /**
+   * SIGHUP: unchanged instances keep running (no VIP flap); changed, new and removed ones are
+   * stopped / started (keepalived keeps the state of a changed matched instance: a gap).
+   */
+  async reload(model: ConfigSnapshot): Promise<void> {
+    const vrrp = model.vrrp;
+    const global = model.global;
+    if (this.set === undefined || this.resources === undefined) {
+      if (vrrp !== undefined && vrrp.instances.length > 0) await this.start(model);
+      return;
     }
-  }
-
-  async reload(): Promise<void> {
-    // Honest gap: matching old and new instances (keepalived §4.2) is not implemented yet; the
-    // running instances keep their state rather than flapping their VIPs.
-    if (this.drivers.length > 0) this.logger.warning('VRRP reload is not supported by keepalived-ts yet - keeping the running instances');
+    const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
+    const summary = await this.set.reload(bindings);
+    this.logger.detail(`VRRP reload: kept ${summary.kept.length}, restarted ${summary.restarted.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
   }
 
   async shutdown(deadlineMs: number): Promise<void> {
-    const drivers = this.drivers;
-    this.drivers = [];
+    const set = this.set;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs - 100))));
-    await Promise.race([Promise.allSettled(drivers.map((d) => d.stop())), deadline]);
+    await Promise.race([set?.stopAll() ?? Promise.resolve(), deadline]);
     if (timer !== undefined) clearTimeout(timer);
     this.closeResources();
-    this.stoppedDrivers = drivers;
   }
-
-  /** Kept after shutdown so a late SIGUSR2 still reports the last figures. */
-  private stoppedDrivers: InstanceDriver[] = [];
 
   private closeResources(): void {
     const r = this.resources;
@@ -113,7 +108,7 @@ export class VrrpSubsystem implements Subsystem {
   }
 
   dump(kind: DumpKind): string | undefined {
-    const drivers = this.drivers.length > 0 ? this.drivers : this.stoppedDrivers;
+    const drivers = this.set?.reportable ?? [];
     if (drivers.length === 0) return undefined;
     if (kind === 'stats') return `${drivers.map((d) => d.statsText()).join('\n')}\n`;
     return `${drivers.map((d) => dataText(d)).join('\n')}\n`;

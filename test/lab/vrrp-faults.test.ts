@@ -116,3 +116,26 @@ test('hostile adverts (TTL 254, bad checksum, wrong auth, wrong version, type 2,
     await stopGracefully(ours);
   });
 });
+
+test('SIGHUP reload with an unchanged instance: keepalived-ts stays MASTER, the VIP never leaves, keepalived stays BACKUP', { timeout: 30_000 }, async () => {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    const ours = startDaemon('ts', h1, scratch, { priority: 150, vips: [`${VIP}/24`] }, 'h1');
+    await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const peer = startDaemon('keepalived', h2, scratch, { priority: 100, vips: [`${VIP}/24`] }, 'h2');
+    await waitLog(ours, MASTER_LINE, 6_000);
+    await waitVip(h1, VIP, true, 2_000);
+    ours.signal('SIGHUP');
+    await waitLog(ours, /Reload finished in/, 5_000);
+    for (let i = 0; i < 20; i++) {
+      assert.equal(await holdsVip(h1, VIP), true, 'the VIP stays during and after the reload');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const transitions = ours.stderrLines.filter((l) => /Entering|removing VIPs/.test(l));
+    assert.deepEqual(transitions.map((l) => l.replace(/^.*keepalived-ts: /, '')), [
+      '(VI_1) removing VIPs.', '(VI_1) Entering BACKUP STATE (init)', '(VI_1) Entering MASTER STATE',
+    ]);
+    assert.equal(peer.stdoutLines.concat(peer.stderrLines).some((l) => MASTER_LINE.test(l)), false, 'keepalived never became master');
+    await stopGracefully(ours);
+    await stopGracefully(peer);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Reload of the running instances (DriverSet): an unchanged instance keeps its state and its
+ * VIPs (no flap, no priority 0); removed ones resign; changed ones restart; new ones start.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
+import { DriverSet, instanceKey } from '../../../src/vrrp/driver-set.js';
+import { defaultParams } from '../../../src/vrrp/params.js';
+import { FakeLan, fakeNode, ManualClock, settle } from './driver-fakes.js';
+
+function binding(name: string, vrid: number, vip: string, priority = 100): InstanceBinding {
+  const params = defaultParams({ name, vrid, vips: [vip], primaryAddress: '192.0.2.1', priority });
+  return { params, interfaceName: 'eth0', vips: [{ address: vip, prefixLength: 24, interfaceName: 'eth0' }], unicastTtl: 255, trackInterface: true, unsupported: [] };
+}
+
+const ONE = binding('VI_1', 51, '192.0.2.100');
+const TWO = binding('VI_2', 52, '192.0.2.101');
+
+async function runningPair(): Promise<{ clock: ManualClock; lan: FakeLan; node: ReturnType<typeof fakeNode>; set: DriverSet }> {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const node = fakeNode('a', lan, clock);
+  const set = new DriverSet(node.ports);
+  set.start([ONE, TWO]);
+  clock.advanceMs(4_000);
+  await settle();
+  return { clock, lan, node, set };
+}
+
+test('instances are matched by VRID, family, interface and unicast-ness, not by name', () => {
+  assert.equal(instanceKey(ONE), instanceKey({ ...ONE, params: { ...ONE.params, name: 'renamed' } }));
+  assert.notEqual(instanceKey(ONE), instanceKey(TWO));
+});
+
+test('reload with the same config keeps every instance MASTER with its VIPs and sends no priority 0', async () => {
+  const { clock, lan, node, set } = await runningPair();
+  assert.deepEqual(set.running.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  const before = set.running.slice();
+  const logLines = node.log.lines.length;
+  const summary = await set.reload([binding('VI_1', 51, '192.0.2.100'), binding('VI_2', 52, '192.0.2.101')]);
+  await settle();
+  assert.deepEqual(summary, { kept: ['VI_1', 'VI_2'], restarted: [], started: [], stopped: [] });
+  assert.deepEqual(set.running, before, 'the same drivers keep running');
+  assert.deepEqual(node.log.lines.slice(logLines), [], 'nothing logged: no transition, no VIP change');
+  assert.deepEqual(node.addresses.on('eth0'), ['192.0.2.100/24', '192.0.2.101/24']);
+  clock.advanceMs(2_000);
+  assert.equal(lan.sentBy('a').some((p) => p.bytes[22] === 0), false, 'no priority 0 advert');
+});
+
+test('reload: a removed instance resigns, a changed one restarts, a new one starts', async () => {
+  const { clock, node, set } = await runningPair();
+  const three = binding('VI_3', 53, '192.0.2.102');
+  const summary = await set.reload([binding('VI_2', 52, '192.0.2.101', 120), three]);
+  await settle();
+  assert.deepEqual(summary, { kept: [], restarted: ['VI_2'], started: ['VI_3'], stopped: ['VI_1'] });
+  assert.deepEqual(node.addresses.on('eth0'), [], 'VI_1 removed its VIP; VI_2 and VI_3 start in BACKUP');
+  assert.deepEqual(set.running.map((d) => `${d.name} ${d.state.name} ${d.state.effectivePriority}`), ['VI_2 BACKUP 120', 'VI_3 BACKUP 100']);
+  clock.advanceMs(4_000);
+  await settle();
+  assert.deepEqual(node.addresses.on('eth0'), ['192.0.2.101/24', '192.0.2.102/24']);
+  await set.stopAll();
+  assert.deepEqual(node.addresses.on('eth0'), []);
+  assert.equal(set.reportable.length, 2, 'the last instances stay reportable for a stats dump');
+});
