@@ -100,7 +100,6 @@ function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
   if (instance.useVmac !== undefined) out.push('use_vmac');
-  if (instance.auth?.type === 'AH') out.push('auth_type AH');
   if (instance.trackScripts.length + instance.trackFiles.length + instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_script/track_file/track_process/track_bfd');
   if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
   if (instance.syncGroup !== undefined) out.push('vrrp_sync_group');
@@ -115,6 +114,10 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
   const primary = instance.unicastSrcIp ?? primaryAddressOf(interfaceName, family);
   if (primary === undefined) {
     throw new ConfigAdapterError(`(${instance.name}) no ${family === 'ipv4' ? 'IPv4 primary' : 'IPv6 link-local'} address on ${interfaceName}`);
+  }
+  if (instance.version === 2 && instance.auth?.type === 'AH') {
+    // sending AH needs a protocol-51 socket; refusing beats sending adverts no peer accepts
+    throw new ConfigAdapterError(`(${instance.name}) auth_type AH is not supported by keepalived-ts yet`);
   }
   const checksumAsV2 = hasKeyword(instance, global, 'v3_checksum_as_v2');
   const params: VrrpInstanceParams = {

@@ -26,6 +26,8 @@ export type TransitionObserver = (event: TransitionEvent) => void;
 
 const LINK_FAULT = 'interface';
 const MAX_REJECT_LOGS_PER_STATE = 5;
+/** A timer later than this is reported: our own scheduling delay, not a peer's silence. */
+const LATE_TIMER_WARNING_US = 200_000;
 
 export class InstanceDriver {
   readonly stats = new VrrpStats();
@@ -166,6 +168,9 @@ export class InstanceDriver {
     if (earlyUs > 0) {
       this.arm(timer, earlyUs);
       return;
+    }
+    if (-earlyUs > LATE_TIMER_WARNING_US) {
+      this.ports.log.warning(`(${this.name}) ${timer} timer fired ${Math.round(-earlyUs / 1000)} ms late (event loop busy)`);
     }
     this.dispatch({ kind: 'timer', timer });
   }

@@ -3,6 +3,7 @@
  * VIPs over rtnetlink, GARP / unsolicited NA over L2Announcer, and a monotonic µs clock.
  * Link events and address lookups are in vrrp-ports-links.ts.
  */
+import { readFile } from 'node:fs/promises';
 import type {
   AddressPort, DriverClock, DriverTimerHandle, IncomingVrrpHandler, IncomingVrrpPacket, L2AnnouncePort, VipSpec, VrrpTransport,
   VrrpTransportFactory, VrrpTransportSpec,
@@ -120,6 +121,13 @@ export class LinuxAddresses implements AddressPort {
   }
 }
 
+/** keepalived sets the NA Router flag when IPv6 forwarding is on for the interface. */
+async function ipv6Forwarding(interfaceName: string): Promise<boolean> {
+  if (!/^[^/\0]{1,15}$/.test(interfaceName) || interfaceName === '.' || interfaceName === '..') return false;
+  const text = await readFile(`/proc/sys/net/ipv6/conf/${interfaceName}/forwarding`, 'utf8').catch(() => '0');
+  return text.trim() === '1';
+}
+
 /** GARP / unsolicited NA from the interface MAC; one packet socket per interface. */
 export class LinuxL2Announcer implements L2AnnouncePort {
   private readonly announcers = new Map<string, { l2: L2Announcer; mac: Uint8Array }>();
@@ -136,7 +144,7 @@ export class LinuxL2Announcer implements L2AnnouncePort {
 
   async announce(vip: VipSpec): Promise<void> {
     const { l2, mac } = await this.get(vip.interfaceName);
-    if (vip.address.includes(':')) l2.sendUnsolicitedNa(vip.address, mac, { router: false });
+    if (vip.address.includes(':')) l2.sendUnsolicitedNa(vip.address, mac, { router: await ipv6Forwarding(vip.interfaceName) });
     else l2.sendGratuitousArp(vip.address, mac);
   }
 

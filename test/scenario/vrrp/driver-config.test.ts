@@ -144,3 +144,11 @@ test('the VRRP subsystem is registered only for configs with a vrrp_instance (al
   const globalOnly = fakeEnv({ files: { [CONF]: 'global_defs {\n  router_id x\n}\n' } });
   assert.equal(configHasVrrpInstances(options, globalOnly), false);
 });
+
+test('auth_type AH is refused rather than sent wrongly', () => {
+  const model = load(V2_PASS.replace('auth_type PASS', 'auth_type AH'));
+  const instance = model.vrrp?.instances[0];
+  assert.ok(instance && model.global);
+  assert.equal(instance.auth?.type, 'AH');
+  assert.throws(() => adaptInstance(instance, model.global as NonNullable<typeof model.global>, lookup), /auth_type AH is not supported/);
+});

@@ -42,6 +42,11 @@ export class ManualClock implements DriverClock {
     this.now = end;
   }
 
+  /** Moves time without running timers (a busy event loop); the next advance runs the overdue ones. */
+  stall(us: number): void {
+    this.now += us;
+  }
+
   advanceMs(ms: number): void {
     this.advance(ms * 1000);
   }

@@ -206,3 +206,18 @@ test('stats text uses keepalived\'s layout', async () => {
   assert.match(text, /^VRRP Instance: VI_1\n {2}Advertisements:\n {4}Received: 0\n {4}Sent: \d+\n {2}Became master: 1\n {2}Released master: 0\n {2}Packet Errors:\n {4}Length: 0\n/);
   assert.match(text, /\n {2}Priority Zero:\n {4}Received: 0\n {4}Sent: 0\n/);
 });
+
+test('a timer that fires late because the event loop was busy is reported with its lateness', async () => {
+  const { clock, a, da } = pair();
+  da.start();
+  clock.advanceMs(3_500);
+  assert.equal(da.state.name, 'MASTER');
+  clock.stall(1_300_000);
+  clock.advance(0);
+  const line = a.log.main().find((l) => /^\(VI_1\) advert timer fired \d+ ms late \(event loop busy\)$/.test(l));
+  assert.ok(line, a.log.main().join('\n'));
+  assert.ok(Number(/fired (\d+) ms/.exec(line)?.[1]) >= 300, line);
+  const quiet = a.log.main().length;
+  clock.advanceMs(3_000);
+  assert.equal(a.log.main().length, quiet, 'timers on time are not reported');
+});
