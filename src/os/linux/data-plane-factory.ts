@@ -1,0 +1,45 @@
+/**
+ * The Linux data-plane factories for selectDataPlane (src/lb/plane-select.ts): IPVS through the
+ * generic-netlink IpvsClient (IpvsUnavailableError, code IPVS_UNAVAILABLE, on a kernel without
+ * IPVS), nftables through `nft` run by the asynchronous ProcessRunner.
+ */
+import type { DataPlane } from '../../lb/data-plane.js';
+import type { DataPlaneFactories } from '../../lb/plane-select.js';
+import { IpvsDataPlane, type IpvsPlaneOptions } from '../../lb/planes/ipvs-plane.js';
+import type { IpvsPort } from '../../lb/planes/ipvs-port.js';
+import { NftablesDataPlane, type NftPlaneOptions } from '../../lb/planes/nft-plane.js';
+import { NetlinkClient } from './netlink/client.js';
+import { IpvsClient } from './netlink/ipvs.js';
+import { NftRunner, type NftRunnerOptions } from './nft-runner.js';
+import type { ProcessRunner } from './process-runner.js';
+
+export interface LinuxPlaneOptions {
+  readonly runner: ProcessRunner;
+  readonly ipvs?: IpvsPlaneOptions;
+  readonly nftables?: NftPlaneOptions & NftRunnerOptions;
+}
+
+/** The IpvsClient is the IpvsPort (checked here at compile time). */
+export async function openIpvsPort(): Promise<{ port: IpvsPort; close(): void }> {
+  const netlink = NetlinkClient.openGeneric();
+  try {
+    const client = await IpvsClient.open(netlink);
+    const port: IpvsPort = client;
+    return { port, close: () => netlink.close() };
+  } catch (e) {
+    netlink.close();
+    throw e;
+  }
+}
+
+export function linuxDataPlaneFactories(options: LinuxPlaneOptions): DataPlaneFactories {
+  return {
+    ipvs: async (): Promise<DataPlane> => new IpvsDataPlane((await openIpvsPort()).port, options.ipvs ?? {}),
+    nftables: async (): Promise<DataPlane> => {
+      const runner = new NftRunner(options.runner, options.nftables ?? {});
+      const probe = await runner.probe();
+      if (!probe.ok) throw Object.assign(new Error(`nft is not usable: ${probe.error ?? ''}`), { code: 'NFT_UNAVAILABLE' });
+      return new NftablesDataPlane(runner, options.nftables ?? {});
+    },
+  };
+}
