@@ -53,3 +53,10 @@ export async function selectDataPlane(choice: DataPlaneChoice, factories: DataPl
     }
   }
 }
+
+/** The choice from global_defs (`lb_data_plane WORD`, kept in the global model's raw keywords). */
+export function dataPlaneChoiceFromGlobal(raw: ReadonlyMap<string, readonly string[]> | undefined): DataPlaneChoice {
+  const args = raw?.get('lb_data_plane');
+  if (args === undefined) return 'auto';
+  return parseDataPlaneChoice(args[0] ?? '');
+}

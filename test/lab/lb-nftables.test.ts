@@ -6,6 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../support/lab/index.js';
+import { existsSync } from 'node:fs';
+import { selectDataPlane } from '../../src/lb/plane-select.js';
+import { linuxDataPlaneFactories } from '../../src/os/linux/data-plane-factory.js';
+import { LinuxProcessRunner } from '../../src/os/linux/process-runner.js';
 import {
   BIG_FILE_BYTES, burst, CLIENT_SCRIPT, LabPool, makeWorkDir, removeWorkDir, setupDirector, startNginx, VIP, virtualServer,
 } from './lb-support.js';
@@ -42,6 +46,17 @@ describe('lb nftables data plane (lab)', { timeout: 90_000 }, () => {
     await pool?.runner.close();
     await lab?.destroy();
     await removeWorkDir(dir);
+  });
+
+  it('auto selects IPVS when the kernel has it, else nftables, and says so', async () => {
+    const factories = linuxDataPlaneFactories({ runner: new LinuxProcessRunner(), nftables: { argvPrefix: ['ip', 'netns', 'exec', lab.host(1).namespace] } });
+    const s = await selectDataPlane('auto', factories);
+    assert.ok(s.ok, s.report);
+    if (existsSync('/proc/net/ip_vs')) assert.equal(s.plane.kind, 'ipvs', s.report);
+    else assert.match(s.report, /^lb data plane: auto -> nftables \(table inet keepalived_ts\) \(no IPVS: IPVS is not available: /);
+    console.log(s.report);
+    const explicit = await selectDataPlane('ipvs', factories);
+    assert.equal(explicit.ok, existsSync('/proc/net/ip_vs'), explicit.report);
   });
 
   it('wrr 1:2:3: 600 new connections through the VIP reach every real server in the weight ratio', async () => {

@@ -41,6 +41,8 @@ export const GLOBAL_DEFS_KEYWORDS: KeywordTable = {
   'vrrp_version', 'vrrp_vmac_garp_intvl',
   ),
   notification_email: list,
+  // keepalived-ts extension (not in keepalived): lb_data_plane auto|ipvs|nftables|none, read by src/lb/plane-select.ts.
+  ...values('lb_data_plane'),
 };
 
 /** Top-level keywords owned by the global pass. */
