@@ -100,6 +100,8 @@ export async function runChild(servers: number, warmupMs: number, windowMs: numb
     servers,
     windowMs: Math.round(elapsedMs),
     cpuUs,
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
     checksCompleted: c.completed,
     checksStarted: c.started,
     checksFailed: c.failed,
