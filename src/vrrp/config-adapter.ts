@@ -115,10 +115,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
   if (primary === undefined) {
     throw new ConfigAdapterError(`(${instance.name}) no ${family === 'ipv4' ? 'IPv4 primary' : 'IPv6 link-local'} address on ${interfaceName}`);
   }
-  if (instance.version === 2 && instance.auth?.type === 'AH') {
-    // sending AH needs a protocol-51 socket; refusing beats sending adverts no peer accepts
-    throw new ConfigAdapterError(`(${instance.name}) auth_type AH is not supported by keepalived-ts yet`);
-  }
   const checksumAsV2 = hasKeyword(instance, global, 'v3_checksum_as_v2');
   const params: VrrpInstanceParams = {
     name: instance.name,

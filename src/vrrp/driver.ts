@@ -25,6 +25,10 @@ export interface TransitionEvent {
 export type TransitionObserver = (event: TransitionEvent) => void;
 
 const LINK_FAULT = 'interface';
+const IPPROTO_VRRP = 112;
+const IPPROTO_AH = 51;
+/** Next header, length, reserved (4 bytes), SPI (4 bytes), then the sequence number. */
+const AH_SEQUENCE_OFFSET = 8;
 const MAX_REJECT_LOGS_PER_STATE = 5;
 /** A timer later than this is reported: our own scheduling delay, not a peer's silence. */
 const LATE_TIMER_WARNING_US = 200_000;
@@ -38,6 +42,7 @@ export class InstanceDriver {
   private readonly vipWorker: VipWorker;
   private unwatchLink: (() => void) | undefined;
   private identification = 0;
+  private ahSequence = 0;
   private rejectLogs = 0;
   private stopped = false;
 
@@ -70,7 +75,13 @@ export class InstanceDriver {
   start(): void {
     const { params } = this.binding;
     this.transport = this.ports.transports.open(
-      { interfaceName: this.binding.interfaceName, family: params.family, unicast: params.unicastPeers.length > 0, sourceAddress: params.primaryAddress },
+      {
+        interfaceName: this.binding.interfaceName,
+        family: params.family,
+        unicast: params.unicastPeers.length > 0,
+        sourceAddress: params.primaryAddress,
+        ipProtocol: params.auth.type === 'AH' ? IPPROTO_AH : IPPROTO_VRRP,
+      },
       (packet) => this.receive(packet),
       (error) => this.ports.log.error(`(${this.name}) socket error: ${error.message}`),
     );
@@ -137,9 +148,12 @@ export class InstanceDriver {
     const { params } = this.binding;
     const ttl = params.unicastPeers.length > 0 ? this.binding.unicastTtl : 255;
     for (const destination of advertDestinations(params)) {
+      // AH: the ICV covers the IP identification, so this counter runs in step with the transport's
       this.identification = nextIdentification(this.identification);
+      this.ahSequence = (this.ahSequence + 1) >>> 0;
       try {
-        transport.send(encodeAdvert(params, priority, { destination, identification: this.identification }), destination, ttl);
+        const options = { destination, identification: this.identification, ahSequence: this.ahSequence };
+        transport.send(encodeAdvert(params, priority, options), destination, ttl);
       } catch (e) {
         this.stats.increment('send_err');
         this.ports.log.error(`(${this.name}) could not send advert to ${destination}: ${(e as Error).message}`);
@@ -188,21 +202,41 @@ export class InstanceDriver {
       ? receiveIpv4(packet.bytes, params, true)
       : receiveIpv6(packet.bytes, { hopLimit: packet.ttl, source: packet.source, destination: packet.destination }, params, true);
     if (!result.ok) {
-      if (this.stats.countReject(result.reason)) this.logReject(packet.source, result.reason, result.detail);
+      if (this.stats.countReject(result.reason)) this.logReject(`dropped advert from ${packet.source}: ${result.reason}${result.detail === undefined ? '' : ` (${result.detail})`}`);
       return;
     }
     const advert = result.value;
+    if (params.auth.type === 'AH' && packet.family === 'ipv4' && !this.acceptAhSequence(packet.bytes)) return;
     if (advert.warnings.includes('addr_list_err')) {
       this.stats.increment('addr_list_err');
-      this.logReject(packet.source, 'addr_list_err', 'advertised addresses differ from ours');
+      this.logReject(`advert from ${packet.source}: addr_list_err (advertised addresses differ from ours)`);
     }
     this.dispatch({ kind: 'advert', advert: { priority: advert.priority, source: advert.source, advertIntervalCs: advert.advertIntervalCs } });
   }
 
+  /**
+   * keepalived keeps one AH sequence counter per instance for sending and receiving: a received
+   * number must be above it (else a replay, dropped) and becomes it; we send counter + 1. So a
+   * restarted node continues from what it heard, and its peers accept it.
+   */
+  private acceptAhSequence(datagram: Uint8Array): boolean {
+    const headerLength = ((datagram[0] ?? 0) & 0x0f) * 4;
+    const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+    if (datagram.length < headerLength + AH_SEQUENCE_OFFSET + 4) return false;
+    const sequence = view.getUint32(headerLength + AH_SEQUENCE_OFFSET);
+    if (sequence <= this.ahSequence) {
+      this.stats.increment('auth_failure');
+      this.logReject(`IPSEC-AH : sequence number ${sequence} already processed. Packet dropped. Local(${this.ahSequence})`);
+      return false;
+    }
+    this.ahSequence = sequence;
+    return true;
+  }
+
   /** Rate-limited: a few lines per state, as keepalived resets its error flags on state changes. */
-  private logReject(source: string, reason: string, detail: string | undefined): void {
+  private logReject(text: string): void {
     if (this.rejectLogs >= MAX_REJECT_LOGS_PER_STATE) return;
     this.rejectLogs++;
-    this.ports.log.info(`(${this.name}) dropped advert from ${source}: ${reason}${detail === undefined ? '' : ` (${detail})`}`);
+    this.ports.log.info(`(${this.name}) ${text}`);
   }
 }

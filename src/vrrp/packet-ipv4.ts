@@ -178,7 +178,8 @@ const ICV_OFFSET = IPV4_HEADER_LENGTH + 12;
 
 /** The bytes the ICV covers: the datagram with mutable fields and the ICV zeroed. */
 function icvInput(datagram: Uint8Array, zeroTtl: boolean): Uint8Array {
-  const copy = datagram.slice();
+  // Uint8Array.from: Buffer#slice would be a view, and the zeroing below would mangle the caller's packet
+  const copy = Uint8Array.from(datagram);
   copy[1] = 0; // TOS
   copy[6] = 0; // flags and fragment offset
   copy[7] = 0;

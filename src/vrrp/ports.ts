@@ -36,6 +36,8 @@ export interface VrrpTransportSpec {
   readonly unicast: boolean;
   /** IPv4 primary / IPv6 link-local source. */
   readonly sourceAddress: string;
+  /** IP protocol: 112 (VRRP), or 51 when adverts carry an AH header (auth_type AH). */
+  readonly ipProtocol: number;
 }
 
 export interface VrrpTransportFactory {

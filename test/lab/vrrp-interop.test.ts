@@ -68,7 +68,9 @@ async function electionAndTakeover(better: Flavour, worse: Flavour, conf: Conf |
     await waitLog(master, MASTER_LINE, ELECTION_MS);
     await waitVip(h1, vip, true, 2_000);
     report(`${better} preempted back ${Math.round(performance.now() - restartAt)} ms after its restart`);
-    await waitVip(h2, vip, false, 2_000);
+    await waitVip(h2, vip, false, 2_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n--- ${worse} ---\n${backup.stdoutLines.concat(backup.stderrLines).slice(-15).join('\n')}`);
+    });
     await stopGracefully(master);
     await stopGracefully(backup);
   });
@@ -80,6 +82,10 @@ test('v2 PASS: keepalived-ts master, keepalived backup; SIGTERM hands over; pree
 
 test('v2 PASS: keepalived master, keepalived-ts backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
   await electionAndTakeover('keepalived', 'ts', { vips: [`${VIP}/24`], authPass: 'lab-pw' }, VIP, (line) => t.diagnostic(line));
+});
+
+test('v2 AH: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {
+  await electionAndTakeover('ts', 'keepalived', { vips: [`${VIP}/24`], authType: 'AH', authPass: 'ah-pw' }, VIP, (line) => t.diagnostic(line));
 });
 
 test('v3 IPv4: keepalived-ts master, keepalived backup; SIGTERM hands over; preemption back', { timeout: 40_000 }, async (t) => {

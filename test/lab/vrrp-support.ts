@@ -17,6 +17,7 @@ export interface InstanceConf {
   readonly version?: 2 | 3;
   readonly vips: readonly string[];
   readonly authPass?: string;
+  readonly authType?: 'PASS' | 'AH';
   readonly unicastSrc?: string;
   readonly unicastPeers?: readonly string[];
   readonly state?: 'MASTER' | 'BACKUP';
@@ -35,7 +36,7 @@ export function confText(c: InstanceConf): string {
     '  advert_int 1',
   ];
   if (c.version !== undefined) lines.push(`  version ${c.version}`);
-  if (c.authPass !== undefined) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${c.authPass}`, '  }');
+  if (c.authPass !== undefined) lines.push('  authentication {', `    auth_type ${c.authType ?? 'PASS'}`, `    auth_pass ${c.authPass}`, '  }');
   if (c.unicastSrc !== undefined) lines.push(`  unicast_src_ip ${c.unicastSrc}`);
   if (c.unicastPeers !== undefined) lines.push('  unicast_peer {', ...c.unicastPeers.map((p) => `    ${p}`), '  }');
   lines.push('  virtual_ipaddress {', ...c.vips.map((v) => `    ${v}`), '  }', '}', '');

@@ -35,7 +35,8 @@ class SocketTransport implements VrrpTransport {
 
   send(bytes: Uint8Array, destination: string, ttl: number): void {
     if (this.socket.family === 4) {
-      // the socket writes the IPv4 header itself (same TOS, TTL and source); send the VRRP part
+      // the socket writes the IPv4 header itself (same TOS, TTL, source, protocol and, step for
+      // step, identification); send what follows the header (AH header included)
       const headerLength = ((bytes[0] ?? 0x45) & 0x0f) * 4;
       this.socket.send(bytes.subarray(headerLength), destination, ttl);
       return;
@@ -61,6 +62,7 @@ export class LinuxVrrpTransports implements VrrpTransportFactory {
       interfaceName: spec.interfaceName,
       unicast: spec.unicast,
       sourceAddress: spec.sourceAddress,
+      protocol: spec.ipProtocol,
       ...(this.native !== undefined ? { native: this.native } : {}),
     });
     let view: IncomingView | undefined;

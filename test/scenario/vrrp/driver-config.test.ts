@@ -145,10 +145,9 @@ test('the VRRP subsystem is registered only for configs with a vrrp_instance (al
   assert.equal(configHasVrrpInstances(options, globalOnly), false);
 });
 
-test('auth_type AH is refused rather than sent wrongly', () => {
+test('auth_type AH reaches the params (adverts then go out as IP protocol 51)', () => {
   const model = load(V2_PASS.replace('auth_type PASS', 'auth_type AH'));
   const instance = model.vrrp?.instances[0];
   assert.ok(instance && model.global);
-  assert.equal(instance.auth?.type, 'AH');
-  assert.throws(() => adaptInstance(instance, model.global as NonNullable<typeof model.global>, lookup), /auth_type AH is not supported/);
+  assert.deepEqual(adaptInstance(instance, model.global, lookup).params.auth, { type: 'AH', password: 'secret99' });
 });
