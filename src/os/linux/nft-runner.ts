@@ -3,8 +3,11 @@
  * `nft -j -f FILE` through the asynchronous ProcessRunner (never blocks the event loop). nft
  * applies a file as one kernel transaction: all of it or none of it.
  *
- * The batch goes through a private temporary file (0600 in a 0700 directory) because the shared
- * ProcessRunner gives children no stdin; it is removed after each run.
+ * The batch travels as nft's command-line argument (`nft -j 'JSON'`: nft parses the buffer as one
+ * JSON batch, one transaction): no temporary file, no disk I/O on the DOWN path. `nft -f -` cannot
+ * be used, since nft opens /dev/stdin and Node's stdin pipe is a socketpair (ENXIO). A batch over
+ * the kernel's single-argument limit goes through a private temporary file (0600 in a 0700
+ * directory, removed after the run).
  * `argvPrefix` lets a test or a namespaced daemon run nft elsewhere (`ip netns exec NS`).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +24,8 @@ export interface NftRunnerOptions {
 }
 
 export const DEFAULT_NFT_TIMEOUT_MS = 10_000;
+/** Below Linux's MAX_ARG_STRLEN (32 pages = 128 KiB) for one argv string. */
+export const MAX_ARGV_BATCH_BYTES = 120_000;
 
 export class NftRunner implements NftPort {
   private dir: string | undefined;
@@ -28,12 +33,14 @@ export class NftRunner implements NftPort {
 
   constructor(private readonly runner: ProcessRunner, private readonly options: NftRunnerOptions = {}) {}
 
+  /** One batch, one nft run: one kernel transaction. */
   async run(batch: unknown): Promise<NftRunResult> {
+    const text = JSON.stringify(batch);
+    if (Buffer.byteLength(text) <= MAX_ARGV_BATCH_BYTES) return toResult(await this.nft(['-j', text]));
     const file = await this.batchFile();
     try {
-      await writeFile(file, JSON.stringify(batch), { mode: 0o600 });
-      const outcome = await this.nft(['-j', '-f', file]);
-      return toResult(outcome);
+      await writeFile(file, text, { mode: 0o600 });
+      return toResult(await this.nft(['-j', '-f', file]));
     } finally {
       await rm(file, { force: true });
     }

@@ -7,8 +7,9 @@
  *   `killGraceMs` (and always once the leader is gone, so no grandchild survives a kill);
  * - stdout/stderr are always drained (a script writing forever never blocks on a full pipe) and
  *   kept only up to `maxOutputBytes` each; the rest is discarded, like keepalived's /dev/null;
- * - the leader is reaped by libuv (no zombie); we resolve on its exit, not on pipe close, since a
- *   leftover grandchild may hold the pipes open;
+ * - the leader is reaped by libuv (no zombie); we resolve as soon as it has exited and its pipes
+ *   are closed, or `PIPE_LINGER_MS` after its exit when a leftover grandchild holds them open;
+ * - optional stdin bytes (e.g. an `nft -f -` batch), written then closed;
  * - optional uid/gid (libuv also drops supplementary groups).
  *
  * Timers come from an injected `RunnerTimers` (structurally the daemon's Clock).
@@ -34,6 +35,8 @@ export interface RunRequest {
   /** Per stream (default 64 KiB). */
   readonly maxOutputBytes?: number;
   readonly signal?: AbortSignal;
+  /** Written to the child's stdin, which is then closed (default: no stdin, /dev/null). */
+  readonly stdin?: string | Uint8Array;
 }
 
 export type RunTermination =
@@ -122,6 +125,8 @@ class RunningProcess {
   private termSent: string | undefined;
   private aborted = false;
   private settled = false;
+  private termination: RunTermination | undefined;
+  private lingerTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onAbort = (): void => this.abort();
 
   constructor(
@@ -148,14 +153,24 @@ class RunningProcess {
     if (child.pid === undefined) return; // 'error' follows (ENOENT, EACCES, EPERM)
     this.stdout.attach(child.stdout);
     this.stderr.attach(child.stderr);
+    this.feedStdin(child);
     child.on('exit', (code, signal) => this.onExit(code, signal));
+    // 'close' = exited and every pipe closed: nothing more to read, no need to linger
+    child.on('close', () => this.onClose());
     this.request.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.termTimer = this.timers.setTimer(() => this.timeout(), Math.max(0, this.request.timeoutMs));
   }
 
+  private feedStdin(child: ChildProcess): void {
+    const input = this.request.stdin;
+    if (input === undefined || child.stdin === null) return;
+    child.stdin.on('error', () => undefined); // EPIPE when the child does not read: its exit tells
+    child.stdin.end(input);
+  }
+
   private spawnOptions(): Parameters<typeof spawn>[2] {
     return {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.request.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true, // setsid(): the child leads a new process group
       env: this.request.env ? { ...this.request.env } : process.env,
       ...(this.request.uid !== undefined ? { uid: this.request.uid } : {}),
@@ -192,14 +207,22 @@ class RunningProcess {
     const pid = this.child?.pid;
     // Once we have asked for termination, nothing of the group may outlive the leader.
     if (this.termSent !== undefined && pid !== undefined) killGroup(pid, 'SIGKILL');
-    const termination = this.classify(code, signal);
+    this.termination = this.classify(code, signal);
     // Let the pipes deliver what is already buffered, then close our ends (a grandchild that
-    // still holds them must not keep us waiting).
-    setTimeout(() => {
+    // still holds them must not keep us waiting); 'close' usually comes first.
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
       this.child?.stdout?.destroy();
       this.child?.stderr?.destroy();
-      this.finish(termination);
+      if (this.termination !== undefined) this.finish(this.termination);
     }, PIPE_LINGER_MS);
+  }
+
+  private onClose(): void {
+    if (this.termination === undefined) return; // 'exit' always precedes 'close'
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    this.finish(this.termination);
   }
 
   private classify(code: number | null, signal: NodeJS.Signals | null): RunTermination {
