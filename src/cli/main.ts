@@ -82,9 +82,11 @@ export async function run(argv: readonly string[], ctx: MainContext, out: Config
     const { runDaemon } = await import('../daemon/start.js');
     const { registerVrrp } = await import('../daemon/vrrp-subsystem.js');
     const { registerCheckers } = await import('../daemon/checker-wiring.js');
+    const { registerPool } = await import('../daemon/pool-wiring-linux.js');
     const register: NonNullable<Parameters<typeof runDaemon>[1]['register']> = (registry, services) => {
       registerVrrp(registry, services);
-      registerCheckers(registry, services);
+      // the pool starts before the checkers (their first events go to it) and stops after them
+      registerCheckers(registry, services, registerPool(registry, services));
     };
     return await runDaemon(opts, { program: ctx.program, argv, versionString: VERSION_STRING, register });
   } catch (e) {

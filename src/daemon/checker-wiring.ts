@@ -1,6 +1,7 @@
 /**
  * Wires the checker subsystem (src/check/checker-subsystem.ts) to Linux: the process runner for
- * MISC_CHECK and notify scripts, ICMP echo clients for PING_CHECK (opened on first use), async
+ * MISC_CHECK and notify scripts, ICMP echo clients for PING_CHECK (opened on first use), the
+ * epoll-based stream port for TCP_CHECK/HTTP_GET (opened on first use), async
  * file reads for FILE_CHECK, track_file paths from the vrrp model, and the daemon's clock and
  * logger. Registered unless -C/-P/-B restricted the run away from the checkers, and only when the
  * configuration has a virtual_server.
@@ -17,6 +18,7 @@ import { defaultConfigId, preprocess } from '../config/preprocess/index.js';
 import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
 import { IcmpEchoClient } from '../os/linux/icmp-echo-client.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
+import { EpollStreamPort } from '../os/linux/stream-exchange.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './runtime.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
@@ -67,6 +69,7 @@ export class LinuxCheckerSubsystem implements Subsystem {
   readonly name = 'checker';
   private readonly engine: CheckerSubsystem;
   private readonly echo: LazyEcho;
+  private readonly stream = new EpollStreamPort();
   private trackFiles = new Map<string, string>();
 
   constructor(logger: Logger, clock: Clock, sink: PoolSink = NOOP_POOL_SINK) {
@@ -75,6 +78,7 @@ export class LinuxCheckerSubsystem implements Subsystem {
     const buildProbe = createProbeBuilder({
       clock,
       rng: systemRng,
+      stream: this.stream,
       runner,
       echo: { v4: this.echo.port(4), v6: this.echo.port(6) },
       readFile: readHead,
@@ -99,6 +103,7 @@ export class LinuxCheckerSubsystem implements Subsystem {
   async shutdown(deadlineMs: number): Promise<void> {
     await this.engine.shutdown(deadlineMs);
     this.echo.close();
+    this.stream.close();
   }
 
   dump(kind: DumpKind): string | undefined {
@@ -119,7 +124,10 @@ export function configHasVirtualServers(options: CheckerRegistrationOptions, env
   return pre.lines.some((line) => line.tokens[0] === 'virtual_server');
 }
 
-/** Registers the checker subsystem when the config has virtual servers and the run includes the checkers. */
-export function registerCheckers(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly clock: Clock; readonly options: CheckerRegistrationOptions }): void {
-  if (services.options.subsystems.check && configHasVirtualServers(services.options)) registry.register(new LinuxCheckerSubsystem(services.logger, services.clock));
+/**
+ * Registers the checker subsystem when the config has virtual servers and the run includes the
+ * checkers; its events go to `sink` (the pool, see pool-wiring-linux.ts).
+ */
+export function registerCheckers(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly clock: Clock; readonly options: CheckerRegistrationOptions }, sink: PoolSink = NOOP_POOL_SINK): void {
+  if (services.options.subsystems.check && configHasVirtualServers(services.options)) registry.register(new LinuxCheckerSubsystem(services.logger, services.clock, sink));
 }

@@ -58,6 +58,19 @@ export class PoolController implements RealServerEventSink {
     if (step.changed || this.failed) this.schedule();
   }
 
+  /**
+   * Reload: replaces the state (the caller carries liveness over). The plane is touched only when
+   * the desired pool differs (or the last apply failed); the plane itself applies the difference.
+   * Returns whether an apply was scheduled.
+   */
+  reconfigure(next: PoolState): boolean {
+    const before = JSON.stringify(desiredPool(this.state));
+    this.state = next;
+    if (!this.failed && JSON.stringify(desiredPool(next)) === before) return false;
+    this.schedule();
+    return true;
+  }
+
   /** Re-applies the current desired pool (after a failure, or on demand). */
   resync(): Promise<void> {
     this.schedule();

@@ -65,3 +65,29 @@ export function nextQuorum(held: boolean, alive: number, quorum: number, hystere
   if (held) return alive >= quorum - hysteresis;
   return alive >= quorum + hysteresis;
 }
+
+/**
+ * Reload: the state of the new configuration with what is known of the running one carried over.
+ * A real server present before and after keeps its liveness, and its dynamic weight while its
+ * configured weight is unchanged; the quorum is re-evaluated from the held state (no effects: the
+ * checkers report real transitions). New real servers start as `startsAlive` says.
+ */
+export function carryOver(previous: PoolState, next: PoolState): PoolState {
+  const virtualServers = new Map<string, VirtualServerState>();
+  for (const [name, vs] of next.virtualServers) {
+    const old = previous.virtualServers.get(name);
+    if (old === undefined) {
+      virtualServers.set(name, vs);
+      continue;
+    }
+    const servers = new Map<string, RealServerState>();
+    for (const [rsName, rs] of vs.servers) {
+      const was = old.servers.get(rsName);
+      const weight = was !== undefined && was.config.weight === rs.config.weight ? was.weight : rs.weight;
+      servers.set(rsName, was === undefined ? rs : { ...rs, up: was.up, weight });
+    }
+    const quorumUp = nextQuorum(old.quorumUp, aliveWeight(servers), vs.config.quorum, vs.config.hysteresis);
+    virtualServers.set(name, { ...vs, servers, quorumUp });
+  }
+  return { ...next, virtualServers };
+}

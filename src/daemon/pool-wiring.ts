@@ -1,0 +1,188 @@
+/**
+ * The load-balancing pool in the daemon: a Subsystem ("pool", registered before the checkers so
+ * it starts first and stops after them) and the checkers' PoolSink.
+ *
+ * start:    lb_data_plane -> plane selection (logged: which plane and why), the plane's start
+ *           removes what a killed daemon left, the initial pool is installed, the LVS notify
+ *           FIFO is opened when configured.
+ * events:   checker PoolEvents -> PoolController (initial/up/down/weight; `removed` is handled
+ *           by the reload); RS lines to the FIFO; quorum and sorry-server effects -> logs,
+ *           quorum_up/quorum_down scripts, VS lines to the FIFO.
+ * reload:   the new configuration's pool with the running liveness carried over; the plane is
+ *           touched only when the desired pool differs, and applies only the difference.
+ * shutdown: omega, then the plane is emptied (the table removed), unless -I/--dont-release-ipvs.
+ *
+ * Every dependency is a port (plane selection, script runner, FIFO opener): the Linux ones are
+ * wired in pool-wiring-linux.ts; the scenario test uses fakes.
+ */
+import type { PoolEvent as CheckerPoolEvent, PoolSink } from '../check/checker-subsystem-events.js';
+import { NotifyDispatcher, type NotifyRunner } from '../check/checker-subsystem-notify.js';
+import type { LvsModel, VirtualServer } from '../config/model/lvs.js';
+import type { ApplyResult, DataPlane, DataPlaneChoice } from '../lb/data-plane.js';
+import { dataPlaneChoiceFromGlobal, type PlaneSelection } from '../lb/plane-select.js';
+import { PoolController } from '../lb/pool-controller.js';
+import { carryOver, initialPoolState } from '../lb/pool-state.js';
+import type { Logger } from './logger.js';
+import { PoolEffectHandler, type LineWriter, type LineWriterFactory } from './pool-wiring-notify.js';
+import type { ConfigSnapshot, DumpKind, Subsystem } from './subsystem.js';
+
+export interface PoolWiringPorts {
+  readonly log: Logger;
+  selectPlane(choice: DataPlaneChoice): Promise<PlaneSelection>;
+  readonly notifyRunner: NotifyRunner;
+  readonly fifos: LineWriterFactory;
+  /** -I/--dont-release-ipvs: leave the forwarding state in place at stop. */
+  readonly keepOnStop: boolean;
+}
+
+/** lvs_notify_fifo PATH (the typed field when the global domain fills it, else the raw keyword). */
+export function lvsFifoPath(model: ConfigSnapshot): string | undefined {
+  return model.global?.lvsNotifyFifo?.path ?? model.global?.raw.get('lvs_notify_fifo')?.[0];
+}
+
+export class PoolStartError extends Error {
+  readonly code = 'LB_POOL_START';
+}
+
+export class PoolSubsystem implements Subsystem, PoolSink {
+  readonly name = 'pool';
+  private controller: PoolController | undefined;
+  private plane: DataPlane | undefined;
+  private choice: DataPlaneChoice = 'auto';
+  private lvs: LvsModel | undefined;
+  private fifo: LineWriter | undefined;
+  private fifoPath: string | undefined;
+  private readonly warned = new Set<string>();
+  private readonly notify: NotifyDispatcher;
+  private readonly effects: PoolEffectHandler;
+
+  constructor(private readonly ports: PoolWiringPorts) {
+    this.notify = new NotifyDispatcher(ports.notifyRunner, ports.log);
+    this.effects = new PoolEffectHandler({
+      log: ports.log,
+      notify: this.notify,
+      fifo: () => this.fifo,
+      virtualServer: (name) => this.virtualServer(name),
+    });
+  }
+
+  /** The data plane in use (undefined before start). */
+  get dataPlane(): DataPlane | undefined {
+    return this.plane;
+  }
+
+  get pool(): PoolController | undefined {
+    return this.controller;
+  }
+
+  async start(model: ConfigSnapshot): Promise<void> {
+    this.lvs = model.lvs;
+    this.choice = dataPlaneChoiceFromGlobal(model.global?.raw);
+    const selection = await this.ports.selectPlane(this.choice);
+    if (!selection.ok) throw new PoolStartError(selection.report);
+    this.ports.log.info(selection.report);
+    this.plane = selection.plane;
+    await this.openFifo(lvsFifoPath(model));
+    const controller = new PoolController(initialPoolState(this.model()), selection.plane, {
+      onEffect: (e) => this.effects.handle(e),
+      onApplied: (r) => this.applied(r),
+    });
+    this.controller = controller;
+    const r = await controller.start();
+    if (!r.ok) throw new PoolStartError(`lb: ${r.error}`);
+    const d = selection.plane.describe();
+    this.ports.log.info(`lb: ${d.summary} ready (leftover of a previous run removed): ${d.services} virtual service(s), ${d.destinations} destination(s)`);
+  }
+
+  /** The checkers' events (synchronous, never blocks: applies run in the background). */
+  apply(event: CheckerPoolEvent): void {
+    const c = this.controller;
+    if (c === undefined) return;
+    const { virtualServer: vs, realServer: rs } = event;
+    switch (event.type) {
+      case 'initial':
+        c.onRealServer(vs, rs, event.up);
+        c.onRealServerWeight(vs, rs, event.weight);
+        return;
+      case 'up':
+      case 'down':
+        this.effects.realServer(rs, vs, event.up);
+        c.onRealServer(vs, rs, event.up);
+        return;
+      case 'weight':
+        c.onRealServerWeight(vs, rs, event.weight);
+        return;
+      case 'removed':
+        return; // the reload's new pool no longer has it
+    }
+  }
+
+  async reload(model: ConfigSnapshot): Promise<void> {
+    const c = this.controller;
+    if (c === undefined) return this.start(model);
+    const choice = dataPlaneChoiceFromGlobal(model.global?.raw);
+    if (choice !== this.choice) this.ports.log.warning(`lb_data_plane ${choice}: a data plane change needs a restart - keeping ${this.plane?.describe().summary ?? this.choice}`);
+    this.lvs = model.lvs;
+    await this.openFifo(lvsFifoPath(model));
+    const scheduled = c.reconfigure(carryOver(c.current, initialPoolState(this.model())));
+    await c.idle();
+    this.ports.log.info(scheduled ? 'lb: reload: pool changes applied' : 'lb: reload: pool unchanged - data plane not touched');
+  }
+
+  async shutdown(): Promise<void> {
+    const c = this.controller;
+    if (c !== undefined && this.ports.keepOnStop) {
+      await c.idle();
+      this.ports.log.info(`lb: leaving ${this.plane?.describe().summary ?? 'the data plane'} in place (--dont-release-ipvs)`);
+    } else if (c !== undefined) {
+      const r = await c.stop();
+      if (r.ok) this.ports.log.info(`lb: ${this.plane?.describe().summary ?? 'data plane'} removed`);
+    }
+    await this.notify.drain();
+    await this.closeFifo();
+  }
+
+  dump(kind: DumpKind): string | undefined {
+    if (kind !== 'data' || this.plane === undefined) return undefined;
+    const d = this.plane.describe();
+    const last = d.lastError !== undefined ? `\n Last error = ${d.lastError}` : '';
+    return ` Data plane = ${d.summary}\n Services = ${d.services}\n Destinations = ${d.destinations}${last}\n`;
+  }
+
+  private model(): LvsModel {
+    return this.lvs ?? { virtualServers: [], groups: new Map() };
+  }
+
+  private virtualServer(name: string): VirtualServer | undefined {
+    return this.lvs?.virtualServers.find((v) => v.name === name);
+  }
+
+  private applied(r: ApplyResult): void {
+    for (const w of r.warnings) {
+      if (this.warned.has(w)) continue;
+      this.warned.add(w);
+      this.ports.log.warning(`lb: ${w}`);
+    }
+    if (!r.ok) this.ports.log.error(`lb: ${r.error} (${r.code})`);
+    else this.ports.log.detail(`lb: applied ${r.changes} change(s) in ${r.durationMs.toFixed(1)} ms`);
+  }
+
+  private async openFifo(path: string | undefined): Promise<void> {
+    if (path === this.fifoPath) return;
+    await this.closeFifo();
+    if (path === undefined) return;
+    try {
+      this.fifo = await this.ports.fifos.open(path);
+      this.fifoPath = path;
+    } catch (e) {
+      this.ports.log.error(`lvs_notify_fifo ${path}: ${(e as Error).message} - no LVS FIFO notifications`);
+    }
+  }
+
+  private async closeFifo(): Promise<void> {
+    const f = this.fifo;
+    this.fifo = undefined;
+    this.fifoPath = undefined;
+    await f?.close();
+  }
+}

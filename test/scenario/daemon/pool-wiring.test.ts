@@ -1,0 +1,157 @@
+/**
+ * The pool in the daemon, with fakes: plane selection logged, leftover cleanup before the first
+ * apply, checker PoolEvents driving the plane, quorum scripts through the runner, LVS FIFO lines,
+ * a reload that touches the plane only for a difference (and keeps a down server down), and stop
+ * that empties the plane unless -I.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PoolEvent as CheckerPoolEvent } from '../../../src/check/checker-subsystem-events.js';
+import { loadConfig } from '../../../src/config/pipeline.js';
+import type { ApplyResult, DataPlane, DataPlaneDescription } from '../../../src/lb/data-plane.js';
+import { poolSize } from '../../../src/lb/data-plane.js';
+import type { DesiredPool } from '../../../src/lb/pool-types.js';
+import { PoolSubsystem } from '../../../src/daemon/pool-wiring.js';
+import type { LineWriter } from '../../../src/daemon/pool-wiring-notify.js';
+import type { ConfigSnapshot } from '../../../src/daemon/subsystem.js';
+import { fakeEnv } from '../../unit/config/fake-env.js';
+
+const CONF_PATH = '/etc/keepalived/keepalived.conf';
+const VS = '[192.0.2.100]:tcp:80';
+const rsName = (n: number): string => `[192.0.2.${n}]:tcp:80`;
+
+function conf(weights: readonly number[], globals = 'lvs_notify_fifo /run/lvs.fifo'): string {
+  const rs = weights.map((w, i) => `  real_server 192.0.2.${i + 2} 80 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n`).join('');
+  return `global_defs {\n  ${globals}\n}\nvirtual_server 192.0.2.100 80 {\n  delay_loop 1\n  lb_algo wrr\n  lb_kind NAT\n  protocol TCP\n` +
+    `  quorum 2\n  quorum_up "/bin/true up"\n  quorum_down "/bin/false down"\n  sorry_server 192.0.2.9 80\n${rs}}\n`;
+}
+
+function model(text: string): ConfigSnapshot {
+  const r = loadConfig(CONF_PATH, fakeEnv({ ifs: ['eth0'], exec: ['/bin/true', '/bin/false'], files: { [CONF_PATH]: text } }));
+  return r.model;
+}
+
+/** A stateful plane: what is installed now, and how often it was touched. */
+class FakePlane implements DataPlane {
+  readonly kind = 'nftables' as const;
+  installed: DesiredPool | undefined = { services: [{ id: 'leftover', matches: [], scheduler: 'rr', schedulerFlags: [], forwarding: 'NAT', dests: [] }] };
+  readonly calls: string[] = [];
+  start(): Promise<ApplyResult> { return this.removeAll('start'); }
+  apply(desired: DesiredPool): Promise<ApplyResult> {
+    this.calls.push('apply');
+    this.installed = desired;
+    return Promise.resolve({ ok: true, changes: 1, warnings: [], durationMs: 0 });
+  }
+  removeAll(why = 'removeAll'): Promise<ApplyResult> {
+    this.calls.push(why);
+    this.installed = undefined;
+    return Promise.resolve({ ok: true, changes: 1, warnings: [], durationMs: 0 });
+  }
+  describe(): DataPlaneDescription { return { kind: 'nftables', summary: 'fake nftables', ...poolSize(this.installed ?? { services: [] }) }; }
+  dests(): string[] { return (this.installed?.services[0]?.dests ?? []).map((d) => `${d.address}=${d.weight}`); }
+}
+
+function harness(opts: { keepOnStop?: boolean } = {}) {
+  const plane = new FakePlane();
+  const lines: string[] = [];
+  const fifoLines: string[] = [];
+  const scripts: string[] = [];
+  const log = { error: (m: string) => lines.push(m), warning: (m: string) => lines.push(m), notice: (m: string) => lines.push(m), info: (m: string) => lines.push(m), detail: () => undefined };
+  const fifo: LineWriter = { write: (l) => void fifoLines.push(l), close: () => Promise.resolve() };
+  const pool = new PoolSubsystem({
+    log,
+    selectPlane: (choice) => Promise.resolve({ ok: true, plane, report: `lb data plane: ${choice} -> fake nftables (no IPVS: test)` }),
+    notifyRunner: { run: (r) => { scripts.push(r.argv.join(' ')); return Promise.resolve({ kind: 'exited', exitCode: 0 }); } },
+    fifos: { open: (path) => { fifoLines.push(`open ${path}`); return Promise.resolve(fifo); } },
+    keepOnStop: opts.keepOnStop ?? false,
+  });
+  const event = (type: CheckerPoolEvent['type'], n: number, up: boolean, weight = 1): void => pool.apply({
+    type, virtualServer: VS, realServer: rsName(n), endpoint: { family: 'inet', address: `192.0.2.${n}`, port: 80 },
+    up, weight, inhibit: false, reason: 'test',
+  });
+  return { plane, lines, fifoLines, scripts, pool, event };
+}
+
+const settle = async (h: ReturnType<typeof harness>): Promise<void> => {
+  await h.pool.pool?.idle();
+  await new Promise((r) => setImmediate(r));
+};
+
+describe('pool wiring (daemon) with fakes', () => {
+  it('start: selection logged, leftover removed before the first apply, initial pool installed', async () => {
+    const h = harness();
+    await h.pool.start(model(conf([1, 1, 1])));
+    assert.ok(h.lines.includes('lb data plane: auto -> fake nftables (no IPVS: test)'));
+    assert.deepEqual(h.plane.calls, ['start', 'apply']);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.2=1', '192.0.2.3=1', '192.0.2.4=1']);
+    assert.deepEqual(h.fifoLines, ['open /run/lvs.fifo']);
+    assert.ok(h.lines.some((l) => l.startsWith('lb: fake nftables ready')));
+  });
+
+  it('checker events drive the plane, quorum scripts and FIFO lines', async () => {
+    const h = harness();
+    await h.pool.start(model(conf([1, 1, 1])));
+    for (const n of [2, 3, 4]) h.event('initial', n, true);
+    await settle(h);
+    assert.deepEqual(h.plane.calls, ['start', 'apply'], 'initial events that change nothing do not touch the plane');
+    h.event('down', 2, false);
+    await settle(h);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.3=1', '192.0.2.4=1']);
+    h.event('down', 3, false);
+    await settle(h);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.9=1'], 'quorum lost: the sorry server replaces the pool');
+    assert.deepEqual(h.scripts, ['/bin/false down']);
+    assert.ok(h.lines.includes(`Lost quorum 2-0=2 > 1 for VS ${VS}`));
+    assert.ok(h.lines.includes(`Adding sorry server [192.0.2.9]:tcp:80 to VS ${VS}`));
+    h.event('up', 2, true);
+    await settle(h);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.2=1', '192.0.2.4=1']);
+    assert.deepEqual(h.scripts, ['/bin/false down', '/bin/true up']);
+    assert.deepEqual(h.fifoLines.slice(1), [
+      `RS ${rsName(2)} ${VS} DOWN`, `RS ${rsName(3)} ${VS} DOWN`, `VS ${VS} DOWN`, `RS ${rsName(2)} ${VS} UP`, `VS ${VS} UP`,
+    ]);
+    h.event('weight', 4, true, 5);
+    await settle(h);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.2=1', '192.0.2.4=5']);
+  });
+
+  it('reload: an identical config does not touch the plane; a weight change applies once and a down server stays down', async () => {
+    const h = harness();
+    await h.pool.start(model(conf([1, 1, 1])));
+    h.event('down', 4, false);
+    await settle(h);
+    const before = h.plane.calls.length;
+    await h.pool.reload(model(conf([1, 1, 1])));
+    assert.equal(h.plane.calls.length, before, 'unchanged pool: no apply');
+    assert.ok(h.lines.includes('lb: reload: pool unchanged - data plane not touched'));
+    await h.pool.reload(model(conf([3, 1, 1])));
+    assert.equal(h.plane.calls.length, before + 1);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.2=3', '192.0.2.3=1']);
+  });
+
+  it('stop empties the plane; with -I it is left in place', async () => {
+    const h = harness();
+    await h.pool.start(model(conf([1, 1, 1])));
+    await h.pool.shutdown();
+    assert.equal(h.plane.installed, undefined);
+    assert.equal(h.plane.calls.at(-1), 'removeAll');
+    const k = harness({ keepOnStop: true });
+    await k.pool.start(model(conf([1, 1, 1])));
+    await k.pool.shutdown();
+    assert.deepEqual(k.plane.dests(), ['192.0.2.2=1', '192.0.2.3=1', '192.0.2.4=1']);
+    assert.ok(k.lines.some((l) => l.includes('in place (--dont-release-ipvs)')));
+  });
+
+  it('a failed plane selection fails the start with its report', async () => {
+    const h = harness();
+    const pool = new PoolSubsystem({
+      log: { error: () => undefined, warning: () => undefined, notice: () => undefined, info: () => undefined, detail: () => undefined },
+      selectPlane: () => Promise.resolve({ ok: false, code: 'IPVS_UNAVAILABLE', report: 'lb data plane: ipvs failed: no IPVS' }),
+      notifyRunner: { run: () => Promise.resolve({ kind: 'exited', exitCode: 0 }) },
+      fifos: { open: () => Promise.reject(new Error('unused')) },
+      keepOnStop: false,
+    });
+    await assert.rejects(pool.start(model(conf([1, 1], 'lb_data_plane ipvs'))), /ipvs failed: no IPVS/);
+    assert.deepEqual(h.plane.calls, []);
+  });
+});
