@@ -12,7 +12,9 @@ import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
 import type { VrrpModel } from '../config/model/vrrp.js';
 import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
-import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
+import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
+import { LinuxProcessRunner } from '../os/linux/process-runner.js';
+import { notifyCommands } from '../vrrp/driver-notify.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
@@ -39,6 +41,7 @@ function driverLog(logger: Logger): DriverLog {
 export class VrrpSubsystem implements Subsystem {
   readonly name = 'vrrp';
   private set: DriverSet | undefined;
+  private scripts: LinuxScriptRunner | undefined;
   private resources: LinuxResources | undefined;
 
   constructor(private readonly logger: Logger) {}
@@ -53,7 +56,13 @@ export class VrrpSubsystem implements Subsystem {
     const l2 = new LinuxL2Announcer();
     this.resources = { rt, links, l2 };
     const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log };
-    this.set = new DriverSet(ports);
+    const scripts = new LinuxScriptRunner(new LinuxProcessRunner(), (m) => log.warning(m));
+    this.scripts = scripts;
+    this.set = new DriverSet(ports, (driver) => {
+      driver.onTransition((event) => {
+        for (const command of notifyCommands(driver.binding.notify, event)) scripts.run(command);
+      });
+    });
     this.set.start(await this.adaptAll(vrrp, global, rt));
   }
 
@@ -93,7 +102,9 @@ export class VrrpSubsystem implements Subsystem {
     const set = this.set;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs - 100))));
-    await Promise.race([set?.stopAll() ?? Promise.resolve(), deadline]);
+    const scripts = this.scripts;
+    const stopped = (set?.stopAll() ?? Promise.resolve()).then(() => scripts?.idle());
+    await Promise.race([stopped, deadline]);
     if (timer !== undefined) clearTimeout(timer);
     this.closeResources();
   }

@@ -4,7 +4,7 @@
  * tracked interface). Pure: the primary address of an interface is looked up through a callback.
  */
 import type { GlobalModel } from '../config/model/global.js';
-import type { VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
+import type { NotifyScripts, VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
 import { checkParams, type GarpSchedule, type UnicastPeerParams, type VrrpAuth, type VrrpInstanceParams } from './params.js';
 import type { VrrpFamily } from './packet-types.js';
 import type { VipSpec } from './ports.js';
@@ -20,6 +20,8 @@ export interface InstanceBinding {
   readonly trackInterface: boolean;
   /** Settings we read but do not act on (reported once at startup). */
   readonly unsupported: readonly string[];
+  /** notify_* scripts (resolved by the config layer; absent = none). */
+  readonly notify?: NotifyScripts;
 }
 
 export class ConfigAdapterError extends Error {
@@ -153,5 +155,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     unicastTtl: instance.unicastTtl ?? 255,
     trackInterface: !instance.dontTrackPrimary,
     unsupported: unsupportedSettings(instance),
+    notify: instance.notify,
   };
 }

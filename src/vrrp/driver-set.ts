@@ -31,7 +31,11 @@ export class DriverSet {
   private drivers: InstanceDriver[] = [];
   private lastDrivers: InstanceDriver[] = [];
 
-  constructor(private readonly ports: DriverPorts) {}
+  /** `observe` is called for every driver before it starts (notify scripts, status). */
+  constructor(
+    private readonly ports: DriverPorts,
+    private readonly observe: (driver: InstanceDriver) => void = () => undefined,
+  ) {}
 
   get running(): readonly InstanceDriver[] {
     return this.drivers;
@@ -86,6 +90,7 @@ export class DriverSet {
 
   private launch(binding: InstanceBinding): void {
     const driver = new InstanceDriver(binding, this.ports);
+    this.observe(driver);
     try {
       driver.start();
       this.drivers.push(driver);

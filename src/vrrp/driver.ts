@@ -12,9 +12,10 @@ import { formatInstanceStats, VrrpStats } from './driver-stats.js';
 import { nextIdentification } from './packet-ipv4.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
 import { initialVrrpState, isListening, step } from './state-machine.js';
-import type { VrrpAction, VrrpEvent, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
+import type { VrrpAction, VrrpEvent, VrrpNotifyEvent, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
 
 export interface TransitionEvent {
+  readonly kind: 'transition';
   readonly instance: string;
   readonly from: VrrpStateName;
   readonly to: VrrpStateName;
@@ -22,7 +23,17 @@ export interface TransitionEvent {
   readonly atUs: number;
 }
 
-export type TransitionObserver = (event: TransitionEvent) => void;
+/** keepalived's other notify event: a MASTER saw a lower-priority advert. */
+export interface NotifyEventRecord {
+  readonly kind: 'notify-event';
+  readonly instance: string;
+  readonly event: VrrpNotifyEvent;
+  readonly priority: number;
+  readonly atUs: number;
+}
+
+export type DriverEvent = TransitionEvent | NotifyEventRecord;
+export type TransitionObserver = (event: DriverEvent) => void;
 
 const LINK_FAULT = 'interface';
 const IPPROTO_VRRP = 112;
@@ -128,7 +139,7 @@ export class InstanceDriver {
       case 'remove-vips': return this.vipWorker.removeAll(!this.vipWorker.vipsInstalled);
       case 'send-garp': return this.vipWorker.announce(action.count);
       case 'transition': return this.applyTransition(action);
-      case 'notify-event': return this.ports.log.detail(`(${this.name}) ${action.event}`);
+      case 'notify-event': return this.notifyEvent(action.event);
       case 'log': return action.level === 'warning' ? this.ports.log.warning(action.message) : this.ports.log.info(action.message);
       case 'count': return this.stats.count(action.counter);
     }
@@ -138,8 +149,14 @@ export class InstanceDriver {
   private applyTransition(action: Extract<VrrpAction, { kind: 'transition' }>): void {
     if (action.message !== undefined) this.ports.log.info(action.message);
     this.rejectLogs = 0;
-    const event: TransitionEvent = { instance: this.name, from: action.from, to: action.to, priority: action.priority, atUs: this.ports.clock.nowUs() };
+    const event: TransitionEvent = { kind: 'transition', instance: this.name, from: action.from, to: action.to, priority: action.priority, atUs: this.ports.clock.nowUs() };
     for (const observer of this.observers) observer(event);
+  }
+
+  private notifyEvent(event: VrrpNotifyEvent): void {
+    this.ports.log.detail(`(${this.name}) ${event}`);
+    const record: NotifyEventRecord = { kind: 'notify-event', instance: this.name, event, priority: this.current.effectivePriority, atUs: this.ports.clock.nowUs() };
+    for (const observer of this.observers) observer(record);
   }
 
   private sendAdvert(priority: number): void {

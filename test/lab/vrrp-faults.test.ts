@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,5 +138,24 @@ test('SIGHUP reload with an unchanged instance: keepalived-ts stays MASTER, the 
     assert.equal(peer.stdoutLines.concat(peer.stderrLines).some((l) => MASTER_LINE.test(l)), false, 'keepalived never became master');
     await stopGracefully(ours);
     await stopGracefully(peer);
+  });
+});
+
+test('notify scripts: keepalived-ts runs notify_master and the generic notify with keepalived\'s arguments', { timeout: 20_000 }, async () => {
+  await withLab(async (_lab, scratch, h1) => {
+    const log = scratch.path('notify.log');
+    const script = scratch.file('notify.sh', `#!/bin/sh\necho "$*" >> ${log}\n`);
+    chmodSync(script, 0o755);
+    const extra = [`notify_master "${script} master-only"`, `notify ${script}`];
+    const ours = startDaemon('ts', h1, scratch, { priority: 150, vips: [`${VIP}/24`], extra }, 'h1');
+    await waitLog(ours, MASTER_LINE, 6_000);
+    await stopGracefully(ours);
+    let lines: string[] = [];
+    for (let i = 0; i < 40 && lines.length < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      lines = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+    }
+    assert.deepEqual(lines.slice(0, 2), ['INSTANCE VI_1 BACKUP 150', 'master-only']);
+    assert.deepEqual(lines.slice(2).sort(), ['INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 STOP 150'], 'MASTER, then STOP on SIGTERM (run before exit)');
   });
 });

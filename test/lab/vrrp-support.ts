@@ -21,6 +21,8 @@ export interface InstanceConf {
   readonly unicastSrc?: string;
   readonly unicastPeers?: readonly string[];
   readonly state?: 'MASTER' | 'BACKUP';
+  /** More lines inside vrrp_instance (e.g. notify scripts). */
+  readonly extra?: readonly string[];
 }
 
 export function confText(c: InstanceConf): string {
@@ -39,6 +41,7 @@ export function confText(c: InstanceConf): string {
   if (c.authPass !== undefined) lines.push('  authentication {', `    auth_type ${c.authType ?? 'PASS'}`, `    auth_pass ${c.authPass}`, '  }');
   if (c.unicastSrc !== undefined) lines.push(`  unicast_src_ip ${c.unicastSrc}`);
   if (c.unicastPeers !== undefined) lines.push('  unicast_peer {', ...c.unicastPeers.map((p) => `    ${p}`), '  }');
+  for (const line of c.extra ?? []) lines.push(`  ${line}`);
   lines.push('  virtual_ipaddress {', ...c.vips.map((v) => `    ${v}`), '  }', '}', '');
   return lines.join('\n');
 }

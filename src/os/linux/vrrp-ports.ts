@@ -15,8 +15,12 @@ import type { RtNetlink } from './netlink/rtnetlink.js';
 import { interfaceMac, L2Announcer } from './packet-socket.js';
 import { loadNative, type NativeAddon } from './native.js';
 import { VrrpSocket, type ReceivedVrrpPacket } from './vrrp-socket.js';
+import type { ProcessRunner } from './process-runner.js';
+import type { NotifyCommand, ScriptRunnerPort } from '../../vrrp/driver-notify.js';
 
 const VRRP_CHECKSUM_OFFSET = 6;
+/** keepalived does not time notify scripts out; we stop a hung one after a minute. */
+const NOTIFY_TIMEOUT_MS = 60_000;
 
 /** The per-packet view handed to the driver; refilled for each packet (valid during the callback). */
 class IncomingView implements IncomingVrrpPacket {
@@ -176,4 +180,32 @@ export function createDriverClock(): DriverClock {
       timers.delete(handle.id);
     },
   };
+}
+
+/** notify scripts through the process runner, spawned after the current event (an advert never waits). */
+export class LinuxScriptRunner implements ScriptRunnerPort {
+  constructor(
+    private readonly runner: ProcessRunner,
+    private readonly onFailure: (message: string) => void,
+    private readonly timeoutMs = NOTIFY_TIMEOUT_MS,
+  ) {}
+
+  private readonly pending = new Set<Promise<void>>();
+
+  run(command: NotifyCommand): void {
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.runner.run({ argv: command.argv, uid: command.uid, gid: command.gid, timeoutMs: this.timeoutMs }))
+      .then((outcome) => {
+        if (outcome.kind === 'exited' && outcome.exitCode === 0) return;
+        const what = outcome.kind === 'exited' ? `exited with status ${outcome.exitCode}` : outcome.kind === 'spawn-failed' ? `could not start (${outcome.code})` : outcome.kind;
+        this.onFailure(`Script ${command.argv.join(' ')} ${what}`);
+      });
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+  }
+
+  /** Resolves when every script started so far has finished (shutdown: notify_stop runs). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
 }
