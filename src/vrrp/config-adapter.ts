@@ -8,6 +8,7 @@ import type { NotifyScripts, VirtualAddress, VrrpInstance } from '../config/mode
 import { checkParams, type GarpSchedule, type UnicastPeerParams, type VrrpAuth, type VrrpInstanceParams } from './params.js';
 import type { VrrpFamily } from './packet-types.js';
 import type { VipSpec } from './ports.js';
+import type { TrackedInterface } from './driver-track.js';
 
 export interface InstanceBinding {
   readonly params: VrrpInstanceParams;
@@ -22,6 +23,8 @@ export interface InstanceBinding {
   readonly unsupported: readonly string[];
   /** notify_* scripts (resolved by the config layer; absent = none). */
   readonly notify?: NotifyScripts;
+  /** track_interface entries (absent = none). */
+  readonly trackedInterfaces?: readonly TrackedInterface[];
 }
 
 export class ConfigAdapterError extends Error {
@@ -156,5 +159,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     trackInterface: !instance.dontTrackPrimary,
     unsupported: unsupportedSettings(instance),
     notify: instance.notify,
+    trackedInterfaces: instance.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
   };
 }

@@ -9,6 +9,7 @@ import { advertDestinations, encodeAdvert, receiveIpv4, receiveIpv6 } from './ad
 import type { InstanceBinding } from './config-adapter.js';
 import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
+import { trackedPriority, trackFaults } from './driver-track.js';
 import { nextIdentification } from './packet-ipv4.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
 import { initialVrrpState, isListening, step } from './state-machine.js';
@@ -51,7 +52,8 @@ export class InstanceDriver {
   private readonly timers = new Map<VrrpTimer, DriverTimerHandle>();
   private readonly observers = new Set<TransitionObserver>();
   private readonly vipWorker: VipWorker;
-  private unwatchLink: (() => void) | undefined;
+  private readonly unwatch: (() => void)[] = [];
+  private trackFaultKeys = new Set<string>();
   private identification = 0;
   private ahSequence = 0;
   private rejectLogs = 0;
@@ -98,9 +100,16 @@ export class InstanceDriver {
     );
     if (this.binding.trackInterface) {
       const ifname = this.binding.interfaceName;
-      this.unwatchLink = this.ports.links.watch(ifname, (state) => this.linkChanged(state));
+      this.unwatch.push(this.ports.links.watch(ifname, (state) => this.linkChanged(state)));
       if (this.ports.links.state(ifname) !== 'up') this.dispatch({ kind: 'fault', fault: LINK_FAULT, raised: true });
     }
+    for (const ref of this.binding.trackedInterfaces ?? []) {
+      this.unwatch.push(this.ports.links.watch(ref.name, (state) => {
+        this.ports.log.info(`Netlink reports ${ref.name} ${state}`);
+        this.retrack();
+      }));
+    }
+    this.retrack();
     this.dispatch({ kind: 'startup' });
   }
 
@@ -111,8 +120,7 @@ export class InstanceDriver {
     this.stopped = true;
     for (const handle of this.timers.values()) this.ports.clock.clearTimer(handle);
     this.timers.clear();
-    this.unwatchLink?.();
-    this.unwatchLink = undefined;
+    for (const off of this.unwatch.splice(0)) off();
     await this.vipWorker.idle();
     this.transport?.close();
     this.transport = undefined;
@@ -204,6 +212,18 @@ export class InstanceDriver {
       this.ports.log.warning(`(${this.name}) ${timer} timer fired ${Math.round(-earlyUs / 1000)} ms late (event loop busy)`);
     }
     this.dispatch({ kind: 'timer', timer });
+  }
+
+  /** track_interface: raise/clear the unweighted faults, then apply the weighted priority. */
+  private retrack(): void {
+    const refs = this.binding.trackedInterfaces ?? [];
+    if (refs.length === 0) return;
+    const stateOf = (name: string): LinkState | undefined => this.ports.links.state(name);
+    const faults = trackFaults(refs, stateOf);
+    for (const key of faults) if (!this.trackFaultKeys.has(key)) this.dispatch({ kind: 'fault', fault: key, raised: true });
+    for (const key of this.trackFaultKeys) if (!faults.has(key)) this.dispatch({ kind: 'fault', fault: key, raised: false });
+    this.trackFaultKeys = faults;
+    this.dispatch({ kind: 'priority', priority: trackedPriority(this.binding.params.priority, refs, stateOf) });
   }
 
   private linkChanged(state: LinkState): void {

@@ -151,3 +151,10 @@ test('auth_type AH reaches the params (adverts then go out as IP protocol 51)', 
   assert.ok(instance && model.global);
   assert.deepEqual(adaptInstance(instance, model.global, lookup).params.auth, { type: 'AH', password: 'secret99' });
 });
+
+test('track_interface entries reach the binding with their weights', () => {
+  const model = load(V2_PASS.replace('  nopreempt\n', '  nopreempt\n  track_interface {\n    eth1 weight -20\n  }\n'));
+  const instance = model.vrrp?.instances[0];
+  assert.ok(instance && model.global);
+  assert.deepEqual(adaptInstance(instance, model.global, lookup).trackedInterfaces, [{ name: 'eth1', weight: -20, reverse: false }]);
+});
