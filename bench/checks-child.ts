@@ -14,6 +14,7 @@ import { NOOP_POOL_SINK } from '../src/check/checker-subsystem-events.js';
 import { createProbeBuilder, type ProbeBuilder } from '../src/check/checker-subsystem-probes.js';
 import type { CheckClock } from '../src/check/clock.js';
 import { LinuxConfigEnvironment } from '../src/os/linux/config-environment.js';
+import { EpollStreamPort } from '../src/os/linux/stream-exchange.js';
 import { benchConfigText } from './checks-targets.js';
 
 function systemClock(): CheckClock {
@@ -78,7 +79,8 @@ export async function runChild(servers: number, warmupMs: number, windowMs: numb
   if (model.lvs === undefined) throw new Error('bench config has no virtual_server');
   const clock = systemClock();
   const c: Counters = { measuring: false, started: 0, completed: 0, failed: 0, gapsMs: [] };
-  const buildProbe = counting(createProbeBuilder({ clock, rng: Math.random }), c);
+  const stream = process.env['KTS_BENCH_NET'] === '1' ? undefined : new EpollStreamPort();
+  const buildProbe = counting(createProbeBuilder({ clock, rng: Math.random, ...(stream ? { stream } : {}) }), c);
   const log = { error: (m: string) => process.stderr.write(`${m}\n`), warning: () => undefined, info: () => undefined, detail: () => undefined };
   const subsystem = new CheckerSubsystem({ clock, rng: Math.random, log, sink: NOOP_POOL_SINK, buildProbe });
   await subsystem.start({ lvs: model.lvs });
@@ -94,6 +96,7 @@ export async function runChild(servers: number, warmupMs: number, windowMs: numb
   const cpu = process.cpuUsage(cpu0);
   c.measuring = false;
   await subsystem.shutdown(2_000);
+  stream?.close();
   const cpuUs = cpu.user + cpu.system;
   const late = c.gapsMs.filter((g) => g > 1_000 * 1.05 + 100).length;
   process.stdout.write(`${JSON.stringify({

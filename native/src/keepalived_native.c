@@ -21,7 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_ARGS 6
+#include "native_common.h"
+
 #define MAX_OPTION_BYTES 4096
 #define MAX_CONTROL_BYTES 4096
 
@@ -42,7 +43,7 @@ typedef struct {
 
 /* ---------------------------------------------------------------- errors and arguments */
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+napi_value throw_errno(napi_env env, int err, const char *syscall) {
   const char *name = strerrorname_np(err);
   char text[160];
   napi_value code, message, error, errno_value, syscall_value;
@@ -59,7 +60,7 @@ static napi_value throw_errno(napi_env env, int err, const char *syscall) {
   return NULL;
 }
 
-static bool get_args(napi_env env, napi_callback_info info, napi_value *argv, void **data) {
+bool get_args(napi_env env, napi_callback_info info, napi_value *argv, void **data) {
   size_t argc = MAX_ARGS;
   napi_value undefined;
   napi_get_undefined(env, &undefined);
@@ -67,7 +68,7 @@ static bool get_args(napi_env env, napi_callback_info info, napi_value *argv, vo
   return napi_get_cb_info(env, info, &argc, argv, NULL, data) == napi_ok;
 }
 
-static bool arg_int(napi_env env, napi_value value, const char *syscall, int32_t *out) {
+bool arg_int(napi_env env, napi_value value, const char *syscall, int32_t *out) {
   napi_valuetype type;
   double number;
   if (napi_typeof(env, value, &type) != napi_ok || type != napi_number ||
@@ -80,13 +81,13 @@ static bool arg_int(napi_env env, napi_value value, const char *syscall, int32_t
   return true;
 }
 
-static bool is_nullish(napi_env env, napi_value value) {
+bool is_nullish(napi_env env, napi_value value) {
   napi_valuetype type;
   return napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined);
 }
 
 /* Accepts a Uint8Array (Buffer); with `optional`, null/undefined gives data NULL, length 0. */
-static bool arg_bytes(napi_env env, napi_value value, const char *syscall, bool optional, void **data, size_t *length) {
+bool arg_bytes(napi_env env, napi_value value, const char *syscall, bool optional, void **data, size_t *length) {
   bool typed = false;
   napi_typedarray_type type;
   napi_value array_buffer;
@@ -103,7 +104,7 @@ static bool arg_bytes(napi_env env, napi_value value, const char *syscall, bool 
   return true;
 }
 
-static bool arg_sockaddr(napi_env env, napi_value value, const char *syscall, bool optional,
+bool arg_sockaddr(napi_env env, napi_value value, const char *syscall, bool optional,
                          struct sockaddr_storage *storage, socklen_t *length) {
   void *data;
   size_t size;
@@ -120,13 +121,13 @@ static bool arg_sockaddr(napi_env env, napi_value value, const char *syscall, bo
   return true;
 }
 
-static napi_value int_value(napi_env env, int32_t number) {
+napi_value int_value(napi_env env, int32_t number) {
   napi_value result;
   napi_create_int32(env, number, &result);
   return result;
 }
 
-static napi_value undefined_value(napi_env env) {
+napi_value undefined_value(napi_env env) {
   napi_value result;
   napi_get_undefined(env, &result);
   return result;
@@ -442,8 +443,9 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[MAX_ARGS];
   int32_t fd;
   if (!get_args(env, info, argv, NULL) || !arg_int(env, argv[0], "close", &fd)) return NULL;
-  if (fd < 0 || fcntl(fd, F_GETFD) < 0) return throw_errno(env, EBADF, "close");
+  if (fd < 0) return throw_errno(env, EBADF, "close");
   stop_pollers_of_fd(get_state(env), fd);
+  /* close(2) reports a bad descriptor itself: no fcntl probe on this hot path. */
   if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close");
   return undefined_value(env);
 }
@@ -510,6 +512,12 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setns", NULL, js_setns, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ifNameToIndex", NULL, js_if_name_to_index, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ifIndexToName", NULL, js_if_index_to_name, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"connectStart", NULL, js_connect_start, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"recv", NULL, js_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"epollCreate", NULL, js_epoll_create, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"epollCtl", NULL, js_epoll_ctl, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"epollWaitInto", NULL, js_epoll_wait_into, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

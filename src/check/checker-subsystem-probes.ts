@@ -1,12 +1,14 @@
 /**
  * Builds the probe of every checker kind from the model, on ports the daemon injects (process
  * runner, ICMP echo clients, file reader, track_file lookup). Nothing here touches the kernel
- * itself; TCP/HTTP/SSL use Node's sockets through src/check/connect.ts.
+ * itself; TCP_CHECK and HTTP_GET use the injected StreamPort when there is one, else (and SSL_GET
+ * always) Node's sockets through src/check/connect.ts.
  */
 import type { LvsModel } from '../config/model/lvs.js';
 import type { CheckClock, Rng } from './clock.js';
 import type { CheckerPlan, ServerPlan } from './checker-subsystem-plan.js';
 import type { Probe } from './probe.js';
+import type { StreamPort } from './stream-port.js';
 import { buildProbe } from './probes/factory.js';
 import { createMiscCheckProbe, type MiscProcessRunner } from './probes/misc-check.js';
 import { createFileCheckProbe } from './probes/file-check.js';
@@ -18,6 +20,8 @@ import { createPingCheckProbe, type EchoPort } from './probes/ping-check.js';
 export interface ProbePorts {
   readonly clock: CheckClock;
   readonly rng: Rng;
+  /** Fast path for TCP_CHECK / HTTP_GET (src/os/linux/stream-exchange.ts). */
+  readonly stream?: StreamPort;
   readonly runner?: MiscProcessRunner;
   readonly echo?: { readonly v4?: EchoPort; readonly v6?: EchoPort };
   readonly readFile?: (path: string, maxBytes: number) => Promise<Uint8Array | undefined>;
@@ -46,7 +50,7 @@ export function createProbeBuilder(ports: ProbePorts): ProbeBuilder {
       case 'TCP_CHECK':
       case 'HTTP_GET':
       case 'SSL_GET':
-        return buildProbe(c, rs, { clock: ports.clock, ...(lvs.ssl !== undefined ? { ssl: lvs.ssl } : {}) });
+        return buildProbe(c, rs, { clock: ports.clock, ...(lvs.ssl !== undefined ? { ssl: lvs.ssl } : {}), ...(ports.stream !== undefined ? { stream: ports.stream } : {}) });
       case 'MISC_CHECK':
         if (!ports.runner) throw new UnsupportedCheckerError('MISC_CHECK needs a process runner');
         return createMiscCheckProbe(c, { runner: ports.runner, realServerWeight: rs.weight, ...(ports.scriptUser ? { runAs: ports.scriptUser } : {}) });

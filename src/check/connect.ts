@@ -31,7 +31,7 @@ export type ConnectOutcome =
   | { readonly ok: true; readonly socket: net.Socket }
   | { readonly ok: false; readonly failure: ProbeFailure; readonly reason: string };
 
-export function classifySocketError(err: NodeJS.ErrnoException): { failure: ProbeFailure; reason: string } {
+export function classifySocketError(err: { readonly code?: string | undefined; readonly message: string }): { failure: ProbeFailure; reason: string } {
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { failure: 'connect-refused', reason: `${code}: ${err.message}` };
   if (code === 'ECONNRESET' || code === 'EPIPE') return { failure: 'reset', reason: code };

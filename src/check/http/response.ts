@@ -7,7 +7,8 @@
  * - a chunked body is hashed RAW (chunk-size lines included), as genhash prints it, so digests
  *   computed with genhash match; the chunk framing is parsed only to know where the body ends;
  * - the body is streamed into MD5; only `keepBodyBytes` of it are kept (for regex), and a body
- *   longer than `bodyCapBytes` is refused, so an endless body cannot exhaust memory.
+ *   longer than `bodyCapBytes` is refused, so an endless body cannot exhaust memory;
+ * - pushed buffers may be reused by the caller afterwards: what the reader keeps is copied.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { ChunkedFraming } from './chunked.js';
@@ -69,12 +70,13 @@ export class ResponseReader {
     const all = this.pending.length === 1 ? data : Buffer.concat(this.pending);
     const end = all.indexOf(HEADER_END);
     if (end < 0) {
-      this.pending = [all];
+      // `data` may be a view into a reused receive buffer: keep a copy.
+      this.pending = [all === data ? Buffer.from(data) : all];
       if (this.pendingBytes > MAX_HEADER_BYTES) this.state = 'bad-header';
       return;
     }
     this.pending = [];
-    this.header = all.subarray(0, end + HEADER_END.length);
+    this.header = Buffer.from(all.subarray(0, end + HEADER_END.length));
     this.parseHeader(this.header.toString('latin1'));
     this.state = this.remaining === 0 ? 'complete' : 'body';
     this.options.onHeader?.(this.header);

@@ -10,8 +10,10 @@ import type { ConnectTarget, TlsOptions } from '../connect.js';
 import { CheckError } from '../errors.js';
 import { compileUrl } from '../http/verdict.js';
 import type { Probe } from '../probe.js';
+import type { StreamPort } from '../stream-port.js';
 import { httpProbe } from './http.js';
-import { tcpProbe } from './tcp.js';
+import { httpStreamProbe } from './http-stream.js';
+import { tcpProbe, tcpStreamProbe } from './tcp.js';
 
 export function connectTarget(checker: TcpChecker | HttpChecker, rs: RealServer): ConnectTarget {
   const c = checker.connection;
@@ -44,23 +46,23 @@ export interface FactoryOptions {
   /** SSL_GET sni_name (the model carries enable_sni; the name falls back to the virtualhost). */
   readonly sniName?: string;
   readonly bodyCapBytes?: number;
+  /** Fast path for TCP_CHECK and HTTP_GET (not SSL_GET); absent = Node's net sockets. */
+  readonly stream?: StreamPort;
 }
 
 export async function buildProbe(checker: TcpChecker | HttpChecker, rs: RealServer, o: FactoryOptions): Promise<Probe> {
   const base = connectTarget(checker, rs);
-  if (checker.type === 'TCP_CHECK') return tcpProbe(base, o.clock);
+  if (checker.type === 'TCP_CHECK') return o.stream ? tcpStreamProbe(base, o.clock, o.stream) : tcpProbe(base, o.clock);
   const virtualhost = checker.virtualhost ?? rs.virtualhost;
   const sni = checker.enableSni ? (o.sniName ?? virtualhost) : undefined;
   const tls = checker.type === 'SSL_GET' ? await loadTls(o.ssl, sni) : undefined;
-  return httpProbe(
-    {
-      ...base,
-      ...(tls !== undefined ? { tls } : {}),
-      protocol: checker.httpProtocol,
-      urls: checker.urls.map((u) => compileUrl(u)),
-      ...(virtualhost !== undefined ? { virtualhost } : {}),
-      ...(o.bodyCapBytes !== undefined ? { bodyCapBytes: o.bodyCapBytes } : {}),
-    },
-    o.clock,
-  );
+  const http = {
+    ...base,
+    ...(tls !== undefined ? { tls } : {}),
+    protocol: checker.httpProtocol,
+    urls: checker.urls.map((u) => compileUrl(u)),
+    ...(virtualhost !== undefined ? { virtualhost } : {}),
+    ...(o.bodyCapBytes !== undefined ? { bodyCapBytes: o.bodyCapBytes } : {}),
+  };
+  return o.stream && tls === undefined ? httpStreamProbe(http, o.clock, o.stream) : httpProbe(http, o.clock);
 }

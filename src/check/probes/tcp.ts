@@ -2,6 +2,8 @@
 import type { CheckClock } from '../clock.js';
 import { connect, type ConnectTarget } from '../connect.js';
 import type { Probe, ProbeResult } from '../probe.js';
+import type { StreamPort } from '../stream-port.js';
+import { runStreamAttempt } from './stream-attempt.js';
 
 export function tcpProbe(target: ConnectTarget, clock: CheckClock): Probe {
   return async (signal: AbortSignal): Promise<ProbeResult> => {
@@ -11,4 +13,12 @@ export function tcpProbe(target: ConnectTarget, clock: CheckClock): Probe {
     c.socket.destroy();
     return { ok: true };
   };
+}
+
+/** TCP_CHECK on the StreamPort (fast path): connected = success, closed at once. */
+export function tcpStreamProbe(target: ConnectTarget, clock: CheckClock, port: StreamPort): Probe {
+  const connector = port.connector(target);
+  const timeouts = { connectTimeoutMs: target.connectTimeoutMs, readTimeoutMs: target.connectTimeoutMs };
+  const nothing = new Uint8Array(0);
+  return (signal: AbortSignal): Promise<ProbeResult> => runStreamAttempt(connector, nothing, undefined, clock, timeouts, signal);
 }

@@ -64,3 +64,12 @@ export const MSG_CTRUNC = 0x8;
 export const MSG_TRUNC = 0x20;
 
 export const CLONE_NEWNET = 0x40000000;
+
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLIN = 0x001;
+export const EPOLLOUT = 0x004;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+export const EPOLLRDHUP = 0x2000;

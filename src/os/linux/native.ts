@@ -47,6 +47,24 @@ export interface NativeAddon {
   close(fd: number): void;
   /** Calls `onReadable` on the libuv loop whenever `fd` is readable (uv_poll, UV_READABLE). */
   poll(fd: number, onReadable: (error: string | null) => void): PollHandle;
+  /**
+   * Non-blocking connect (extension): 0 when connected at once, -1 while in progress
+   * (EINPROGRESS); any other failure throws.
+   */
+  connectStart(fd: number, address: Buffer): number;
+  /** Non-blocking send on a connected stream (extension): bytes sent, -1 when it would block. */
+  send(fd: number, data: Uint8Array): number;
+  /** Non-blocking recv (extension): bytes received (0 = end of stream), -1 when nothing waits. */
+  recv(fd: number, buffer: Uint8Array): number;
+  /** epoll_create1(EPOLL_CLOEXEC) (extension): a private epoll set, watched with poll(). */
+  epollCreate(): number;
+  /** epoll_ctl (extension): op 1 ADD, 2 DEL, 3 MOD; the event data is `fd` itself. */
+  epollCtl(epfd: number, op: number, fd: number, events: number): void;
+  /**
+   * epoll_wait with timeout 0 (extension): writes [fd, events] pairs into `out` (at most
+   * out.length / 2, at most 1024) and returns how many sockets are ready.
+   */
+  epollWaitInto(epfd: number, out: Int32Array): number;
   /** setns(2) for the calling thread (fd of /run/netns/NAME, nstype CLONE_NEWNET 0x40000000). */
   setns(fd: number, nstype: number): void;
   /** if_nametoindex; 0 when there is no such interface. */
