@@ -159,3 +159,27 @@ test('notify scripts: keepalived-ts runs notify_master and the generic notify wi
     assert.deepEqual(lines.slice(2).sort(), ['INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 STOP 150'], 'MASTER, then STOP on SIGTERM (run before exit)');
   });
 });
+
+test('weighted track_interface: a tracked link goes down, keepalived-ts advertises 150-60 and keepalived (100) preempts', { timeout: 30_000 }, async () => {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    // no dummy driver in this kernel: a veth pair inside h1 (trk0 runs while both ends are up)
+    await h1.ip(['link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk1']);
+    await h1.ip(['link', 'set', 'trk1', 'up']);
+    await h1.ip(['link', 'set', 'trk0', 'up']);
+    const extra = ['track_interface {', '  trk0 weight -60', '}'];
+    const ours = startDaemon('ts', h1, scratch, { priority: 150, vips: [`${VIP}/24`], extra }, 'h1');
+    await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const peer = startDaemon('keepalived', h2, scratch, { priority: 100, vips: [`${VIP}/24`] }, 'h2');
+    await waitLog(ours, MASTER_LINE, 6_000);
+    await waitVip(h1, VIP, true, 2_000);
+    await h1.ip(['link', 'set', 'trk0', 'down']);
+    await waitLog(ours, /\(VI_1\) Changing effective priority from 150 to 90/, 3_000);
+    await waitVip(h2, VIP, true, 6_000);
+    await waitVip(h1, VIP, false, 2_000);
+    await h1.ip(['link', 'set', 'trk0', 'up']);
+    await waitVip(h1, VIP, true, 6_000);
+    await waitVip(h2, VIP, false, 2_000);
+    await stopGracefully(ours);
+    await stopGracefully(peer);
+  });
+});
