@@ -7,8 +7,10 @@
  *                         then retry + 1 attempts of at most connect_timeout each, separated by
  *                         retry x delay_before_retry, + 1 s of slack (process start, log pipe);
  *   DOWN, at the earliest: retry x delay_before_retry after the break: the retries were made;
- *   UP, at the latest:    a down checker tries every delay_loop: delay_loop (+ jitter)
- *                         + connect_timeout + 1 s.
+ *   UP, at the latest:    a down checker tries again delay_loop (+ jitter) after a failure, or
+ *                         delay_before_retry after one while retries remain (keepalived 2.2.7
+ *                         retries in the down state too): the longer of the two + connect_timeout
+ *                         + 1 s.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -29,7 +31,7 @@ export interface CheckTiming {
 
 /** Node timers may fire a few ms before performance.now() says the delay is over. */
 const TIMER_EARLY_MS = 50;
-const SLACK_MS = 1_000;
+export const SLACK_MS = 1_000;
 
 export function downDeadlineMs(t: CheckTiming): number {
   const firstAttempt = t.delayLoopS * 1_000 * (1 + DEFAULT_SPREAD.jitterFraction);
@@ -41,7 +43,8 @@ export function downFloorMs(t: CheckTiming): number {
 }
 
 export function upDeadlineMs(t: CheckTiming): number {
-  return t.delayLoopS * 1_000 * (1 + DEFAULT_SPREAD.jitterFraction) + t.attemptS * 1_000 + SLACK_MS;
+  const nextAttempt = Math.max(t.delayLoopS * 1_000 * (1 + DEFAULT_SPREAD.jitterFraction), t.retry > 0 ? t.delayBeforeRetryS * 1_000 : 0);
+  return nextAttempt + t.attemptS * 1_000 + SLACK_MS;
 }
 
 /** Regex source matching `text` literally. */
