@@ -185,7 +185,8 @@ export class CheckerSubsystem {
   private logFailure(plan: CheckerPlan, e: CheckerEvent): void {
     const text = failureDetailMessage(plan.target, plan.checker, e.result);
     if (text === undefined) return;
-    if (plan.timing.logAllFailures) this.ports.log.info(text);
+    // keepalived logs each failure with log_all_failures only while the checker is up (retries)
+    if (plan.timing.logAllFailures && e.outcome === 'retry') this.ports.log.info(text);
     else this.ports.log.detail(text);
   }
 
