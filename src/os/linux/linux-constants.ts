@@ -17,6 +17,7 @@ export const SOL_SOCKET = 1;
 export const SO_ERROR = 4;
 export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
+export const SO_LINGER = 13;
 export const SO_BINDTODEVICE = 25;
 
 export const IPPROTO_IP = 0;

@@ -13,7 +13,7 @@
 import { isIPv6 } from 'node:net';
 import type { StreamConnector, StreamEndpoint, StreamError, StreamHandle, StreamPort, StreamSink } from '../../check/stream-port.js';
 import { CheckError } from '../../check/errors.js';
-import { AF_INET, AF_INET6, EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLL_CTL_ADD, EPOLL_CTL_MOD, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './linux-constants.js';
+import { AF_INET, AF_INET6, EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLL_CTL_ADD, EPOLL_CTL_MOD, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SO_LINGER } from './linux-constants.js';
 import { isNativeError, loadNative, type NativeAddon, type PollHandle } from './native.js';
 import { sockaddrIn, sockaddrIn6 } from './sockaddr.js';
 
@@ -24,6 +24,8 @@ const MAX_SENDS_PER_TURN = 8;
 /** epoll drains per callback (1024 sockets each), a bound on one callback's work. */
 const MAX_DRAINS_PER_CALLBACK = 4;
 const READ_EVENTS = EPOLLIN | EPOLLRDHUP;
+/** struct linger { l_onoff 1, l_linger 0 }. */
+const LINGER_ZERO = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
 
 interface Addresses {
   readonly family: number;
@@ -80,7 +82,11 @@ export class EpollStreamPort implements StreamPort {
   private epfd = -1;
   private poller: PollHandle | undefined;
 
-  constructor(native: NativeAddon = loadNative()) {
+  /**
+   * @param abortiveClose close with SO_LINGER 0 (RST) as HAProxy's checks do: no FIN exchange and
+   *   no TIME_WAIT socket per check on either side (keepalived closes gracefully).
+   */
+  constructor(native: NativeAddon = loadNative(), private readonly abortiveClose = true) {
     this.native = native;
   }
 
@@ -106,6 +112,11 @@ export class EpollStreamPort implements StreamPort {
   /** Called by Stream.close. */
   forget(s: Stream): void {
     if (this.streams.get(s.fd) === s) this.streams.delete(s.fd);
+    try {
+      if (this.abortiveClose) this.native.setsockopt(s.fd, SOL_SOCKET, SO_LINGER, LINGER_ZERO);
+    } catch {
+      // a failed socket may refuse options: a normal close is fine then
+    }
     try {
       this.native.close(s.fd);
     } catch {
