@@ -14,7 +14,7 @@
  * Attempts of one checker never overlap. Time and randomness come from the injected clock/rng.
  */
 import type { Probe, ProbeResult } from './probe.js';
-import { withDeadline, type CheckClock, type CheckTimer, type Rng } from './clock.js';
+import type { CheckClock, CheckTimer, Rng } from './clock.js';
 import { CheckError } from './errors.js';
 import { ServerHealth, type ServerTransition } from './server-health.js';
 import { attemptDeadlineMs, DEFAULT_SPREAD, firstDelayMs, loopDelayMs, validateTiming, type SchedulerTiming, type SpreadOptions } from './scheduler-timing.js';
@@ -52,8 +52,11 @@ interface CheckerState {
   readonly spec: CheckerSpec;
   up: boolean;
   failures: number;
+  /** The next-attempt timer, or while an attempt runs, its deadline timer (never both). */
   timer: CheckTimer | undefined;
-  inFlight: AbortController | undefined;
+  inFlight: boolean;
+  /** Reused by every attempt until one is aborted (then replaced): no allocation per attempt. */
+  controller: AbortController | undefined;
   attempts: number;
 }
 
@@ -86,7 +89,7 @@ export class CheckScheduler {
   add(spec: CheckerSpec): void {
     if (this.checkers.has(spec.id)) throw new CheckError('CHECK_DUPLICATE_ID', `checker ${spec.id} registered twice`);
     validateTiming(spec.id, spec.timing);
-    const state: CheckerState = { spec, up: !spec.timing.alpha, failures: 0, timer: undefined, inFlight: undefined, attempts: 0 };
+    const state: CheckerState = { spec, up: !spec.timing.alpha, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0 };
     this.checkers.set(spec.id, state);
     this.health.add(spec.serverId, spec.id, state.up);
     if (this.started) this.armFirst(state);
@@ -120,7 +123,7 @@ export class CheckScheduler {
   snapshot(checkerId: string): CheckerSnapshot | undefined {
     const s = this.checkers.get(checkerId);
     if (!s) return undefined;
-    return { id: s.spec.id, serverId: s.spec.serverId, up: s.up, failures: s.failures, attempts: s.attempts, running: s.inFlight !== undefined };
+    return { id: s.spec.id, serverId: s.spec.serverId, up: s.up, failures: s.failures, attempts: s.attempts, running: s.inFlight };
   }
 
   /** Number of attempts in flight right now. */
@@ -133,8 +136,13 @@ export class CheckScheduler {
   private halt(state: CheckerState): void {
     if (state.timer) this.clock.clearTimer(state.timer);
     state.timer = undefined;
-    state.inFlight?.abort();
-    state.inFlight = undefined;
+    if (state.inFlight) this.abortAttempt(state);
+  }
+
+  private abortAttempt(state: CheckerState): void {
+    state.inFlight = false;
+    state.controller?.abort();
+    state.controller = undefined;
   }
 
   private armFirst(state: CheckerState): void {
@@ -145,23 +153,32 @@ export class CheckScheduler {
     if (state.timer) this.clock.clearTimer(state.timer);
     state.timer = this.clock.setTimer(() => {
       state.timer = undefined;
-      void this.attempt(state);
+      this.attempt(state);
     }, delayMs);
   }
 
-  private async attempt(state: CheckerState): Promise<void> {
-    const controller = new AbortController();
-    state.inFlight = controller;
-    state.attempts++;
+  private attempt(state: CheckerState): void {
+    const controller = (state.controller ??= new AbortController());
+    state.inFlight = true;
+    const token = ++state.attempts;
     const deadline = state.spec.attemptDeadlineMs ?? attemptDeadlineMs(state.spec.timing);
-    const result = await withDeadline(this.clock, deadline, safeProbe(state.spec.probe, controller.signal), () => {
-      controller.abort();
-      return { ok: false, failure: 'internal', reason: `attempt exceeded ${deadline} ms` } as const;
+    state.timer = this.clock.setTimer(() => {
+      state.timer = undefined;
+      if (!state.inFlight || state.attempts !== token) return;
+      this.abortAttempt(state);
+      this.complete(state, { ok: false, failure: 'internal', reason: `attempt exceeded ${deadline} ms` });
+    }, deadline);
+    void safeProbe(state.spec.probe, controller.signal).then((result) => {
+      if (!state.inFlight || state.attempts !== token) return; // halted, removed or cut meanwhile
+      state.inFlight = false;
+      if (state.timer) this.clock.clearTimer(state.timer);
+      state.timer = undefined;
+      this.complete(state, result);
     });
-    if (state.inFlight !== controller) return; // halted or removed meanwhile
-    state.inFlight = undefined;
-    if (!this.isCurrent(state)) return;
-    this.settle(state, result);
+  }
+
+  private complete(state: CheckerState, result: ProbeResult): void {
+    if (this.isCurrent(state)) this.settle(state, result);
   }
 
   private isCurrent(state: CheckerState): boolean {
