@@ -89,7 +89,12 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     });
     this.controller = controller;
     const r = await controller.start();
-    if (!r.ok) throw new PoolStartError(`lb: ${r.error}`);
+    if (!r.ok) {
+      // the checks still run (keepalived carries on when IPVS refuses a change): retry in the background
+      this.ports.log.error(`lb: ${r.error} - the pool is retried on the next event`);
+      void controller.resync();
+      return;
+    }
     const d = selection.plane.describe();
     this.ports.log.info(`lb: ${d.summary} ready (leftover of a previous run removed): ${d.services} virtual service(s), ${d.destinations} destination(s)`);
   }
@@ -138,6 +143,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
       const r = await c.stop();
       if (r.ok) this.ports.log.info(`lb: ${this.plane?.describe().summary ?? 'data plane'} removed`);
     }
+    await this.plane?.close?.();
     await this.notify.drain();
     await this.closeFifo();
   }

@@ -33,6 +33,8 @@ export interface DataPlane {
   apply(desired: DesiredPool): Promise<ApplyResult>;
   removeAll(): Promise<ApplyResult>;
   describe(): DataPlaneDescription;
+  /** Releases what the adapter holds (a coprocess, a socket); the kernel state is left as is. */
+  close?(): Promise<void>;
 }
 
 /** Counts for describe(). */

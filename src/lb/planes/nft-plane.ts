@@ -19,6 +19,8 @@ export interface NftRunResult {
 /** Runs one JSON batch atomically. */
 export interface NftPort {
   run(batch: unknown): Promise<NftRunResult>;
+  /** Releases what the runner holds (its nft coprocess). */
+  close?(): Promise<void>;
 }
 
 export interface NftPlaneOptions {
@@ -72,6 +74,10 @@ export class NftablesDataPlane implements DataPlane {
     this.objects = NO_OBJECTS;
     this.current = { services: [] };
     return okResult(1, [], t0, this.nowMs());
+  }
+
+  async close(): Promise<void> {
+    await this.port.close?.();
   }
 
   describe(): DataPlaneDescription {

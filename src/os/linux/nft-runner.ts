@@ -1,9 +1,10 @@
 /**
- * NftRunner: the Linux side of the nftables data plane's NftPort. Runs one JSON batch with
- * `nft -j -f FILE` through the asynchronous ProcessRunner (never blocks the event loop). nft
- * applies a file as one kernel transaction: all of it or none of it.
+ * NftRunner: the Linux side of the nftables data plane's NftPort. Each JSON batch is one kernel
+ * transaction (all of it or none of it), never blocking the event loop.
  *
- * The batch travels as nft's command-line argument (`nft -j 'JSON'`: nft parses the buffer as one
+ * First choice: the plane's long-lived `nft -j -i` coprocess (nft-session.ts), a pipe write per
+ * batch. When it cannot answer (not started, died, timed out), the batch is run one-shot through
+ * the asynchronous ProcessRunner. One-shot, the batch travels as nft's command-line argument (`nft -j 'JSON'`: nft parses the buffer as one
  * JSON batch, one transaction): no temporary file, no disk I/O on the DOWN path. `nft -f -` cannot
  * be used, since nft opens /dev/stdin and Node's stdin pipe is a socketpair (ENXIO). A batch over
  * the kernel's single-argument limit goes through a private temporary file (0600 in a 0700
@@ -14,6 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NftPort, NftRunResult } from '../../lb/planes/nft-plane.js';
+import { NftSession } from './nft-session.js';
 import type { ProcessRunner, RunOutcome } from './process-runner.js';
 
 export interface NftRunnerOptions {
@@ -21,6 +23,8 @@ export interface NftRunnerOptions {
   readonly nftPath?: string;
   readonly argvPrefix?: readonly string[];
   readonly timeoutMs?: number;
+  /** Keep one `nft -j -i` coprocess for batches (default true); false: one-shot runs only. */
+  readonly session?: boolean;
 }
 
 export const DEFAULT_NFT_TIMEOUT_MS = 10_000;
@@ -30,12 +34,18 @@ export const MAX_ARGV_BATCH_BYTES = 120_000;
 export class NftRunner implements NftPort {
   private dir: string | undefined;
   private seq = 0;
+  private readonly session: NftSession | undefined;
 
-  constructor(private readonly runner: ProcessRunner, private readonly options: NftRunnerOptions = {}) {}
+  constructor(private readonly runner: ProcessRunner, private readonly options: NftRunnerOptions = {}) {
+    const argv = [...(options.argvPrefix ?? []), options.nftPath ?? 'nft'];
+    this.session = options.session === false ? undefined : new NftSession(argv, options.timeoutMs ?? DEFAULT_NFT_TIMEOUT_MS);
+  }
 
-  /** One batch, one nft run: one kernel transaction. */
+  /** One batch, one kernel transaction: through the coprocess, else one nft run. */
   async run(batch: unknown): Promise<NftRunResult> {
     const text = JSON.stringify(batch);
+    const viaSession = this.session?.usable === true ? await this.session.run(text) : undefined;
+    if (viaSession !== undefined) return viaSession;
     if (Buffer.byteLength(text) <= MAX_ARGV_BATCH_BYTES) return toResult(await this.nft(['-j', text]));
     const file = await this.batchFile();
     try {
@@ -60,7 +70,9 @@ export class NftRunner implements NftPort {
     return JSON.parse(outcome.stdout) as unknown;
   }
 
+  /** Ends the coprocess and removes the temporary directory. */
   async close(): Promise<void> {
+    this.session?.close();
     if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
