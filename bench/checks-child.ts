@@ -4,6 +4,8 @@
  * delay_loop 1, on the system clock. It warms up, then measures a steady window: CPU time
  * (process.cpuUsage), completed checks, and how late each checker's attempts start compared with
  * its interval. Prints one JSON line and exits. Run by checks.bench.ts inside the bench netns.
+ * HTTP_GET runs on the daemon's stream port (src/os/linux/stream-exchange.ts), as in production;
+ * KTS_BENCH_NET=1 measures the Node net.Socket path instead.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
