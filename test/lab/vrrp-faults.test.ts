@@ -183,3 +183,18 @@ test('weighted track_interface: a tracked link goes down, keepalived-ts advertis
     await stopGracefully(peer);
   });
 });
+
+test('clean start: a VIP left behind by a killed run is removed when keepalived-ts starts as BACKUP', { timeout: 30_000 }, async () => {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    const peer = startDaemon('keepalived', h2, scratch, { priority: 150, vips: [`${VIP}/24`] }, 'h2');
+    await waitLog(peer, MASTER_LINE, 6_000);
+    await h1.ip(['addr', 'add', `${VIP}/24`, 'dev', 'eth0']);
+    const ours = startDaemon('ts', h1, scratch, { priority: 100, vips: [`${VIP}/24`] }, 'h1');
+    await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const goneMs = await waitVip(h1, VIP, false, 2_000);
+    assert.ok(goneMs < 2_000);
+    assert.equal(await holdsVip(h2, VIP), true, 'the master keeps it');
+    await stopGracefully(ours);
+    await stopGracefully(peer);
+  });
+});
