@@ -142,6 +142,20 @@ describe('pool wiring (daemon) with fakes', () => {
     assert.ok(k.lines.some((l) => l.includes('in place (--dont-release-ipvs)')));
   });
 
+  it('a rejected first apply does not stop the daemon: logged, retried on the next event', async () => {
+    const h = harness();
+    const apply = h.plane.apply.bind(h.plane);
+    let reject = true;
+    h.plane.apply = (d) => (reject ? Promise.resolve({ ok: false, code: 'NFT_APPLY_FAILED', error: 'rejected', warnings: [], durationMs: 0 }) : apply(d));
+    await h.pool.start(model(conf([1, 1, 1])));
+    await settle(h);
+    assert.ok(h.lines.some((l) => l.startsWith('lb: rejected')), h.lines.join('\n'));
+    reject = false;
+    h.event('initial', 2, true);
+    await settle(h);
+    assert.deepEqual(h.plane.dests(), ['192.0.2.2=1', '192.0.2.3=1', '192.0.2.4=1']);
+  });
+
   it('a failed plane selection fails the start with its report', async () => {
     const h = harness();
     const pool = new PoolSubsystem({
