@@ -198,3 +198,22 @@ test('clean start: a VIP left behind by a killed run is removed when keepalived-
     await stopGracefully(peer);
   });
 });
+
+test('v3 IPv6 unicast peers with keepalived 2.2.7: keepalived-ts master; SIGTERM hands over to keepalived', { timeout: 30_000 }, async () => {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    const vip = '2001:db8::100';
+    const conf = (h: 1 | 2): { version: 3; vips: string[]; unicastSrc: string; unicastPeers: string[] } =>
+      ({ version: 3, vips: [`${vip}/64`], unicastSrc: `2001:db8::${h}`, unicastPeers: [`2001:db8::${3 - h}`] });
+    const ours = startDaemon('ts', h1, scratch, { ...conf(1), priority: 150 }, 'h1');
+    await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const peer = startDaemon('keepalived', h2, scratch, { ...conf(2), priority: 100 }, 'h2');
+    await waitLog(ours, MASTER_LINE, 6_000);
+    await waitVip(h1, vip, true, 2_000);
+    await waitLog(peer, /\(VI_1\) Entering BACKUP STATE/, 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(peer.stdoutLines.concat(peer.stderrLines).some((l) => MASTER_LINE.test(l)), false, 'keepalived accepted our unicast adverts');
+    await stopGracefully(ours);
+    await waitVip(h2, vip, true, 2_500);
+    await stopGracefully(peer);
+  });
+});
