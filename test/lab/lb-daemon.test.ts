@@ -7,7 +7,8 @@
  *   connections avoid it; restarted: it comes back; FIFO lines for both;
  * - all down: the sorry server answers; back up: it leaves;
  * - a long download survives a SIGHUP reload that changes its server's weight;
- * - SIGTERM removes the table; kill -9 leaves it, and the next start cleans the leftover.
+ * - SIGTERM removes the table (with -I it stays); kill -9 leaves it, and the next start cleans
+ *   the leftover.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,6 +145,23 @@ describe('lb: the real daemon with the nftables data plane (lab)', { timeout: 18
     assert.equal((await burst(client, 12)).errors, 0);
     second.signal('SIGTERM');
     await second.exited;
+    assert.equal(await tableText(director), '');
+  });
+
+  it('-I (--dont-release-ipvs): SIGTERM leaves the table; a normal start and stop then remove it', async () => {
+    const keep = startDaemon(director, dir ?? '', ['-I']);
+    daemon = keep;
+    await waitReady(keep);
+    keep.signal('SIGTERM');
+    await keep.waitForLine(/in place \(--dont-release-ipvs\)/, START_TIMEOUT_MS);
+    await keep.exited;
+    assert.match(await tableText(director), dnatTo('192.0.2.3'));
+    assert.equal((await burst(client, 6)).errors, 0, 'still balancing without the daemon');
+    const normal = startDaemon(director, dir ?? '');
+    daemon = normal;
+    await waitReady(normal);
+    normal.signal('SIGTERM');
+    await normal.exited;
     assert.equal(await tableText(director), '');
   });
 });
