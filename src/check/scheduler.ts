@@ -51,6 +51,8 @@ export interface SchedulerOptions {
 interface CheckerState {
   readonly spec: CheckerSpec;
   up: boolean;
+  /** Whether an attempt has completed since the checker was (re)started. */
+  hasRun: boolean;
   failures: number;
   /** The next-attempt timer, or while an attempt runs, its deadline timer (never both). */
   timer: CheckTimer | undefined;
@@ -89,7 +91,7 @@ export class CheckScheduler {
   add(spec: CheckerSpec): void {
     if (this.checkers.has(spec.id)) throw new CheckError('CHECK_DUPLICATE_ID', `checker ${spec.id} registered twice`);
     validateTiming(spec.id, spec.timing);
-    const state: CheckerState = { spec, up: !spec.timing.alpha, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0 };
+    const state: CheckerState = { spec, up: !spec.timing.alpha, hasRun: false, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0 };
     this.checkers.set(spec.id, state);
     this.health.add(spec.serverId, spec.id, state.up);
     if (this.started) this.armFirst(state);
@@ -185,29 +187,31 @@ export class CheckScheduler {
     return this.started && this.checkers.get(state.spec.id) === state;
   }
 
+  /**
+   * keepalived's epilog rule for every checker: a failure is retried after delay_before_retry
+   * until `retry` retries have failed, whether the checker is up or down (so a down server is
+   * re-probed quickly and recovers before the next delay_loop); a success, or the last failure,
+   * waits delay_loop. The first completed attempt is always reported (keepalived logs the first
+   * success even of a checker that started up, and the first failure even of one that started
+   * down), but only a change of state is a transition.
+   */
   private settle(state: CheckerState, result: ProbeResult): void {
     const t = state.spec.timing;
-    if (result.ok) {
-      state.failures = 0;
-      const changed = !state.up;
-      state.up = true;
-      this.report(state, result, changed ? 'up' : 'steady');
-      if (changed) this.transition(state, result.detail ?? 'check succeeded');
-      this.arm(state, loopDelayMs(t, this.spread, this.rng));
-      return;
-    }
-    if (state.up && state.failures < t.retry) {
+    const firstRun = !state.hasRun;
+    state.hasRun = true;
+    if (!result.ok && state.failures < t.retry) {
       state.failures++;
       this.report(state, result, 'retry');
       this.arm(state, t.delayBeforeRetryMs);
       return;
     }
-    const changed = state.up;
-    state.up = false;
-    state.failures = changed ? state.failures + 1 : state.failures;
-    this.report(state, result, changed ? 'down' : 'steady');
+    const changed = state.up !== result.ok;
+    state.up = result.ok;
+    if (!result.ok) state.failures++;
+    const outcome: CheckerEvent['outcome'] = changed || firstRun ? (result.ok ? 'up' : 'down') : 'steady';
+    this.report(state, result, outcome);
     state.failures = 0;
-    if (changed) this.transition(state, `${result.failure}: ${result.reason}`);
+    if (changed) this.transition(state, result.ok ? (result.detail ?? 'check succeeded') : `${result.failure}: ${result.reason}`);
     this.arm(state, loopDelayMs(t, this.spread, this.rng));
   }
 
