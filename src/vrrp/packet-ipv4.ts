@@ -5,8 +5,8 @@
  * and the VRRP message. Decoding never throws.
  */
 import { createHmac } from 'node:crypto';
-import { internetChecksum } from '../proto/checksum.js';
 import { formatIPv4, parseIPv4 } from '../proto/inet-address.js';
+import { decodeIpv4Header, IPV4_HEADER_LENGTH, nextIpIdentification, writeIpv4Header, type Ipv4DecodeResult } from '../proto/ipv4-header.js';
 import { encodeVrrpMessage, passAuthData } from './packet-codec.js';
 import {
   AH_PROTOCOL,
@@ -19,7 +19,7 @@ import {
   type VrrpMessage,
 } from './packet-types.js';
 
-export const IPV4_HEADER_LENGTH = 20;
+export { IPV4_HEADER_LENGTH };
 /** AH with a 96-bit ICV: 12 fixed bytes + 12 ICV bytes; its Payload Len field is 24/4 - 2 = 4. */
 export const AH_HEADER_LENGTH = 24;
 export const AH_ICV_LENGTH = 12;
@@ -62,25 +62,22 @@ function readUint32(bytes: Uint8Array, at: number): number {
 }
 
 /** keepalived's IP identification sequence: 1, 2, ... 0xffff, 1 (0 is skipped). */
-export function nextIdentification(previous: number): number {
-  const next = (previous + 1) & 0xffff;
-  return next === 0 ? 1 : next;
-}
+export const nextIdentification: (previous: number) => number = nextIpIdentification;
 
 /** Wraps an encoded VRRP message into an IPv4 datagram with a correct header checksum. */
 export function encodeIpv4Datagram(vrrp: Uint8Array, options: Ipv4AdvertOptions): Uint8Array {
   const ahLength = options.ah === undefined ? 0 : AH_HEADER_LENGTH;
   const out = new Uint8Array(IPV4_HEADER_LENGTH + ahLength + vrrp.length);
-  out[0] = 0x45; // version 4, IHL 5 words
-  out[1] = options.tos ?? VRRP_IP_TOS;
-  writeUint16(out, 2, out.length);
-  writeUint16(out, 4, options.identification & 0xffff);
-  writeUint16(out, 6, 0); // flags and fragment offset: no DF
-  out[8] = options.ttl ?? VRRP_TTL;
-  out[9] = options.ah === undefined ? VRRP_PROTOCOL : AH_PROTOCOL;
-  out.set(parseIPv4(options.source), 12);
-  out.set(parseIPv4(options.destination), 16);
-  writeUint16(out, 10, internetChecksum(out, 0, IPV4_HEADER_LENGTH));
+  writeIpv4Header(out, 0, {
+    tos: options.tos ?? VRRP_IP_TOS,
+    totalLength: out.length,
+    identification: options.identification & 0xffff,
+    flagsAndFragment: 0, // no DF
+    ttl: options.ttl ?? VRRP_TTL,
+    protocol: options.ah === undefined ? VRRP_PROTOCOL : AH_PROTOCOL,
+    source: parseIPv4(options.source),
+    destination: parseIPv4(options.destination),
+  });
   if (options.ah !== undefined) {
     out[20] = VRRP_PROTOCOL;
     out[21] = AH_HEADER_LENGTH / 4 - 2;
@@ -130,39 +127,50 @@ function decodeAh(bytes: Uint8Array, at: number, end: number): Decoded<AhHeader>
  * the IP total length (Ethernet padding) are ignored. Never throws.
  */
 export function decodeIpv4Datagram(bytes: Uint8Array): Decoded<Ipv4Datagram> {
-  if (bytes.length < IPV4_HEADER_LENGTH) return reject('packet_len_err', `${bytes.length} bytes, no IPv4 header`);
-  const first = bytes[0] ?? 0;
-  const headerLength = (first & 0x0f) * 4;
-  if (first >> 4 !== 4 || headerLength < IPV4_HEADER_LENGTH) return reject('ip_header_err', `version/IHL byte 0x${first.toString(16)}`);
-  const totalLength = readUint16(bytes, 2);
-  if (headerLength > bytes.length || totalLength < headerLength || totalLength > bytes.length) {
-    return reject('packet_len_err', `IP total length ${totalLength}, ${bytes.length} bytes received`);
-  }
-  if (internetChecksum(bytes, 0, headerLength) !== 0) return reject('ip_header_err', 'IPv4 header checksum');
-  const protocol = bytes[9] ?? 0;
+  const decoded = decodeIpv4Header(bytes);
+  if (!decoded.ok) return rejectHeader(decoded.reason, bytes);
+  const { header } = decoded;
+  const { headerLength, totalLength, protocol } = header;
   if (protocol !== VRRP_PROTOCOL && protocol !== AH_PROTOCOL) return reject('ip_header_err', `protocol ${protocol}`);
   let ah: AhHeader | undefined;
   if (protocol === AH_PROTOCOL) {
-    const decoded = decodeAh(bytes, headerLength, totalLength);
-    if (!decoded.ok) return decoded;
-    ah = decoded.value;
+    const decodedAh = decodeAh(bytes, headerLength, totalLength);
+    if (!decodedAh.ok) return decodedAh;
+    ah = decodedAh.value;
   }
-  const sourceBytes = bytes.slice(12, 16);
-  const destinationBytes = bytes.slice(16, 20);
   const datagram: Ipv4Datagram = {
-    tos: bytes[1] ?? 0,
+    tos: header.tos,
     totalLength,
-    identification: readUint16(bytes, 4),
-    flagsAndFragment: readUint16(bytes, 6),
-    ttl: bytes[8] ?? 0,
+    identification: header.identification,
+    flagsAndFragment: header.flagsAndFragment,
+    ttl: header.ttl,
     protocol,
-    source: formatIPv4(sourceBytes),
-    destination: formatIPv4(destinationBytes),
-    sourceBytes,
-    destinationBytes,
+    source: formatIPv4(header.source),
+    destination: formatIPv4(header.destination),
+    sourceBytes: header.source,
+    destinationBytes: header.destination,
     vrrp: bytes.slice(headerLength + (ah === undefined ? 0 : AH_HEADER_LENGTH), totalLength),
   };
   return { ok: true, value: ah === undefined ? datagram : { ...datagram, ah } };
+}
+
+/** Maps the IPv4 codec's rejection to keepalived's counters (length errors vs header errors). */
+function rejectHeader(reason: Extract<Ipv4DecodeResult, { ok: false }>['reason'], bytes: Uint8Array): Decoded<never> {
+  const first = bytes[0] ?? 0;
+  const headerLength = (first & 0x0f) * 4;
+  switch (reason) {
+    case 'too_short':
+      return reject('packet_len_err', `${bytes.length} bytes, no IPv4 header`);
+    case 'bad_version':
+      return reject('ip_header_err', `version/IHL byte 0x${first.toString(16)}`);
+    case 'bad_header_length':
+      if (headerLength < IPV4_HEADER_LENGTH) return reject('ip_header_err', `version/IHL byte 0x${first.toString(16)}`);
+      return reject('packet_len_err', `IP header length ${headerLength}, ${bytes.length} bytes received`);
+    case 'bad_total_length':
+      return reject('packet_len_err', `IP total length ${readUint16(bytes, 2)}, ${bytes.length} bytes received`);
+    case 'bad_checksum':
+      return reject('ip_header_err', 'IPv4 header checksum');
+  }
 }
 
 // AH Integrity Check Value -------------------------------------------------------------------
