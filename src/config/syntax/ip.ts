@@ -1,8 +1,10 @@
 /**
  * IP addresses and prefixes as keepalived reads them (inet_pton semantics: IPv4 is exactly four
- * decimal octets without leading zeros, IPv6 has no zone index). Pure; no DNS.
+ * decimal octets without leading zeros, IPv6 has no zone index). Pure; no DNS. Bytes and
+ * canonical text come from the one codec, src/proto/inet-address.ts.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../proto/inet-address.js';
 
 export type IpFamily = 4 | 6;
 
@@ -20,55 +22,12 @@ export interface IpPrefix extends IpAddress {
   readonly explicitPrefix: boolean;
 }
 
-function ipv4Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text.split('.').map((p) => Number.parseInt(p, 10)));
-}
-
-function ipv6Bytes(text: string): Uint8Array {
-  let s = text;
-  const out = new Uint8Array(16);
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  let tailV4: Uint8Array | undefined;
-  if (v4?.[1]) {
-    tailV4 = ipv4Bytes(v4[1]);
-    s = s.slice(0, s.length - v4[1].length) + '0:0';
-  }
-  const [head = '', tail] = s.split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = [...headParts, ...new Array<string>(8 - headParts.length - tailParts.length).fill('0'), ...tailParts];
-  groups.forEach((g, i) => {
-    const v = Number.parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  if (tailV4) out.set(tailV4, 12);
-  return out;
-}
-
-function ipv6Text(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
 /** Parses a bare address (no prefix). Undefined when it is not a valid IPv4/IPv6 address. */
 export function parseIp(text: string): IpAddress | undefined {
-  if (isIPv4(text)) return { family: 4, text, bytes: ipv4Bytes(text) };
+  if (isIPv4(text)) return { family: 4, text, bytes: parseIPv4(text) };
   if (!text.includes('%') && isIPv6(text)) {
-    const bytes = ipv6Bytes(text);
-    return { family: 6, text: ipv6Text(bytes), bytes };
+    const bytes = parseIPv6(text);
+    return { family: 6, text: formatIPv6(bytes), bytes };
   }
   return undefined;
 }
@@ -106,8 +65,8 @@ export function hostBits4(a: IpAddress, prefixLength: number, fill: boolean): Ip
   const v = ((a.bytes[0] ?? 0) << 24 | (a.bytes[1] ?? 0) << 16 | (a.bytes[2] ?? 0) << 8 | (a.bytes[3] ?? 0)) >>> 0;
   const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
   const r = (fill ? (v | ~mask) : (v & mask)) >>> 0;
-  const text = [r >>> 24, (r >>> 16) & 255, (r >>> 8) & 255, r & 255].join('.');
-  return { family: 4, text, bytes: ipv4Bytes(text) };
+  const bytes = Uint8Array.of(r >>> 24, (r >>> 16) & 255, (r >>> 8) & 255, r & 255);
+  return { family: 4, text: formatIPv4(bytes), bytes };
 }
 
 /** "192.0.2.1" or "192.0.2.0/24" (prefix omitted when it is the full length). */
