@@ -9,31 +9,17 @@
  *   killed by a signal          down
  *   still running at misc_timeout: SIGTERM to its process group, SIGKILL after a grace; down
  *
- * The process is started through a ProcessRunner port (the Linux adapter is
- * src/os/linux/process-runner.ts; structurally compatible).
+ * The process is started through the ProcessRunner port (src/os/process-port.ts; the Linux
+ * adapter is src/os/linux/process-runner.ts).
  */
 import type { MiscChecker } from '../../config/model/lvs.js';
+import type { ProcessRunner, RunTermination } from '../../os/process-port.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
-/** The subset of the process runner port MISC_CHECK needs. */
-export interface MiscProcessRunner {
-  run(request: {
-    readonly argv: readonly string[];
-    readonly timeoutMs: number;
-    readonly killGraceMs?: number;
-    readonly uid?: number;
-    readonly gid?: number;
-    readonly maxOutputBytes?: number;
-    readonly signal?: AbortSignal;
-  }): Promise<MiscRunOutcome>;
-}
+/** MISC_CHECK reads only how the script ended, so a runner that reports no output fits. */
+export type MiscProcessRunner = ProcessRunner<RunTermination>;
 
-export type MiscRunOutcome =
-  | { readonly kind: 'exited'; readonly exitCode: number }
-  | { readonly kind: 'signaled'; readonly signal: string }
-  | { readonly kind: 'timed-out'; readonly signal: string }
-  | { readonly kind: 'aborted' }
-  | { readonly kind: 'spawn-failed'; readonly code: string; readonly message: string };
+export type MiscRunOutcome = RunTermination;
 
 export interface MiscCheckPorts {
   readonly runner: MiscProcessRunner;

@@ -1,5 +1,5 @@
 /**
- * LinuxProcessRunner: the one place that starts child processes (MISC_CHECK scripts, and any
+ * LinuxProcessRunner (implements the ProcessRunner port of src/os/process-port.ts): the one place that starts child processes (MISC_CHECK scripts, and any
  * other script the daemon runs). Never blocks the event loop:
  *
  * - asynchronous spawn, the child leads its own process group (setsid), so a timeout or an abort
@@ -16,47 +16,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { ProcessRunner, RunOutcome, RunRequest, RunTermination } from '../process-port.js';
 
 export interface RunnerTimers {
   setTimer(callback: () => void, delayMs: number): unknown;
   clearTimer(handle: unknown): void;
 }
 
-export interface RunRequest {
-  /** argv[0] is the program (a path, or a name looked up along PATH). */
-  readonly argv: readonly string[];
-  /** SIGTERM to the process group after this long. */
-  readonly timeoutMs: number;
-  /** SIGKILL to the group this long after the SIGTERM (default 2000 ms, as keepalived). */
-  readonly killGraceMs?: number;
-  readonly uid?: number;
-  readonly gid?: number;
-  readonly env?: Readonly<Record<string, string>>;
-  /** Per stream (default 64 KiB). */
-  readonly maxOutputBytes?: number;
-  readonly signal?: AbortSignal;
-  /** Written to the child's stdin, which is then closed (default: no stdin, /dev/null). */
-  readonly stdin?: string | Uint8Array;
-}
-
-export type RunTermination =
-  | { readonly kind: 'exited'; readonly exitCode: number }
-  | { readonly kind: 'signaled'; readonly signal: string }
-  | { readonly kind: 'timed-out'; readonly signal: string }
-  | { readonly kind: 'aborted' }
-  | { readonly kind: 'spawn-failed'; readonly code: string; readonly message: string };
-
-export type RunOutcome = RunTermination & {
-  readonly stdout: string;
-  readonly stderr: string;
-  /** True when some output was discarded at the cap. */
-  readonly outputTruncated: boolean;
-  readonly pid?: number;
-};
-
-export interface ProcessRunner {
-  run(request: RunRequest): Promise<RunOutcome>;
-}
+export type { ProcessRunner, RunOutcome, RunRequest, RunTermination } from '../process-port.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
