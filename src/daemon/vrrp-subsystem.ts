@@ -83,8 +83,8 @@ export class VrrpSubsystem implements Subsystem {
   }
 
   /**
-   * SIGHUP: unchanged instances keep running (no VIP flap); changed, new and removed ones are
-   * stopped / started (keepalived keeps the state of a changed matched instance: a gap).
+   * SIGHUP: unchanged instances keep running (no VIP flap), changed ones adopt the new settings in
+   * place, removed ones resign, new ones start (DriverSet).
    */
   async reload(model: ConfigSnapshot): Promise<void> {
     const vrrp = model.vrrp;
@@ -95,7 +95,7 @@ export class VrrpSubsystem implements Subsystem {
     }
     const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
     const summary = await this.set.reload(bindings);
-    this.logger.detail(`VRRP reload: kept ${summary.kept.length}, restarted ${summary.restarted.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
+    this.logger.detail(`VRRP reload: kept ${summary.kept.length}, updated ${summary.updated.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
   }
 
   async shutdown(deadlineMs: number): Promise<void> {

@@ -13,7 +13,7 @@ export class VipWorker {
 
   constructor(
     private readonly instanceName: string,
-    private readonly vips: readonly VipSpec[],
+    private vips: readonly VipSpec[],
     private readonly addresses: AddressPort,
     private readonly l2: L2AnnouncePort,
     private readonly log: DriverLog,
@@ -31,6 +31,21 @@ export class VipWorker {
   private enqueue(work: () => Promise<void>): void {
     this.queue = this.queue.then(work).catch((e: unknown) => {
       this.log.error(`(${this.instanceName}) ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
+  /** Reload: the new VIP list; while installed, removed ones go and added ones come (no flap of the rest). */
+  replace(vips: readonly VipSpec[]): void {
+    const key = (v: VipSpec): string => `${v.address}/${v.prefixLength}/${v.interfaceName}`;
+    const before = new Map(this.vips.map((v) => [key(v), v]));
+    const after = new Map(vips.map((v) => [key(v), v]));
+    this.vips = vips;
+    if (!this.installed) return;
+    const gone = [...before].filter(([k]) => !after.has(k)).map(([, v]) => v);
+    const added = [...after].filter(([k]) => !before.has(k)).map(([, v]) => v);
+    this.enqueue(async () => {
+      for (const vip of gone) await this.addresses.remove(vip);
+      for (const vip of added) await this.addresses.add(vip);
     });
   }
 

@@ -2,7 +2,8 @@
  * The running instances of one daemon, and reload: old and new instances are matched as keepalived
  * matches them (VRID + family + interface + unicast-ness, not the name; keepalived-behaviour §4.2).
  * A matched instance whose settings did not change keeps running untouched (no VIP flap); a changed
- * or removed one stops (priority 0 from a MASTER, VIPs removed) and a changed or new one starts.
+ * one adopts the new settings in place (state kept, VIP list diffed); a removed one stops (priority
+ * 0 from a MASTER, VIPs removed); a new one starts.
  */
 import type { InstanceBinding } from './config-adapter.js';
 import { InstanceDriver } from './driver.js';
@@ -10,7 +11,8 @@ import type { DriverPorts } from './ports.js';
 
 export interface ReloadSummary {
   readonly kept: readonly string[];
-  readonly restarted: readonly string[];
+  /** Matched but changed: adopted in place (state kept). */
+  readonly updated: readonly string[];
   readonly started: readonly string[];
   readonly stopped: readonly string[];
 }
@@ -55,7 +57,7 @@ export class DriverSet {
     const next: InstanceDriver[] = [];
     const toStart: InstanceBinding[] = [];
     const kept: string[] = [];
-    const restarted: string[] = [];
+    const updated: string[] = [];
     const started: string[] = [];
     for (const b of bindings) {
       const key = instanceKey(b);
@@ -66,19 +68,30 @@ export class DriverSet {
         kept.push(b.params.name);
         continue;
       }
-      if (match !== undefined) {
-        await match.stop();
-        restarted.push(b.params.name);
-      } else {
-        started.push(b.params.name);
+      if (match !== undefined && this.adopted(match, b)) {
+        next.push(match);
+        updated.push(b.params.name);
+        continue;
       }
+      if (match !== undefined) await match.stop();
+      started.push(b.params.name);
       toStart.push(b);
     }
     const stopped = [...old.values()];
     await Promise.all(stopped.map((d) => d.stop()));
     this.drivers = next;
     for (const b of toStart) this.launch(b);
-    return { kept, restarted, started, stopped: stopped.map((d) => d.name) };
+    return { kept, updated, started, stopped: stopped.map((d) => d.name) };
+  }
+
+  private adopted(driver: InstanceDriver, binding: InstanceBinding): boolean {
+    try {
+      driver.adopt(binding);
+      return true;
+    } catch (e) {
+      this.ports.log.error(`(${binding.params.name}) cannot apply the new settings: ${(e as Error).message}`);
+      return false;
+    }
   }
 
   async stopAll(): Promise<void> {

@@ -37,6 +37,12 @@ export type DriverEvent = TransitionEvent | NotifyEventRecord;
 export type TransitionObserver = (event: DriverEvent) => void;
 
 const LINK_FAULT = 'interface';
+
+/** What the transport depends on: a change reopens it. */
+function transportKey(b: InstanceBinding): string {
+  const p = b.params;
+  return `${b.interfaceName}/${p.family}/${p.unicastPeers.length > 0}/${p.primaryAddress}/${p.auth.type === 'AH'}`;
+}
 const IPPROTO_VRRP = 112;
 const IPPROTO_AH = 51;
 /** Next header, length, reserved (4 bytes), SPI (4 bytes), then the sequence number. */
@@ -60,11 +66,15 @@ export class InstanceDriver {
   private stopped = false;
 
   constructor(
-    readonly binding: InstanceBinding,
+    private bound: InstanceBinding,
     private readonly ports: DriverPorts,
   ) {
-    this.current = initialVrrpState(binding.params);
-    this.vipWorker = new VipWorker(binding.params.name, binding.vips, ports.addresses, ports.l2, ports.log);
+    this.current = initialVrrpState(bound.params);
+    this.vipWorker = new VipWorker(bound.params.name, bound.vips, ports.addresses, ports.l2, ports.log);
+  }
+
+  get binding(): InstanceBinding {
+    return this.bound;
   }
 
   get name(): string {
@@ -86,6 +96,36 @@ export class InstanceDriver {
 
   /** Opens the transport, follows the interface, then starts the state machine (INIT -> BACKUP/MASTER/FAULT). */
   start(): void {
+    this.openTransport();
+    if (this.binding.trackInterface && this.ports.links.state(this.binding.interfaceName) !== 'up') {
+      this.dispatch({ kind: 'fault', fault: LINK_FAULT, raised: true });
+    }
+    this.watchLinks();
+    this.retrack();
+    this.dispatch({ kind: 'startup' });
+  }
+
+  /**
+   * Reload of a matched instance whose settings changed (keepalived §4.2): the state is kept, a
+   * MASTER swaps removed VIPs for added ones without an election, the new priority applies at once.
+   */
+  adopt(binding: InstanceBinding): void {
+    initialVrrpState(binding.params); // validates the new params (throws VrrpError)
+    const old = this.bound;
+    this.bound = binding;
+    this.vipWorker.replace(binding.vips);
+    this.current = { ...this.current, params: binding.params };
+    if (transportKey(old) !== transportKey(binding)) {
+      this.transport?.close();
+      this.openTransport();
+    }
+    for (const off of this.unwatch.splice(0)) off();
+    this.watchLinks();
+    if ((binding.trackedInterfaces ?? []).length > 0) this.retrack();
+    else this.dispatch({ kind: 'priority', priority: binding.params.priority });
+  }
+
+  private openTransport(): void {
     const { params } = this.binding;
     this.transport = this.ports.transports.open(
       {
@@ -98,10 +138,11 @@ export class InstanceDriver {
       (packet) => this.receive(packet),
       (error) => this.ports.log.error(`(${this.name}) socket error: ${error.message}`),
     );
+  }
+
+  private watchLinks(): void {
     if (this.binding.trackInterface) {
-      const ifname = this.binding.interfaceName;
-      this.unwatch.push(this.ports.links.watch(ifname, (state) => this.linkChanged(state)));
-      if (this.ports.links.state(ifname) !== 'up') this.dispatch({ kind: 'fault', fault: LINK_FAULT, raised: true });
+      this.unwatch.push(this.ports.links.watch(this.binding.interfaceName, (state) => this.linkChanged(state)));
     }
     for (const ref of this.binding.trackedInterfaces ?? []) {
       this.unwatch.push(this.ports.links.watch(ref.name, (state) => {
@@ -109,8 +150,6 @@ export class InstanceDriver {
         this.retrack();
       }));
     }
-    this.retrack();
-    this.dispatch({ kind: 'startup' });
   }
 
   /** Graceful stop: a MASTER resigns (priority 0) and drops its VIPs; resolves when the VIPs are gone. */

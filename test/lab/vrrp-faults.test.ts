@@ -14,7 +14,7 @@ import { encodeVrrpMessage } from '../../src/vrrp/packet-codec.js';
 import { internetChecksum } from '../../src/proto/checksum.js';
 import { defaultParams } from '../../src/vrrp/params.js';
 import { Lab, type LabHost } from '../support/lab/index.js';
-import { holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
+import { confText, holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
 const MASTER_LINE = /\(VI_1\) Entering MASTER STATE/;
@@ -118,7 +118,7 @@ test('hostile adverts (TTL 254, bad checksum, wrong auth, wrong version, type 2,
   });
 });
 
-test('SIGHUP reload with an unchanged instance: keepalived-ts stays MASTER, the VIP never leaves, keepalived stays BACKUP', { timeout: 30_000 }, async () => {
+test('SIGHUP reload (unchanged, then one more VIP): keepalived-ts stays MASTER, the VIP never leaves, keepalived stays BACKUP', { timeout: 30_000 }, async () => {
   await withLab(async (_lab, scratch, h1, h2) => {
     const ours = startDaemon('ts', h1, scratch, { priority: 150, vips: [`${VIP}/24`] }, 'h1');
     await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
@@ -131,6 +131,11 @@ test('SIGHUP reload with an unchanged instance: keepalived-ts stays MASTER, the 
       assert.equal(await holdsVip(h1, VIP), true, 'the VIP stays during and after the reload');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // a changed instance (one more VIP): adopted in place, still MASTER, the new VIP added
+    scratch.file('h1.conf', confText({ priority: 150, vips: [`${VIP}/24`, '192.0.2.101/24'] }));
+    ours.signal('SIGHUP');
+    await waitVip(h1, '192.0.2.101', true, 3_000);
+    assert.equal(await holdsVip(h1, VIP), true);
     const transitions = ours.stderrLines.filter((l) => /Entering|removing VIPs/.test(l));
     assert.deepEqual(transitions.map((l) => l.replace(/^.*keepalived-ts: /, '')), [
       '(VI_1) removing VIPs.', '(VI_1) Entering BACKUP STATE (init)', '(VI_1) Entering MASTER STATE',

@@ -40,7 +40,7 @@ test('reload with the same config keeps every instance MASTER with its VIPs and 
   const logLines = node.log.lines.length;
   const summary = await set.reload([binding('VI_1', 51, '192.0.2.100'), binding('VI_2', 52, '192.0.2.101')]);
   await settle();
-  assert.deepEqual(summary, { kept: ['VI_1', 'VI_2'], restarted: [], started: [], stopped: [] });
+  assert.deepEqual(summary, { kept: ['VI_1', 'VI_2'], updated: [], started: [], stopped: [] });
   assert.deepEqual(set.running, before, 'the same drivers keep running');
   assert.deepEqual(node.log.lines.slice(logLines), [], 'nothing logged: no transition, no VIP change');
   assert.deepEqual(node.addresses.on('eth0'), ['192.0.2.100/24', '192.0.2.101/24']);
@@ -48,17 +48,21 @@ test('reload with the same config keeps every instance MASTER with its VIPs and 
   assert.equal(lan.sentBy('a').some((p) => p.bytes[22] === 0), false, 'no priority 0 advert');
 });
 
-test('reload: a removed instance resigns, a changed one restarts, a new one starts', async () => {
-  const { clock, node, set } = await runningPair();
+test('reload: a removed instance resigns, a changed one adopts the new settings as MASTER, a new one starts', async () => {
+  const { clock, lan, node, set } = await runningPair();
   const three = binding('VI_3', 53, '192.0.2.102');
-  const summary = await set.reload([binding('VI_2', 52, '192.0.2.101', 120), three]);
+  const changed = { ...binding('VI_2', 52, '192.0.2.103', 120) };
+  const summary = await set.reload([changed, three]);
   await settle();
-  assert.deepEqual(summary, { kept: [], restarted: ['VI_2'], started: ['VI_3'], stopped: ['VI_1'] });
-  assert.deepEqual(node.addresses.on('eth0'), [], 'VI_1 removed its VIP; VI_2 and VI_3 start in BACKUP');
-  assert.deepEqual(set.running.map((d) => `${d.name} ${d.state.name} ${d.state.effectivePriority}`), ['VI_2 BACKUP 120', 'VI_3 BACKUP 100']);
+  assert.deepEqual(summary, { kept: [], updated: ['VI_2'], started: ['VI_3'], stopped: ['VI_1'] });
+  assert.deepEqual(node.addresses.on('eth0'), ['192.0.2.103/24'], 'VI_1 removed its VIP; VI_2 swapped .101 for .103 and stayed MASTER');
+  assert.deepEqual(set.running.map((d) => `${d.name} ${d.state.name} ${d.state.effectivePriority}`), ['VI_2 MASTER 120', 'VI_3 BACKUP 100']);
+  const sentBefore = lan.sentBy('a').length;
   clock.advanceMs(4_000);
   await settle();
-  assert.deepEqual(node.addresses.on('eth0'), ['192.0.2.101/24', '192.0.2.102/24']);
+  const vi2 = lan.sentBy('a').slice(sentBefore).filter((p) => p.bytes[21] === 52);
+  assert.ok(vi2.length >= 3 && vi2.every((p) => p.bytes[22] === 120), 'VI_2 advertises its new priority');
+  assert.deepEqual(node.addresses.on('eth0'), ['192.0.2.102/24', '192.0.2.103/24']);
   await set.stopAll();
   assert.deepEqual(node.addresses.on('eth0'), []);
   assert.equal(set.reportable.length, 2, 'the last instances stay reportable for a stats dump');
