@@ -18,6 +18,7 @@ import type { DesiredDest, DesiredPool, DesiredService, ServiceMatch } from './p
 import * as X from './nft-expr.js';
 import type { NftJson } from './nft-expr.js';
 import { nftSchedule, weightBuckets, type NftSchedule } from './nft-schedule.js';
+import type { NftChainState, NftState } from './nft-state.js';
 
 export const DEFAULT_NFT_TABLE = 'keepalived_ts';
 const FAMILY = 'inet';
@@ -39,6 +40,8 @@ export interface NftBuild {
   readonly batch: { readonly nftables: readonly NftJson[] };
   readonly objects: NftObjects;
   readonly warnings: readonly string[];
+  /** What the table holds once this build is applied (the base of the next incremental diff). */
+  readonly state: NftState;
 }
 
 export const NO_OBJECTS: NftObjects = { chains: [], sets: [] };
@@ -53,18 +56,27 @@ class Batch {
   readonly sets: string[] = [];
   readonly rules: NftJson[] = [];
   readonly warnings: string[] = [];
+  readonly model = new Map<string, { decl: NftJson; policy: NftChainState['policy']; rules: { key: string; expr: readonly NftJson[] }[] }>();
+  readonly setDecls = new Map<string, NftJson>();
   constructor(readonly table: string) {}
   chain(name: string): void {
     this.chains.push(name);
+    this.model.set(name, { decl: { chain: { family: FAMILY, table: this.table, name } }, policy: 'replace', rules: [] });
     this.cmds.push({ add: { chain: { family: FAMILY, table: this.table, name } } });
     this.cmds.push({ flush: { chain: { family: FAMILY, table: this.table, name } } });
   }
   set(name: string, type: string, timeoutS: number): void {
     this.sets.push(name);
-    this.cmds.push({ add: { set: { family: FAMILY, table: this.table, name, type, flags: ['timeout'], timeout: timeoutS } } });
+    const decl = { set: { family: FAMILY, table: this.table, name, type, flags: ['timeout'], timeout: timeoutS } };
+    this.setDecls.set(name, decl);
+    this.cmds.push({ add: decl });
   }
   rule(chain: string, expr: readonly NftJson[]): void {
     this.rules.push({ add: X.rule(FAMILY, this.table, chain, expr) });
+    this.model.get(chain)?.rules.push({ key: JSON.stringify(expr), expr });
+  }
+  state(): NftState {
+    return { family: FAMILY, table: this.table, chains: new Map(this.model), sets: new Map(this.setDecls) };
   }
 }
 
@@ -80,8 +92,10 @@ export function removeTableBatch(table: string = DEFAULT_NFT_TABLE): { nftables:
 export function buildRuleset(pool: DesiredPool, previous: NftObjects, options: NftBuildOptions = {}): NftBuild {
   const b = new Batch(options.table ?? DEFAULT_NFT_TABLE);
   b.cmds.push({ add: tableCommand(b.table) });
-  baseChain(b, 'prerouting', 'prerouting', -100);
-  baseChain(b, 'postrouting', 'postrouting', 100);
+  baseChain(b, 'prerouting', 'prerouting', -100, 'replace');
+  // Masquerade rules only match flows DNATed to their address: a stale one is harmless, so an
+  // incremental apply appends the missing ones instead of rewriting the chain (nft-diff.ts).
+  baseChain(b, 'postrouting', 'postrouting', 100, 'grow');
   for (const svc of pool.services) addService(b, svc, options.masquerade === true);
   const stale = {
     chains: previous.chains.filter((c) => !b.chains.includes(c)),
@@ -96,11 +110,14 @@ export function buildRuleset(pool: DesiredPool, previous: NftObjects, options: N
     batch: { nftables: [...b.cmds, ...b.rules, ...deletes] },
     objects: { chains: b.chains, sets: b.sets },
     warnings: b.warnings,
+    state: b.state(),
   };
 }
 
-function baseChain(b: Batch, name: string, hook: string, prio: number): void {
-  b.cmds.push({ add: { chain: { family: FAMILY, table: b.table, name, type: 'nat', hook, prio, policy: 'accept' } } });
+function baseChain(b: Batch, name: string, hook: string, prio: number, policy: NftChainState['policy']): void {
+  const decl = { chain: { family: FAMILY, table: b.table, name, type: 'nat', hook, prio, policy: 'accept' } };
+  b.model.set(name, { decl, policy, rules: [] });
+  b.cmds.push({ add: decl });
   b.cmds.push({ flush: { chain: { family: FAMILY, table: b.table, name } } });
 }
 

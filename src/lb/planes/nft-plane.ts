@@ -1,24 +1,40 @@
 /**
  * The nftables data plane: builds the ruleset (nft-ruleset.ts) and hands it to an `NftPort`
- * (src/os/linux/nft-runner.ts runs `nft -j -f`). Each apply is one transaction; a rejected one
- * leaves the kernel on the previous ruleset, and the plane keeps the previous object list so the
- * next apply deletes the right stale objects.
+ * (src/os/linux/nft-runner.ts). Each apply is one transaction; a rejected one leaves the kernel on
+ * the previous ruleset.
+ *
+ * The first apply (and the first after a failure or removeAll) is a full rebuild; the others send
+ * only the difference from the state last applied (nft-diff.ts), small enough for the nft
+ * coprocess. When a batch fails and the port can list the table, the plane resyncs its object
+ * list from the kernel and retries once with a full rebuild: a coprocess that died after
+ * committing a batch, or a table edited by hand, never leaves the plane failing forever.
  */
 import {
   failResult, okResult, poolSize, type ApplyResult, type DataPlane, type DataPlaneDescription,
 } from '../data-plane.js';
-import { buildRuleset, DEFAULT_NFT_TABLE, NO_OBJECTS, removeTableBatch, type NftObjects } from '../nft-ruleset.js';
+import { diffRuleset } from '../nft-diff.js';
+import { buildRuleset, DEFAULT_NFT_TABLE, NO_OBJECTS, removeTableBatch, type NftBuild, type NftObjects } from '../nft-ruleset.js';
+import { objectsOfState, type NftState } from '../nft-state.js';
 import type { DesiredPool } from '../pool-types.js';
 
 export interface NftRunResult {
   readonly ok: boolean;
   /** nft's error text when not ok. */
   readonly error?: string;
+  /** Not ok, and whether the batch was applied is unknown (the nft coprocess died with it). */
+  readonly uncertain?: boolean;
+}
+
+export interface NftRunOptions {
+  /** false: a batch lost with the coprocess is not re-run (it is reported `uncertain`). */
+  readonly retryLost?: boolean;
 }
 
 /** Runs one JSON batch atomically. */
 export interface NftPort {
-  run(batch: unknown): Promise<NftRunResult>;
+  run(batch: unknown, options?: NftRunOptions): Promise<NftRunResult>;
+  /** The regular chains and the sets of `inet TABLE` in the kernel (undefined: could not list). */
+  listObjects?(table: string): Promise<NftObjects | undefined>;
   /** Releases what the runner holds (its nft coprocess). */
   close?(): Promise<void>;
 }
@@ -32,6 +48,10 @@ export interface NftPlaneOptions {
 export class NftablesDataPlane implements DataPlane {
   readonly kind = 'nftables' as const;
   private objects: NftObjects = NO_OBJECTS;
+  /** What the table holds after the last accepted apply; undefined: the next apply is full. */
+  private state: NftState | undefined;
+  /** The last apply failed: resync the object list from the kernel before the full rebuild. */
+  private resync = false;
   private current: DesiredPool = { services: [] };
   private lastError: string | undefined;
   private readonly table: string;
@@ -49,19 +69,59 @@ export class NftablesDataPlane implements DataPlane {
 
   async apply(desired: DesiredPool): Promise<ApplyResult> {
     const t0 = this.nowMs();
-    const build = buildRuleset(desired, this.objects, {
+    const build = this.build(desired);
+    const diff = this.state !== undefined ? diffRuleset(this.state, build.state) : undefined;
+    if (diff === undefined) return this.applyFull(desired, build, t0);
+    const commands = diff.batch.nftables.length;
+    const r = commands === 0 ? { ok: true } : await this.port.run(diff.batch, { retryLost: false });
+    if (r.ok) return this.accepted(desired, diff.applied, commands, build.warnings, t0);
+    this.state = undefined;
+    this.resync = true;
+    if (this.port.listObjects !== undefined) return this.applyFull(desired, build, t0);
+    return this.rejected(r.error, build.warnings, t0);
+  }
+
+  /** Full rebuild (resynced from the kernel after a failure); one resynced retry when it fails. */
+  private async applyFull(desired: DesiredPool, first: NftBuild, t0: number): Promise<ApplyResult> {
+    let build = this.resync ? await this.resynced(desired) : first;
+    let r = await this.port.run(build.batch);
+    if (!r.ok && this.port.listObjects !== undefined && !this.resync) {
+      build = await this.resynced(desired);
+      r = await this.port.run(build.batch);
+    }
+    if (!r.ok) {
+      this.state = undefined;
+      this.resync = true;
+      return this.rejected(r.error, build.warnings, t0);
+    }
+    this.resync = false;
+    return this.accepted(desired, build.state, build.batch.nftables.length, build.warnings, t0);
+  }
+
+  private async resynced(desired: DesiredPool): Promise<NftBuild> {
+    const listed = await this.port.listObjects?.(this.table);
+    if (listed !== undefined) this.objects = listed;
+    return this.build(desired);
+  }
+
+  private build(desired: DesiredPool): NftBuild {
+    return buildRuleset(desired, this.objects, {
       table: this.table,
       ...(this.options.masquerade !== undefined ? { masquerade: this.options.masquerade } : {}),
     });
-    const r = await this.port.run(build.batch);
-    if (!r.ok) {
-      this.lastError = r.error ?? 'nft failed';
-      return failResult('NFT_APPLY_FAILED', `nftables transaction rejected, previous ruleset kept: ${this.lastError}`, build.warnings, t0, this.nowMs());
-    }
+  }
+
+  private accepted(desired: DesiredPool, state: NftState, commands: number, warnings: readonly string[], t0: number): ApplyResult {
     this.lastError = undefined;
-    this.objects = build.objects;
+    this.state = state;
+    this.objects = objectsOfState(state);
     this.current = desired;
-    return okResult(build.batch.nftables.length, build.warnings, t0, this.nowMs());
+    return okResult(commands, warnings, t0, this.nowMs());
+  }
+
+  private rejected(error: string | undefined, warnings: readonly string[], t0: number): ApplyResult {
+    this.lastError = error ?? 'nft failed';
+    return failResult('NFT_APPLY_FAILED', `nftables transaction rejected, previous ruleset kept: ${this.lastError}`, warnings, t0, this.nowMs());
   }
 
   async removeAll(): Promise<ApplyResult> {
@@ -72,6 +132,8 @@ export class NftablesDataPlane implements DataPlane {
       return failResult('NFT_REMOVE_FAILED', `could not remove table inet ${this.table}: ${this.lastError}`, [], t0, this.nowMs());
     }
     this.objects = NO_OBJECTS;
+    this.state = undefined;
+    this.resync = false;
     this.current = { services: [] };
     return okResult(1, [], t0, this.nowMs());
   }

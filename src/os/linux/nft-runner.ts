@@ -14,8 +14,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NftPort, NftRunResult } from '../../lb/planes/nft-plane.js';
-import { NftSession } from './nft-session.js';
+import type { NftPort, NftRunOptions, NftRunResult } from '../../lb/planes/nft-plane.js';
+import { objectsFromListing } from '../../lb/nft-state.js';
+import { LOST, NftSession } from './nft-session.js';
 import type { ProcessRunner, RunOutcome } from './process-runner.js';
 
 export interface NftRunnerOptions {
@@ -41,11 +42,37 @@ export class NftRunner implements NftPort {
     this.session = options.session === false ? undefined : new NftSession(argv, options.timeoutMs ?? DEFAULT_NFT_TIMEOUT_MS);
   }
 
-  /** One batch, one kernel transaction: through the coprocess, else one nft run. */
-  async run(batch: unknown): Promise<NftRunResult> {
+  /**
+   * One batch, one kernel transaction: through the coprocess, else one nft run. A batch lost with
+   * the coprocess (maybe applied) is re-run one-shot; when that fails, or when the caller said the
+   * batch must not be re-run (`retryLost: false`, an incremental batch), the result is
+   * `uncertain`: the caller resyncs from the kernel.
+   */
+  async run(batch: unknown, options: NftRunOptions = {}): Promise<NftRunResult> {
     const text = JSON.stringify(batch);
     const viaSession = this.session?.usable === true ? await this.session.run(text) : undefined;
+    if (viaSession === LOST) {
+      if (options.retryLost === false) return { ok: false, error: 'the nft coprocess died with the batch in flight', uncertain: true };
+      const again = await this.oneShot(text);
+      return again.ok ? again : { ...again, uncertain: true };
+    }
     if (viaSession !== undefined) return viaSession;
+    return this.oneShot(text);
+  }
+
+  /** The regular chains and sets of `inet TABLE` as the kernel has them (none when it is absent). */
+  async listObjects(table: string): Promise<{ chains: string[]; sets: string[] } | undefined> {
+    const outcome = await this.nft(['-j', 'list', 'table', 'inet', table]);
+    if (outcome.kind !== 'exited') return undefined;
+    if (outcome.exitCode !== 0) return /No such file or directory/.test(outcome.stderr) ? { chains: [], sets: [] } : undefined;
+    try {
+      return objectsFromListing(JSON.parse(outcome.stdout) as unknown, table);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async oneShot(text: string): Promise<NftRunResult> {
     if (Buffer.byteLength(text) <= MAX_ARGV_BATCH_BYTES) return toResult(await this.nft(['-j', text]));
     const file = await this.batchFile();
     try {

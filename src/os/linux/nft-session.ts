@@ -28,8 +28,11 @@ const MAX_RESTARTS = 3;
  */
 export const MAX_SESSION_BATCH_BYTES = 12_000;
 
+/** The batch was written to the coprocess, which then died or timed out: applied or not, unknown. */
+export const LOST = 'lost' as const;
+
 interface Pending {
-  readonly resolve: (r: NftRunResult | undefined) => void;
+  readonly resolve: (r: NftRunResult | typeof LOST) => void;
   readonly lines: string[];
   readonly timer: ReturnType<typeof setTimeout>;
 }
@@ -49,8 +52,11 @@ export class NftSession {
     return !this.closed && this.failures < MAX_RESTARTS;
   }
 
-  /** Runs one batch (JSON text without newlines); undefined when the session could not answer. */
-  run(batchJson: string): Promise<NftRunResult | undefined> {
+  /**
+   * Runs one batch (JSON text without newlines); undefined when the session could not take it
+   * (nothing sent), LOST when it took it and could not answer.
+   */
+  run(batchJson: string): Promise<NftRunResult | typeof LOST | undefined> {
     if (!this.usable || batchJson.length > MAX_SESSION_BATCH_BYTES || batchJson.includes('\n') || batchJson.trim() === '') {
       return Promise.resolve(undefined);
     }
@@ -126,7 +132,7 @@ export class NftSession {
     this.partial = '';
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer);
-      p.resolve(undefined);
+      p.resolve(LOST);
     }
   }
 }
