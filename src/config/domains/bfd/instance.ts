@@ -5,8 +5,7 @@ import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { BfdInstance } from '../../model/bfd.js';
-import { readDecimalScaled, type NumberRead } from '../../syntax/numbers.js';
-import { parseSigned, parseUnsigned } from '../lvs/parse/numbers.js';
+import { parseSigned, parseUnsigned, readDecimalScaled, type NumberRead } from '../../syntax/numbers.js';
 import { parseIp } from '../../syntax/ip.js';
 import { blockEndSpan, LvsReporter, missingParameter } from '../lvs/report.js';
 

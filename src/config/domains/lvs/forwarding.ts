@@ -4,7 +4,7 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { Forwarding, TunnelOptions } from '../../model/lvs.js';
-import { parseUnsigned } from './parse/numbers.js';
+import { parseUnsigned } from '../../syntax/numbers.js';
 import type { LvsReporter } from './report.js';
 
 /** `who` is "virtual", "real" or "sorry" as in keepalived's messages. */

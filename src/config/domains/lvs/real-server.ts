@@ -6,7 +6,7 @@ import { parseIp } from '../../syntax/ip.js';
 import { parseChecker } from './checkers/index.js';
 import type { RealServerDraft, SorryServerDraft, VirtualServerDraft } from './draft.js';
 import { isTunnel, parseForwarding } from './forwarding.js';
-import { INT_MAX, parsePort, parseUnsigned } from './parse/numbers.js';
+import { INT_MAX, parsePort, parseUnsigned } from '../../syntax/numbers.js';
 import { missingParameter, type LvsReporter } from './report.js';
 import { readScript } from './scripts.js';
 import { applyTimingKeyword, readOptionalFlag } from './timing.js';

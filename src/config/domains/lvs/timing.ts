@@ -5,7 +5,7 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { CheckerDraft, ResolvedTiming, TimingDraft } from './draft.js';
-import { parseBoolWord, parseTimerUs, parseUnsigned, TIMER_MAX_LONG_US, TIMER_MAX_UINT_US, UINT_MAX } from './parse/numbers.js';
+import { parseBoolWord, parseTimerUs, parseUnsigned, TIMER_MAX_LONG_US, TIMER_MAX_UINT_US, UINT_MAX } from '../../syntax/numbers.js';
 import type { LvsReporter } from './report.js';
 
 export type TimingLevel = 'vs' | 'rs' | 'checker';

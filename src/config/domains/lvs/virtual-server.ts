@@ -7,7 +7,7 @@ import { parseIp } from '../../syntax/ip.js';
 import type { AddressFamily, LvsProtocol } from '../../model/lvs.js';
 import type { VirtualServerDraft } from './draft.js';
 import { isTunnel, parseForwarding, SCHEDULERS } from './forwarding.js';
-import { INT_MAX, parsePort, parseUnsigned, UINT_MAX } from './parse/numbers.js';
+import { INT_MAX, parsePort, parseUnsigned, UINT_MAX } from '../../syntax/numbers.js';
 import { parseRealServer, parseSorryServer } from './real-server.js';
 import { missingParameter, type LvsReporter, type VsNameParts } from './report.js';
 import { readScript, type LvsScripts } from './scripts.js';

@@ -5,7 +5,7 @@
 import type { ConfigLine, ConfigNode } from '../../ast.js';
 import { parseIp } from '../../syntax/ip.js';
 import type { AddressFamily, VirtualServerGroup, VirtualServerGroupEntry } from '../../model/lvs.js';
-import { parseUnsigned, UINT_MAX } from './parse/numbers.js';
+import { parseUnsigned, UINT_MAX } from '../../syntax/numbers.js';
 import type { LvsReporter } from './report.js';
 
 export function parseVsGroup(node: ConfigNode, r: LvsReporter): VirtualServerGroup | undefined {

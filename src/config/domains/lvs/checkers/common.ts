@@ -5,7 +5,7 @@
 import type { ConfigNode } from '../../../ast.js';
 import { parseIp } from '../../../syntax/ip.js';
 import type { CheckerDraft, ResolvedTiming } from '../draft.js';
-import { parseUnsigned, UINT_MAX } from '../parse/numbers.js';
+import { parseUnsigned, UINT_MAX } from '../../../syntax/numbers.js';
 import { missingParameter, type LvsReporter } from '../report.js';
 import { applyTimingKeyword, readOptionalFlag } from '../timing.js';
 

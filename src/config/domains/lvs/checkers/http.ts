@@ -5,7 +5,7 @@
 import type { ConfigNode } from '../../../ast.js';
 import type { HttpChecker, HttpProtocol, HttpUrl } from '../../../model/lvs.js';
 import type { CheckerDraft } from '../draft.js';
-import { parseUnsigned, UINT_MAX } from '../parse/numbers.js';
+import { parseUnsigned, UINT_MAX } from '../../../syntax/numbers.js';
 import { missingParameter, reportMissingParameter, type LvsReporter } from '../report.js';
 import { readOptionalFlag } from '../timing.js';
 import { applyCommonKeyword, connectionOf, newDraft } from './common.js';

@@ -4,7 +4,7 @@
  */
 import type { ConfigNode } from '../../../ast.js';
 import type { CheckerDraft, RealServerDraft, VirtualServerDraft } from '../draft.js';
-import { parseSigned } from '../parse/numbers.js';
+import { parseSigned } from '../../../syntax/numbers.js';
 import { formatEndpoint, missingParameter, type LvsReporter } from '../report.js';
 import { readOptionalFlag } from '../timing.js';
 import type { VsParseState } from '../virtual-server.js';

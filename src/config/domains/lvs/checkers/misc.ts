@@ -7,7 +7,7 @@ import type { CheckScript, MiscChecker } from '../../../model/lvs.js';
 import type { ScriptUser } from '../../../scripts.js';
 import { parseScriptCommand } from '../../../scripts.js';
 import type { CheckerDraft } from '../draft.js';
-import { parseUnsigned } from '../parse/numbers.js';
+import { parseUnsigned } from '../../../syntax/numbers.js';
 import type { LvsReporter } from '../report.js';
 import { scriptForLog, type LvsScripts } from '../scripts.js';
 import { applyCommonKeyword, newDraft } from './common.js';

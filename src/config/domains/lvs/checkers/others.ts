@@ -4,7 +4,7 @@
 import type { ConfigNode } from '../../../ast.js';
 import type { DnsQueryType, HexPattern } from '../../../model/lvs.js';
 import type { CheckerDraft } from '../draft.js';
-import { parseUnsigned } from '../parse/numbers.js';
+import { parseUnsigned } from '../../../syntax/numbers.js';
 import type { LvsReporter } from '../report.js';
 import { applyCommonKeyword, connectionOf, newDraft } from './common.js';
 
