@@ -1,39 +1,34 @@
 /**
  * npm run bench:pool — the nftables pool in a lab (root): h1 director, h2..h4 nginx, h5 client.
- * 1. wrk from the client through the VIP (DNAT + masquerade by `inet keepalived_ts`) vs straight
- *    to one real server; 2. time from a real-server DOWN event to the applied ruleset (reducer +
- *    builder + nft), median/p95 over flips, with 3 and with 100 real servers, for each way of
- *    running nft: the long-lived `nft -j -i` coprocess (the default), and one-shot runs, both
- *    through `ip netns exec` (as the previous figures) and through `nsenter --net` (closer to the
- *    daemon, which runs nft in its own namespace with no wrapper).
- * Writes bench/results/pool.json (the previous run's downToApplied kept as `before`).
+ * 1. throughput (pool-throughput.ts): the same wrk load straight to the three real servers
+ *    (client-side round robin), through the nftables VIP, and through HAProxy (the user-space
+ *    anchor), interleaved over rounds in the same run;
+ * 2. time from a real-server DOWN/UP event to the applied ruleset (reducer + builder + nft),
+ *    median/p95 over flips, with 3 and with 100 real servers: incremental applies through the
+ *    long-lived `nft -j -i` coprocess (the daemon default), against the full rebuild of every
+ *    apply through the same coprocess (the anchor: the previous behaviour), and incremental
+ *    one-shot runs through `nsenter --net` (the fallback).
+ * Writes bench/results/pool.json; the previous results are kept in `history`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, type LabHost } from '../test/support/lab/index.js';
 import { LinuxProcessRunner } from '../src/os/linux/process-runner.js';
 import { NftRunner, type NftRunnerOptions } from '../src/os/linux/nft-runner.js';
-import { NftablesDataPlane } from '../src/lb/planes/nft-plane.js';
+import { NftablesDataPlane, type NftPort, type NftRunOptions, type NftRunResult } from '../src/lb/planes/nft-plane.js';
 import { desiredPool } from '../src/lb/pool-desired.js';
 import { reducePool } from '../src/lb/pool-reducer.js';
 import { initialPoolState, type PoolState } from '../src/lb/pool-state.js';
 import type { PoolEvent } from '../src/lb/pool-types.js';
 import { lvsModel } from '../test/scenario/lb/pool-support.js';
-import { LabPool, makeWorkDir, removeWorkDir, setupDirector, startNginx, VIP, virtualServer } from '../test/lab/lb-support.js';
+import { makeWorkDir, removeWorkDir, setupDirector, startNginx, VIP, virtualServer } from '../test/lab/lb-support.js';
+import { startHaproxy, throughput } from './pool-throughput.js';
 
 const FLIPS = 30;
-
-interface WrkFigures { readonly requestsPerSec: number; readonly latencyAvg: string; readonly errors: string }
-
-async function wrk(client: LabHost, url: string): Promise<WrkFigures> {
-  const r = await client.execOk('wrk', ['-t2', '-c32', '-d5s', url], { timeoutMs: 30_000 });
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1];
-  const lat = /Latency\s+(\S+)/.exec(r.stdout)?.[1];
-  const errors = /Socket errors:.*|Non-2xx.*/.exec(r.stdout)?.[0] ?? 'none';
-  return { requestsPerSec: Number(rps ?? 0), latencyAvg: lat ?? '?', errors };
-}
+const ROUNDS = 3;
+const LOAD = { threads: 3, connections: 48, durationS: 4 };
 
 function stats(xs: number[]): { medianMs: number; p95Ms: number; maxMs: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,14 +37,22 @@ function stats(xs: number[]): { medianMs: number; p95Ms: number; maxMs: number }
 }
 
 /** The pool of the director with a chosen way of running nft (reducer + plane, as the daemon). */
-class BenchPool {
+class BenchPool implements NftPort {
   state: PoolState;
   readonly runner: NftRunner;
   readonly plane: NftablesDataPlane;
-  constructor(config: string, options: NftRunnerOptions) {
+  readonly batchBytes: number[] = [];
+  constructor(config: string, options: NftRunnerOptions, incremental: boolean) {
     this.state = initialPoolState(lvsModel(config));
     this.runner = new NftRunner(new LinuxProcessRunner(), options);
-    this.plane = new NftablesDataPlane(this.runner, { masquerade: true });
+    this.plane = new NftablesDataPlane(this, { masquerade: true, incremental });
+  }
+  run(batch: unknown, options?: NftRunOptions): Promise<NftRunResult> {
+    this.batchBytes.push(JSON.stringify(batch).length);
+    return this.runner.run(batch, options);
+  }
+  listObjects(table: string): ReturnType<NftRunner['listObjects']> {
+    return this.runner.listObjects(table);
   }
   async send(e: PoolEvent): Promise<void> {
     this.state = reducePool(this.state, e).state;
@@ -58,35 +61,42 @@ class BenchPool {
   }
 }
 
-type Mode = 'session' | 'oneShotIpNetnsExec' | 'oneShotNsenter';
+type Mode = 'sessionIncremental' | 'sessionFullRebuild' | 'oneShotNsenterIncremental';
 
 function runnerOptions(mode: Mode, ns: string): NftRunnerOptions {
   switch (mode) {
-    case 'session': return { argvPrefix: ['ip', 'netns', 'exec', ns] };
-    case 'oneShotIpNetnsExec': return { argvPrefix: ['ip', 'netns', 'exec', ns], session: false };
-    case 'oneShotNsenter': return { argvPrefix: ['nsenter', `--net=/run/netns/${ns}`], session: false };
+    case 'sessionIncremental': case 'sessionFullRebuild': return { argvPrefix: ['ip', 'netns', 'exec', ns] };
+    case 'oneShotNsenterIncremental': return { argvPrefix: ['nsenter', `--net=/run/netns/${ns}`], session: false };
   }
 }
 
-async function modeFigures(director: LabHost, mode: Mode, extra: string): Promise<Record<string, unknown>> {
-  const small = new BenchPool(virtualServer('  lb_algo wrr', [[2, 1], [3, 1], [4, 1]]), runnerOptions(mode, director.namespace));
-  await small.plane.apply(desiredPool(small.state));
-  const s3 = stats(await flipTimes(small, '[192.0.2.2]:tcp:80'));
-  await small.runner.close();
-  const large = new BenchPool(virtualServer('  lb_algo wrr', [[2, 1], [3, 1], [4, 1]], extra), runnerOptions(mode, director.namespace));
-  await large.plane.apply(desiredPool(large.state));
-  const s100 = stats(await flipTimes(large, '[192.0.2.3]:tcp:80'));
-  await large.plane.removeAll();
-  await large.runner.close();
-  return { realServers3: s3, realServers100: s100 };
+function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 }
 
-function previousDownToApplied(file: string): unknown {
+async function modeFigures(director: LabHost, mode: Mode, extra: string): Promise<Record<string, unknown>> {
+  const incremental = mode !== 'sessionFullRebuild';
+  const out: Record<string, unknown> = {};
+  for (const [key, more, rs] of [['realServers3', '', '[192.0.2.2]:tcp:80'], ['realServers100', extra, '[192.0.2.3]:tcp:80']] as const) {
+    const pool = new BenchPool(virtualServer('  lb_algo wrr', [[2, 1], [3, 1], [4, 1]], more), runnerOptions(mode, director.namespace), incremental);
+    await pool.plane.apply(desiredPool(pool.state));
+    const firstBytes = pool.batchBytes.length;
+    out[key] = { ...stats(await flipTimes(pool, rs)), medianBatchBytes: median(pool.batchBytes.slice(firstBytes)) };
+    await pool.plane.removeAll();
+    await pool.runner.close();
+  }
+  return out;
+}
+
+function previousResults(file: string): unknown[] {
   try {
-    const old = JSON.parse(readFileSync(file, 'utf8')) as { downToApplied?: { before?: unknown; realServers3?: unknown; realServers100?: unknown; note?: string } };
-    return old.downToApplied?.before ?? { realServers3: old.downToApplied?.realServers3, realServers100: old.downToApplied?.realServers100, note: old.downToApplied?.note };
+    const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { history?: unknown[] };
+    const { history, ...rest } = old;
+    const before = (rest['downToApplied'] as { before?: unknown } | undefined)?.before;
+    if (before !== undefined) delete (rest['downToApplied'] as { before?: unknown }).before;
+    return [rest, ...(history ?? (before !== undefined ? [{ downToApplied: before }] : []))];
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -101,37 +111,54 @@ async function flipTimes(pool: { send(e: PoolEvent): Promise<unknown> }, rs: str
   return times;
 }
 
+async function versions(host: LabHost): Promise<Record<string, string>> {
+  const first = async (cmd: string, args: string[]): Promise<string> => {
+    const r = await host.exec(cmd, args);
+    return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '?';
+  };
+  return {
+    nft: await first('nft', ['--version']), haproxy: await first('haproxy', ['-v']),
+    wrk: await first('wrk', ['-v']), nginx: await first('nginx', ['-v']),
+  };
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:pool needs root (network namespaces)');
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'pool.json');
   const lab = await Lab.create({ hosts: 5 });
   const dir = await makeWorkDir();
   try {
-    await setupDirector(lab.host(1));
+    const director = lab.host(1);
+    await setupDirector(director);
     await Promise.all([2, 3, 4].map((n) => startNginx(lab.host(n), `h${n}`, dir)));
-    const pool = new LabPool(lab.host(1), virtualServer('  lb_algo wrr', [[2, 1], [3, 1], [4, 1]]));
+    const servers = [2, 3, 4].map((n) => lab.host(n).ipv4);
+    const pool = new BenchPool(virtualServer('  lb_algo rr', [[2, 1], [3, 1], [4, 1]]), runnerOptions('sessionIncremental', director.namespace), true);
     await pool.plane.start();
-    await pool.apply();
-    const direct = await wrk(lab.host(5), `http://${lab.host(2).ipv4}/`);
-    const viaVip = await wrk(lab.host(5), `http://${VIP}/`);
+    const applied = await pool.plane.apply(desiredPool(pool.state));
+    if (!applied.ok) throw new Error(applied.error);
+    await startHaproxy(director, dir, VIP, servers);
+    const wrkFigures = await throughput(lab.host(5), VIP, servers, dir, LOAD, ROUNDS);
     await pool.plane.removeAll();
     await pool.runner.close();
     const extra = Array.from({ length: 97 }, (_, i) => `  real_server 198.51.100.${i + 1} 80 {\n    weight 1\n  }\n`).join('');
     const modes: Record<string, unknown> = {};
-    for (const mode of ['session', 'oneShotIpNetnsExec', 'oneShotNsenter'] as const) modes[mode] = await modeFigures(lab.host(1), mode, extra);
+    for (const mode of ['sessionIncremental', 'sessionFullRebuild', 'oneShotNsenterIncremental'] as const) modes[mode] = await modeFigures(director, mode, extra);
     const out = {
-      benchmark: 'nftables pool in a lab: wrk through the VIP vs direct; DOWN event -> applied ruleset',
+      benchmark: 'nftables pool in a lab: wrk direct vs through the nftables VIP vs through HAProxy; DOWN/UP event -> applied ruleset',
       date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', kernel: release() },
       node: process.version,
-      cpus: cpus().length,
-      wrk: { args: '-t2 -c32 -d5s', direct, viaVip, ratio: Number((viaVip.requestsPerSec / Math.max(1, direct.requestsPerSec)).toFixed(3)),
-        note: 'direct = one nginx (1 worker); viaVip = three nginx behind the director, all namespaces sharing the same CPUs: a sanity figure (the NAT path is not a bottleneck), not a like-for-like overhead measure' },
+      versions: await versions(director),
+      wrk: {
+        ...wrkFigures,
+        note: 'three nginx (1 worker each) h2..h4; client h5; director h1 (nft DNAT+masquerade, or HAProxy mode tcp roundrobin); every namespace shares the same CPUs, so the director\'s work competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i). Median of interleaved rounds.',
+      },
       downToApplied: {
         flips: FLIPS,
         ...modes,
-        before: previousDownToApplied(file),
-        note: 'pool.send(event) until the transaction is applied (reducer + builder + nft). session = one long-lived nft -j -i (via ip netns exec, started once) per plane, the daemon default, for batches up to 12 KB (the libedit of nft reads a non-tty stdin one byte per read(2): 100 servers = 45 KB go one-shot); oneShot* = one nft -j JSON run per batch (the fallback); before = one nft -j -f FILE run per batch with a 50 ms pipe linger in the process runner',
+        note: 'pool.send(event) until the transaction is applied (reducer + builder/diff + nft), alternating rs-down / rs-up of one server. sessionIncremental = the daemon default: only the difference from the last applied state (nft-diff.ts) through the long-lived nft -j -i; sessionFullRebuild = the anchor, every apply rewrites the whole table through the same coprocess (batches over 12 KB fall back to one-shot); oneShotNsenterIncremental = the fallback. medianBatchBytes = JSON size of the flip batches.',
       },
+      history: previousResults(file),
     };
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

@@ -43,6 +43,8 @@ export interface NftPlaneOptions {
   readonly table?: string;
   readonly masquerade?: boolean;
   readonly nowMs?: () => number;
+  /** false: every apply is a full rebuild (the anchor of bench:pool). Default true. */
+  readonly incremental?: boolean;
 }
 
 export class NftablesDataPlane implements DataPlane {
@@ -70,7 +72,7 @@ export class NftablesDataPlane implements DataPlane {
   async apply(desired: DesiredPool): Promise<ApplyResult> {
     const t0 = this.nowMs();
     const build = this.build(desired);
-    const diff = this.state !== undefined ? diffRuleset(this.state, build.state) : undefined;
+    const diff = this.state !== undefined && this.options.incremental !== false ? diffRuleset(this.state, build.state) : undefined;
     if (diff === undefined) return this.applyFull(desired, build, t0);
     const commands = diff.batch.nftables.length;
     const r = commands === 0 ? { ok: true } : await this.port.run(diff.batch, { retryLost: false });
