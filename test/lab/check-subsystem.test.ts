@@ -8,36 +8,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
-
-const KEEPALIVED_TS = fileURLToPath(new URL('../../../bin/keepalived-ts', import.meta.url));
+import { makeNginxDir, spawnDaemon, startNginx as spawnNginx, STOP_TIMEOUT_MS, stopDaemon, waitCheckersActive } from '../support/lab-daemon.js';
 const BODY = 'healthy from the lab\n';
 const DIGEST = createHash('md5').update(BODY).digest('hex');
 const DELAY_LOOP_S = 1;
 const RETRY = 1;
 const DOWN_BOUND_MS = DELAY_LOOP_S * (RETRY + 1) * 1000 + 1000;
-
-function nginxConf(dir: string): string {
-  return `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp;
-  server {
-    listen 80;
-    root ${dir}/www;
-  }
-}
-`;
-}
 
 function keepalivedConf(dir: string, serverIp: string): string {
   return `
@@ -71,15 +50,12 @@ describe('lab: checker subsystem in the real daemon against nginx', () => {
   let daemon: LabProcess | undefined;
   let rsName: string;
 
-  const startNginx = (): LabProcess => server.spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]);
+  const startNginx = (): LabProcess => spawnNginx(server, dir);
 
   before(async () => {
     if (process.getuid?.() !== 0) throw new Error('lab tests need root (network namespaces)');
-    dir = mkdtempSync(join(tmpdir(), 'kts-checksub-'));
-    mkdirSync(join(dir, 'www'));
-    mkdirSync(join(dir, 'tmp'));
+    dir = makeNginxDir('kts-checksub-');
     writeFileSync(join(dir, 'www', 'health.html'), BODY);
-    writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir));
     lab = await Lab.create({ hosts: 2 });
     server = lab.host(1);
     rsName = `[${server.ipv4}]:tcp:80`;
@@ -92,9 +68,8 @@ describe('lab: checker subsystem in the real daemon against nginx', () => {
   });
 
   it('logs the DOWN line within delay_loop x (retry+1) + 1 s of stopping nginx, and the UP line after a restart', async () => {
-    const args = ['-n', '-l', '-G', '-C', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-c', join(dir, 'c.pid')];
-    daemon = lab.host(2).spawn(process.execPath, [KEEPALIVED_TS, ...args], { TMPDIR: dir });
-    await daemon.waitForLine(/Activating healthchecker for service\(s\): 1 real server\(s\), 1 checker\(s\)/, 10_000);
+    daemon = spawnDaemon(lab.host(2), dir, ['-G', '-C']);
+    await waitCheckersActive(daemon, 1, 1);
     // the first success of a checker that starts up is silent; let it pass once
     await new Promise((r) => setTimeout(r, 2_500));
     assert.ok(!(await daemon.waitForLine(/Removing service/, 1).then(() => true, () => false)), 'server went down while nginx was up');
@@ -114,8 +89,7 @@ describe('lab: checker subsystem in the real daemon against nginx', () => {
     assert.equal(readFileSync(notifyLog, 'utf8'), 'down\nup\n');
 
     const stopAt = performance.now();
-    daemon.signal('SIGTERM');
-    await daemon.waitForLine(/Stopped Keepalived/, 6_000);
-    assert.ok(performance.now() - stopAt < 6_000);
+    await stopDaemon(daemon);
+    assert.ok(performance.now() - stopAt < STOP_TIMEOUT_MS);
   });
 });

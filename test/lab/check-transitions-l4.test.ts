@@ -16,10 +16,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, agentPath, type LabHost, type LabProcess } from '../support/lab/index.js';
+import { makeNginxDir, startNginx as spawnNginx } from '../support/lab-daemon.js';
 import { countLines, expectDown, expectUp, nextLine, ServiceLog, startDaemon, stopDaemon, upDeadlineMs, type CheckTiming } from '../support/check-transitions-support.js';
 
 const T: CheckTiming = { delayLoopS: 1, attemptS: 1, retry: 2, delayBeforeRetryS: 2 };
@@ -54,21 +54,6 @@ function keepalivedConf(server: string, pingTarget: string): string {
   ].join('\n');
 }
 
-function nginxConf(dir: string): string {
-  return `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp;
-  server { listen 80; root ${dir}/www; }
-}
-`;
-}
-
 const DNS_GOOD = '192.0.2.77 www.lab.test\n';
 
 describe('lab: checker transitions of the real daemon (TCP, SMTP, DNS, UDP, PING)', { concurrency: true }, () => {
@@ -85,7 +70,7 @@ describe('lab: checker transitions of the real daemon (TCP, SMTP, DNS, UDP, PING
   const rsName = (address: string, proto: string, port: number) => `[${address}]:${proto}:${port}`;
   const service = (type: string, vip: string, proto: string, address: string, port: number, vport = port) =>
     new ServiceLog(daemon, type, rsName(address, proto, port), rsName(vip, proto, vport));
-  const startNginx = () => server.spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]);
+  const startNginx = () => spawnNginx(server, dir);
   const startResponder = async (kind: 'smtp' | 'udp', port: number): Promise<LabProcess> => {
     const p = server.spawnNode(agentPath('check-responders'), [kind, server.ipv4, String(port)]);
     await p.waitForLine(/^ready$/, 10_000);
@@ -110,10 +95,7 @@ describe('lab: checker transitions of the real daemon (TCP, SMTP, DNS, UDP, PING
 
   before(async () => {
     if (process.getuid?.() !== 0) throw new Error('lab tests need root (network namespaces)');
-    dir = mkdtempSync(join(tmpdir(), 'kts-transitions-l4-'));
-    mkdirSync(join(dir, 'www'));
-    mkdirSync(join(dir, 'tmp'));
-    writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir));
+    dir = makeNginxDir('kts-transitions-l4-');
     writeFileSync(join(dir, 'dns-hosts'), DNS_GOOD);
     lab = await Lab.create({ hosts: 3 });
     server = lab.host(2);

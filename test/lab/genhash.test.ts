@@ -6,40 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Lab, runOk, type LabHost } from '../support/lab/index.js';
-
-const GENHASH_TS = fileURLToPath(new URL('../../../bin/genhash-ts', import.meta.url));
+import { GENHASH_TS, makeNginxDir, startNginx } from '../support/lab-daemon.js';
 const SECTION = /^-+\[.*\]-+$/;
-
-function nginxConf(dir: string): string {
-  return `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp;
-  default_type application/octet-stream;
-  server {
-    listen 80;
-    listen [::]:80;
-    root ${dir}/www;
-  }
-  server {
-    listen 443 ssl;
-    ssl_certificate ${dir}/cert.pem;
-    ssl_certificate_key ${dir}/key.pem;
-    root ${dir}/www;
-  }
-}
-`;
-}
 
 describe('lab: genhash-ts vs /usr/bin/genhash against nginx', () => {
   let lab: Lab;
@@ -48,18 +19,15 @@ describe('lab: genhash-ts vs /usr/bin/genhash against nginx', () => {
   let serverIp: string;
   before(async () => {
     if (process.getuid?.() !== 0) throw new Error('lab tests need root (network namespaces)');
-    dir = mkdtempSync(join(tmpdir(), 'kts-genhash-'));
-    mkdirSync(join(dir, 'www'));
-    mkdirSync(join(dir, 'tmp'));
+    dir = makeNginxDir('kts-genhash-', { ipv6: true, tls: true, defaultType: 'application/octet-stream' });
     writeFileSync(join(dir, 'www', 'index.html'), '<html><body>hello from the lab</body></html>\n');
     writeFileSync(join(dir, 'www', 'empty.html'), '');
     writeFileSync(join(dir, 'www', 'large.bin'), Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251)));
-    writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir));
     await runOk('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=www.example', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
     lab = await Lab.create({ hosts: 2 });
     client = lab.host(2);
     serverIp = lab.host(1).ipv4;
-    lab.host(1).spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]);
+    startNginx(lab.host(1), dir);
     for (let i = 0; i < 50; i++) {
       if ((await client.exec('/usr/bin/genhash', ['-s', serverIp, '-p', '80', '-u', '/index.html', '-t', '1'])).stdout.length === 33) return;
       await new Promise((r) => setTimeout(r, 100));

@@ -8,12 +8,11 @@
  * conntrack un-NATs the replies.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LabHost, LabProcess } from '../support/lab/index.js';
+import { spawnDaemon } from '../support/lab-daemon.js';
 import { VIP } from './lb-support.js';
 
-export const KEEPALIVED_TS = fileURLToPath(new URL('../../../bin/keepalived-ts', import.meta.url));
+export { KEEPALIVED_TS } from '../support/lab-daemon.js';
 export const TABLE = 'keepalived_ts';
 export const DELAY_LOOP_S = 1;
 export const RETRY = 1;
@@ -61,8 +60,7 @@ export async function routeRepliesViaDirector(hosts: readonly LabHost[], client:
 }
 
 export function startDaemon(director: LabHost, dir: string, extra: readonly string[] = []): LabProcess {
-  const args = ['-n', '-l', '-G', '-C', ...extra, '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-c', join(dir, 'c.pid')];
-  return director.spawn(process.execPath, [KEEPALIVED_TS, ...args], { TMPDIR: dir });
+  return spawnDaemon(director, dir, ['-G', '-C', ...extra]);
 }
 
 /** Waits for the pool's "ready" line (plane selected, leftover removed, first apply done). */

@@ -13,12 +13,11 @@
  *                         + 1 s.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPREAD } from '../../src/check/scheduler-timing.js';
 import type { LabHost, LabProcess } from './lab/index.js';
+import { spawnDaemon, waitCheckersActive } from './lab-daemon.js';
 
-export const KEEPALIVED_TS = fileURLToPath(new URL('../../../bin/keepalived-ts', import.meta.url));
+export { stopDaemon } from './lab-daemon.js';
 
 /** Timing of one checker, in keepalived.conf units (seconds). */
 export interface CheckTiming {
@@ -137,14 +136,7 @@ export async function expectUp(log: ServiceLog, t: CheckTiming, fixIt: () => Pro
 
 /** Starts `keepalived-ts -n -l -C -f CONF -p PID` in `host`; resolves once the checkers run. */
 export async function startDaemon(host: LabHost, dir: string, realServers: number): Promise<LabProcess> {
-  const args = ['-n', '-l', '-C', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-c', join(dir, 'c.pid')];
-  const daemon = host.spawn(process.execPath, [KEEPALIVED_TS, ...args], { TMPDIR: dir });
-  await daemon.waitForLine(new RegExp(`Activating healthchecker for service\\(s\\): ${realServers} real server\\(s\\)`), 10_000);
+  const daemon = spawnDaemon(host, dir, ['-C']);
+  await waitCheckersActive(daemon, realServers);
   return daemon;
-}
-
-/** Stops the daemon with SIGTERM and checks that it says so. */
-export async function stopDaemon(daemon: LabProcess): Promise<void> {
-  daemon.signal('SIGTERM');
-  await daemon.waitForLine(/Stopped Keepalived/, 6_000);
 }
