@@ -1,0 +1,146 @@
+/**
+ * One failover run of the benchmark: in a three-host lab (h1, h2 = VRRP nodes, h3 = client),
+ * h1 (priority 150) becomes master, h2 (priority 100) backup, both the same implementation; the
+ * client probes the VIP over UDP every PROBE_INTERVAL_MS and the UDP responders on h1/h2 answer
+ * with their name; then the master is stopped (SIGTERM) or its cable pulled, and the outage is
+ * the gap between the last answer from h1 and the first answer from h2 (client receive times).
+ */
+import { fileURLToPath } from 'node:url';
+import type { Lab, LabProcess } from '../test/support/lab/index.js';
+import { holdsAddress, lastOutput, logLines, sleep, startDaemon, stopDaemon, waitAddress, waitLog, type Daemon, type Impl, type InstanceSpec, type Scratch } from './failover-daemons.js';
+
+export const PROBE_AGENT = fileURLToPath(new URL('../test/support/agents/bench-failover-probe.js', import.meta.url));
+export const VIP = '192.0.2.100';
+export const PORT = 7400;
+
+export type Kind = 'graceful-stop' | 'link-down';
+
+export interface Setting {
+  readonly label: string;
+  readonly version: 2 | 3;
+  readonly advertInt: string;
+}
+
+export interface RunResult {
+  readonly outageMs: number;
+  /** First answer of the new master, counted from the trigger (SIGTERM sent / cable pulled). */
+  readonly triggerToNewMs: number;
+  /** Last answer of the old master, counted from the trigger (negative: before it). */
+  readonly triggerToLastOldMs: number;
+  /** Answers of the old master after the new one had answered (both answering: a flap). */
+  readonly oldAnswersAfterNew: number;
+  readonly probesSent: number;
+  readonly answers: number;
+}
+
+interface ClientRun {
+  readonly name: string;
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+interface ClientDone {
+  readonly sent: number;
+  readonly received: number;
+  readonly runs: readonly ClientRun[];
+}
+
+const MASTER = /\(VI_1\) Entering MASTER STATE/;
+const BACKUP = /\(VI_1\) Entering BACKUP STATE/;
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function advertMs(s: Setting): number {
+  return Number(s.advertInt) * 1000;
+}
+
+function spec(s: Setting, priority: number): InstanceSpec {
+  return { name: 'VI_1', vrid: 51, priority, version: s.version, advertInt: s.advertInt, vips: [`${VIP}/24`] };
+}
+
+/** Starts the UDP responders on h1 and h2 (once per lab; they outlive the daemons). */
+export async function startResponders(lab: Lab): Promise<void> {
+  for (const i of [1, 2]) {
+    const h = lab.host(i);
+    await h.execOk('sysctl', ['-q', '-w', 'net.ipv4.ip_nonlocal_bind=1']);
+    const r = h.spawnNode(PROBE_AGENT, ['responder', `h${i}`, VIP, String(PORT)]);
+    await r.waitForLine(/^ready$/, 5_000);
+  }
+}
+
+export function computeOutage(done: ClientDone, trigger: number): RunResult {
+  const firstNew = done.runs.findIndex((r) => r.name === 'h2' && r.first > trigger);
+  const newRun = done.runs[firstNew];
+  if (newRun === undefined) throw new Error('the new master never answered');
+  const old = done.runs.slice(0, firstNew).reverse().find((r) => r.name === 'h1');
+  if (old === undefined) throw new Error('the old master never answered before the new one');
+  const oldAfter = done.runs.slice(firstNew + 1).filter((r) => r.name === 'h1').reduce((n, r) => n + r.count, 0);
+  return {
+    outageMs: round(newRun.first - old.last),
+    triggerToNewMs: round(newRun.first - trigger),
+    triggerToLastOldMs: round(old.last - trigger),
+    oldAnswersAfterNew: oldAfter,
+    probesSent: done.sent,
+    answers: done.received,
+  };
+}
+
+export interface RunContext {
+  readonly lab: Lab;
+  readonly scratch: Scratch;
+  readonly probeIntervalMs: number;
+  /** Lines of the daemons' logs worth keeping (warnings about a setting), per run. */
+  readonly notes: string[];
+}
+
+/** One repetition; throws with the reason (and the daemons' last output) when it cannot measure. */
+export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kind, tag: string): Promise<RunResult> {
+  const [h1, h2, h3] = [ctx.lab.host(1), ctx.lab.host(2), ctx.lab.host(3)];
+  const adv = advertMs(s);
+  const daemons: Daemon[] = [];
+  let client: LabProcess | undefined;
+  try {
+    const a = startDaemon(impl, h1, ctx.scratch, [spec(s, 150)], `${tag}-h1`);
+    daemons.push(a);
+    await waitLog(a, MASTER, 8_000 + 5 * adv);
+    await waitAddress(h1, VIP, true, 3_000);
+    const b = startDaemon(impl, h2, ctx.scratch, [spec(s, 100)], `${tag}-h2`);
+    daemons.push(b);
+    await waitLog(b, BACKUP, 8_000);
+    await sleep(Math.max(300, 3 * adv));
+    if (logLines(b, MASTER).length > 0 || (await holdsAddress(h2, VIP))) {
+      throw new Error(`${impl} backup became master before the trigger (unstable at advert_int ${s.advertInt})\n${lastOutput(b, 10)}`);
+    }
+    await h3.ip(['neigh', 'flush', 'dev', 'eth0']);
+    client = h3.spawnNode(PROBE_AGENT, ['client', VIP, String(PORT), String(ctx.probeIntervalMs), String(30_000 + 10 * adv)]);
+    await client.waitForLine(/^ready$/, 5_000);
+    await client.waitForJson((m) => m['event'] === 'run' && m['name'] === 'h1', 3_000);
+    await sleep(Math.max(500, 2 * adv));
+    const trigger = epochMs();
+    if (kind === 'graceful-stop') a.proc.signal('SIGTERM');
+    else await h1.cableDown();
+    await client.waitForJson((m) => m['event'] === 'run' && m['name'] === 'h2', 3_000 + 6 * adv).catch(() => {
+      throw new Error(`${impl}: no answer from h2 within ${3_000 + 6 * adv} ms of ${kind}\n--- h2 ---\n${lastOutput(b, 10)}`);
+    });
+    await sleep(Math.max(300, 2 * adv));
+    client.writeLine('stop');
+    const done = await client.waitForJson<ClientDone>((m) => m['event'] === 'done', 5_000);
+    const warn = [...logLines(a, /warn|invalid|unknown|error/i), ...logLines(b, /warn|invalid|unknown|error/i)];
+    for (const line of warn.slice(0, 3)) ctx.notes.push(`${impl} ${s.label}: ${line.trim()}`);
+    return computeOutage(done, trigger);
+  } finally {
+    if (client?.running) await client.stop(1_000);
+    await Promise.allSettled(daemons.map((d) => stopDaemon(d)));
+    await h1.cableUp().catch(() => undefined);
+    for (const h of [h1, h2]) {
+      if (await holdsAddress(h, VIP).catch(() => false)) await h.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0']).catch(() => undefined);
+    }
+  }
+}
