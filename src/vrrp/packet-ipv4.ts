@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { formatIPv4, parseIPv4 } from '../proto/inet-address.js';
-import { decodeIpv4Header, IPV4_HEADER_LENGTH, nextIpIdentification, writeIpv4Header, type Ipv4DecodeResult } from '../proto/ipv4-header.js';
+import { decodeIpv4Header, IPV4_HEADER_LENGTH, nextIpIdentification, writeIpv4Header, type Ipv4DecodeResult, type Ipv4HeaderFields } from '../proto/ipv4-header.js';
 import { encodeVrrpMessage, passAuthData } from './packet-codec.js';
 import {
   AH_PROTOCOL,
@@ -96,13 +96,8 @@ export function encodeVrrpIpv4Packet(message: VrrpMessage, options: Ipv4AdvertOp
   return encodeIpv4Datagram(vrrp, options);
 }
 
-export interface Ipv4Datagram {
-  readonly tos: number;
-  readonly totalLength: number;
-  readonly identification: number;
-  readonly flagsAndFragment: number;
-  readonly ttl: number;
-  readonly protocol: number;
+/** The IPv4 header fields (addresses as text and bytes), the AH header if any, the VRRP bytes. */
+export interface Ipv4Datagram extends Omit<Ipv4HeaderFields, 'source' | 'destination'> {
   readonly source: string;
   readonly destination: string;
   readonly sourceBytes: Uint8Array;
