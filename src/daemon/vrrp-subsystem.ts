@@ -18,7 +18,8 @@ import { notifyCommands } from '../vrrp/driver-notify.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
-import { DriverSet } from '../vrrp/driver-set.js';
+import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
+import { TrackerSet } from '../vrrp/trackers.js';
 import type { DriverLog, DriverPorts } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
@@ -43,6 +44,9 @@ export class VrrpSubsystem implements Subsystem {
   private set: DriverSet | undefined;
   private scripts: LinuxScriptRunner | undefined;
   private resources: LinuxResources | undefined;
+  private trackers: TrackerSet | undefined;
+  private processRunner: LinuxProcessRunner | undefined;
+  private ports: DriverPorts | undefined;
 
   constructor(private readonly logger: Logger) {}
 
@@ -56,14 +60,45 @@ export class VrrpSubsystem implements Subsystem {
     const l2 = new LinuxL2Announcer();
     this.resources = { rt, links, l2 };
     const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log };
-    const scripts = new LinuxScriptRunner(new LinuxProcessRunner(), (m) => log.warning(m));
+    const processRunner = new LinuxProcessRunner();
+    const scripts = new LinuxScriptRunner(processRunner, (m) => log.warning(m));
     this.scripts = scripts;
+    this.processRunner = processRunner;
+    this.ports = ports;
+    this.trackers = this.newTrackers(vrrp);
     this.set = new DriverSet(ports, (driver) => {
+      this.trackers?.attach(driver, driver.binding.trackedScripts ?? []);
       driver.onTransition((event) => {
         for (const command of notifyCommands(driver.binding.notify, event)) scripts.run(command);
       });
     });
     this.set.start(await this.adaptAll(vrrp, global, rt));
+    this.trackers.start();
+  }
+
+  /** vrrp_script trackers run through the process runner on the driver clock (never awaited). */
+  private newTrackers(vrrp: VrrpModel | undefined): TrackerSet {
+    const ports = this.ports;
+    const runner = this.processRunner;
+    if (ports === undefined || runner === undefined) throw new Error('VRRP subsystem not started');
+    return new TrackerSet(vrrp?.scripts ?? [], { runner, clock: ports.clock, log: ports.log });
+  }
+
+  /** Reload: new script definitions, statuses kept by name; kept/updated drivers re-attached. */
+  private async reloadWithTrackers(set: DriverSet, vrrp: VrrpModel | undefined, bindings: readonly InstanceBinding[]): Promise<ReloadSummary> {
+    const old = this.trackers;
+    old?.stop();
+    const trackers = this.newTrackers(vrrp);
+    if (old !== undefined) trackers.inheritFrom(old);
+    this.trackers = trackers;
+    const summary = await set.reload(bindings);
+    const started = new Set(summary.started);
+    for (const driver of set.running) {
+      if (started.has(driver.name)) continue;
+      driver.clearTracks(trackers.attach(driver, driver.binding.trackedScripts ?? []));
+    }
+    trackers.start();
+    return summary;
   }
 
   private async adaptAll(vrrp: VrrpModel, global: GlobalModel, rt: RtNetlink): Promise<InstanceBinding[]> {
@@ -94,7 +129,7 @@ export class VrrpSubsystem implements Subsystem {
       return;
     }
     const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
-    const summary = await this.set.reload(bindings);
+    const summary = await this.reloadWithTrackers(this.set, vrrp, bindings);
     this.logger.detail(`VRRP reload: kept ${summary.kept.length}, updated ${summary.updated.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
   }
 
@@ -103,6 +138,7 @@ export class VrrpSubsystem implements Subsystem {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs - 100))));
     const scripts = this.scripts;
+    this.trackers?.stop();
     const stopped = (set?.stopAll() ?? Promise.resolve()).then(() => scripts?.idle());
     await Promise.race([stopped, deadline]);
     if (timer !== undefined) clearTimeout(timer);

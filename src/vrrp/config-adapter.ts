@@ -25,6 +25,8 @@ export interface InstanceBinding {
   readonly notify?: NotifyScripts;
   /** track_interface entries (absent = none). */
   readonly trackedInterfaces?: readonly TrackedInterface[];
+  /** track_script entries, weight defaulted to the script's (absent = none). */
+  readonly trackedScripts?: readonly TrackedInterface[];
 }
 
 export class ConfigAdapterError extends Error {
@@ -105,7 +107,7 @@ function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
   if (instance.useVmac !== undefined) out.push('use_vmac');
-  if (instance.trackScripts.length + instance.trackFiles.length + instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_script/track_file/track_process/track_bfd');
+  if (instance.trackFiles.length + instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_file/track_process/track_bfd');
   if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
   if (instance.syncGroup !== undefined) out.push('vrrp_sync_group');
   if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
@@ -160,5 +162,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     unsupported: unsupportedSettings(instance),
     notify: instance.notify,
     trackedInterfaces: instance.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+    trackedScripts: instance.trackScripts.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
   };
 }

@@ -38,3 +38,33 @@ export function trackedPriority(basePriority: number, refs: readonly TrackedInte
   }
   return priority;
 }
+
+/**
+ * What one tracked object (vrrp_script, track_file, track_process) contributes to an instance:
+ * a fault (weight 0 and failed) and/or a priority delta. Computed by src/vrrp/trackers.ts.
+ */
+export interface TrackContribution {
+  readonly fault: boolean;
+  readonly delta: number;
+}
+
+export const NO_CONTRIBUTION: TrackContribution = { fault: false, delta: 0 };
+
+/**
+ * A good/failed tracker seen through an instance's reference: weight 0 -> fault while failed;
+ * a positive weight is added while good, a negative one while failed; `reverse` swaps good/failed.
+ */
+export function binaryContribution(ref: TrackedInterface, good: boolean): TrackContribution {
+  const up = ref.reverse ? !good : good;
+  if (ref.weight === 0) return { fault: !up, delta: 0 };
+  if (ref.weight > 0) return { fault: false, delta: up ? ref.weight : 0 };
+  return { fault: false, delta: up ? 0 : ref.weight };
+}
+
+/** keepalived: an address owner (base 255) keeps 255 whatever its trackers say. */
+export function effectivePriority(basePriority: number, deltas: Iterable<number>): number {
+  if (basePriority === 255) return 255;
+  let priority = basePriority;
+  for (const d of deltas) priority += d;
+  return priority;
+}

@@ -9,7 +9,7 @@ import { advertDestinations, encodeAdvert, receiveIpv4, receiveIpv6 } from './ad
 import type { InstanceBinding } from './config-adapter.js';
 import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
-import { trackedPriority, trackFaults } from './driver-track.js';
+import { effectivePriority, trackedPriority, trackFaults, type TrackContribution } from './driver-track.js';
 import { nextIdentification } from './packet-ipv4.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
 import { initialVrrpState, isListening, step } from './state-machine.js';
@@ -60,6 +60,9 @@ export class InstanceDriver {
   private readonly vipWorker: VipWorker;
   private readonly unwatch: (() => void)[] = [];
   private trackFaultKeys = new Set<string>();
+  /** vrrp_script / track_file / track_process contributions, by tracker key. */
+  private readonly tracks = new Map<string, TrackContribution>();
+  private started = false;
   private identification = 0;
   private ahSequence = 0;
   private rejectLogs = 0;
@@ -101,8 +104,32 @@ export class InstanceDriver {
       this.dispatch({ kind: 'fault', fault: LINK_FAULT, raised: true });
     }
     this.watchLinks();
+    this.started = true;
     this.retrack();
     this.dispatch({ kind: 'startup' });
+  }
+
+  /**
+   * A tracker (vrrp_script, track_file, track_process) reports what it contributes now: its fault
+   * and priority delta apply at once (the next advert carries the new priority). Before start()
+   * the value is kept and applied by start().
+   */
+  setTrack(key: string, contribution: TrackContribution): void {
+    const old = this.tracks.get(key);
+    if (old !== undefined && old.fault === contribution.fault && old.delta === contribution.delta) return;
+    this.tracks.set(key, contribution);
+    if (this.started) this.retrack();
+  }
+
+  /** Forgets the tracker contributions not in `keep` (reload: references that are gone). */
+  clearTracks(keep: ReadonlySet<string> = new Set()): void {
+    let changed = false;
+    for (const key of [...this.tracks.keys()]) {
+      if (keep.has(key)) continue;
+      this.tracks.delete(key);
+      changed = true;
+    }
+    if (changed && this.started) this.retrack();
   }
 
   /**
@@ -121,8 +148,7 @@ export class InstanceDriver {
     }
     for (const off of this.unwatch.splice(0)) off();
     this.watchLinks();
-    if ((binding.trackedInterfaces ?? []).length > 0) this.retrack();
-    else this.dispatch({ kind: 'priority', priority: binding.params.priority });
+    this.retrack();
   }
 
   private openTransport(): void {
@@ -253,16 +279,17 @@ export class InstanceDriver {
     this.dispatch({ kind: 'timer', timer });
   }
 
-  /** track_interface: raise/clear the unweighted faults, then apply the weighted priority. */
+  /** Trackers: raise/clear the unweighted faults, then apply base + weights (255 stays 255). */
   private retrack(): void {
     const refs = this.binding.trackedInterfaces ?? [];
-    if (refs.length === 0) return;
     const stateOf = (name: string): LinkState | undefined => this.ports.links.state(name);
     const faults = trackFaults(refs, stateOf);
+    for (const [key, c] of this.tracks) if (c.fault) faults.add(key);
     for (const key of faults) if (!this.trackFaultKeys.has(key)) this.dispatch({ kind: 'fault', fault: key, raised: true });
     for (const key of this.trackFaultKeys) if (!faults.has(key)) this.dispatch({ kind: 'fault', fault: key, raised: false });
     this.trackFaultKeys = faults;
-    this.dispatch({ kind: 'priority', priority: trackedPriority(this.binding.params.priority, refs, stateOf) });
+    const deltas = [trackedPriority(0, refs, stateOf), ...[...this.tracks.values()].map((c) => c.delta)];
+    this.dispatch({ kind: 'priority', priority: effectivePriority(this.binding.params.priority, deltas) });
   }
 
   private linkChanged(state: LinkState): void {

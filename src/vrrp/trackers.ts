@@ -1,0 +1,104 @@
+/**
+ * The daemon's tracked objects (vrrp_script now; track_file and track_process alike) shared by
+ * the instances that reference them. Each instance reference (`track_script { NAME weight W
+ * [reverse] }`, the weight already defaulted to the script's by the config layer) turns the
+ * tracker's status into a contribution (fault / priority delta) that goes straight to the
+ * driver, so a change reaches the state machine at once.
+ */
+import type { VrrpScript } from '../config/model/vrrp.js';
+import type { ProcessRunner, RunTermination } from '../os/process-port.js';
+import { binaryContribution, type TrackContribution, type TrackedInterface } from './driver-track.js';
+import type { DriverClock, DriverLog } from './ports.js';
+import { ScriptTracker } from './tracker-script.js';
+
+/** What a tracker reference reports to: InstanceDriver implements it. */
+export interface TrackSink {
+  readonly name: string;
+  setTrack(key: string, contribution: TrackContribution): void;
+}
+
+/** A tracker as the set sees it: a name, a good/failed status, change notifications. */
+export interface BinaryTracker {
+  readonly name: string;
+  readonly status: 'good' | 'failed';
+  onChange(listener: () => void): () => void;
+  inherit(status: 'good' | 'failed'): void;
+  start(): void;
+  stop(): void;
+}
+
+export interface TrackerSetPorts {
+  readonly runner: ProcessRunner<RunTermination>;
+  readonly clock: DriverClock;
+  readonly log: DriverLog;
+}
+
+export function scriptTrackKey(name: string): string {
+  return `track_script:${name}`;
+}
+
+export class TrackerSet {
+  private readonly scripts = new Map<string, BinaryTracker>();
+  private readonly detachers = new Map<string, (() => void)[]>();
+  private readonly referenced = new Set<string>();
+  private started = false;
+
+  constructor(scripts: readonly VrrpScript[], ports: TrackerSetPorts) {
+    for (const s of scripts) this.scripts.set(s.name, new ScriptTracker(s, ports.runner, ports.clock, ports.log));
+  }
+
+  /** Reload: scripts of the same name keep the status the previous set had reached. */
+  inheritFrom(previous: TrackerSet): void {
+    for (const [name, tracker] of this.scripts) {
+      const old = previous.scripts.get(name);
+      if (old !== undefined) tracker.inherit(old.status);
+    }
+  }
+
+  /** A script by name (status, tests). */
+  script(name: string): BinaryTracker | undefined {
+    return this.scripts.get(name);
+  }
+
+  /**
+   * Connects an instance's track_script references: their contributions now (before the driver
+   * starts, so init_fail starts it in FAULT) and at every change. Unknown names are skipped (the
+   * config layer already reported them).
+   */
+  attach(sink: TrackSink, scriptRefs: readonly TrackedInterface[]): Set<string> {
+    this.detach(sink.name);
+    const keys = new Set<string>();
+    const offs: (() => void)[] = [];
+    for (const ref of scriptRefs) {
+      const tracker = this.scripts.get(ref.name);
+      if (tracker === undefined) continue;
+      this.referenced.add(ref.name);
+      if (this.started) tracker.start();
+      const key = scriptTrackKey(ref.name);
+      keys.add(key);
+      const report = (): void => sink.setTrack(key, binaryContribution(ref, tracker.status === 'good'));
+      report();
+      offs.push(tracker.onChange(report));
+    }
+    this.detachers.set(sink.name, offs);
+    return keys;
+  }
+
+  detach(instance: string): void {
+    for (const off of this.detachers.get(instance) ?? []) off();
+    this.detachers.delete(instance);
+  }
+
+  /** Starts only the trackers some instance references (keepalived skips unused scripts). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const name of this.referenced) this.scripts.get(name)?.start();
+  }
+
+  stop(): void {
+    this.started = false;
+    for (const tracker of this.scripts.values()) tracker.stop();
+    for (const name of [...this.detachers.keys()]) this.detach(name);
+  }
+}

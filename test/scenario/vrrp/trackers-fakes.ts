@@ -1,0 +1,37 @@
+/**
+ * A fake ProcessRunner for tracker scenarios: each program (argv[0]) has a scripted behaviour,
+ * an exit code, a termination, or 'hang' (the promise never settles: a script that never exits).
+ * Every run is recorded with the clock time, so a test asserts "chk ran 5 times as uid 65534".
+ */
+import type { ProcessRunner, RunRequest, RunTermination } from '../../../src/os/process-port.js';
+import type { ManualClock } from './driver-fakes.js';
+
+export type FakeBehaviour = number | RunTermination | 'hang';
+
+export interface FakeRun {
+  readonly request: RunRequest;
+  readonly atUs: number;
+}
+
+export class FakeProcessRunner implements ProcessRunner<RunTermination> {
+  readonly runs: FakeRun[] = [];
+  private readonly behaviours = new Map<string, FakeBehaviour>();
+
+  constructor(private readonly clock: ManualClock) {}
+
+  /** What `program` does from now on (default: exits 0). */
+  set(program: string, behaviour: FakeBehaviour): void {
+    this.behaviours.set(program, behaviour);
+  }
+
+  runsOf(program: string): FakeRun[] {
+    return this.runs.filter((r) => r.request.argv[0] === program);
+  }
+
+  run(request: RunRequest): Promise<RunTermination> {
+    this.runs.push({ request, atUs: this.clock.nowUs() });
+    const b = this.behaviours.get(request.argv[0] ?? '') ?? 0;
+    if (b === 'hang') return new Promise<RunTermination>(() => undefined);
+    return Promise.resolve(typeof b === 'number' ? { kind: 'exited', exitCode: b } : b);
+  }
+}

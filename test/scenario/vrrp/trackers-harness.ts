@@ -1,0 +1,74 @@
+/**
+ * keepalived.conf text -> loadConfig -> adaptInstance -> InstanceDriver + TrackerSet on fakes:
+ * one node of a tracker scenario, with its own fake process runner.
+ */
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../../src/config/pipeline.js';
+import { adaptInstance } from '../../../src/vrrp/config-adapter.js';
+import { InstanceDriver } from '../../../src/vrrp/driver.js';
+import { TrackerSet } from '../../../src/vrrp/trackers.js';
+import { fakeEnv } from '../../unit/config/fake-env.js';
+import { fakeNode, settle, type FakeLan, type FakeNode, type ManualClock } from './driver-fakes.js';
+import { FakeProcessRunner } from './trackers-fakes.js';
+
+const CONF = '/etc/keepalived/keepalived.conf';
+export const SCRIPTS = ['/usr/bin/chk_nginx', '/usr/bin/chk_db', '/usr/bin/chk_hang'];
+
+export interface TrackerNode extends FakeNode {
+  readonly drivers: InstanceDriver[];
+  readonly trackers: TrackerSet;
+  readonly runner: FakeProcessRunner;
+  driver(name?: string): InstanceDriver;
+}
+
+/** Builds (does not start) node `name` from config text; `primary` is its eth0 IPv4 address. */
+export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf: string, primary: string): TrackerNode {
+  const model = loadConfig(CONF, fakeEnv({ ifs: ['eth0', 'eth1'], exec: SCRIPTS, files: { [CONF]: conf } })).model;
+  assert.ok(model.vrrp && model.global);
+  const global = model.global;
+  const node = fakeNode(name, lan, clock);
+  const runner = new FakeProcessRunner(clock);
+  const trackers = new TrackerSet(model.vrrp.scripts, { runner, clock, log: node.ports.log });
+  const drivers = model.vrrp.instances.map((i) => {
+    const binding = adaptInstance(i, global, (ifname) => (ifname === 'eth0' ? primary : undefined));
+    const d = new InstanceDriver(binding, node.ports);
+    trackers.attach(d, binding.trackedScripts ?? []);
+    return d;
+  });
+  const driver = (n = 'VI_1'): InstanceDriver => {
+    const d = drivers.find((x) => x.name === n);
+    assert.ok(d, `instance ${n}`);
+    return d;
+  };
+  return { ...node, drivers, trackers, runner, driver };
+}
+
+export function startNode(node: TrackerNode): void {
+  for (const d of node.drivers) d.start();
+  node.trackers.start();
+}
+
+/** Advances the clock in steps, letting script results (promises) land between steps. */
+export async function runFor(clock: ManualClock, ms: number, stepMs = 100): Promise<void> {
+  for (let t = 0; t < ms; t += stepMs) {
+    clock.advanceMs(Math.min(stepMs, ms - t));
+    await settle();
+  }
+}
+
+export function instanceConf(opts: { priority: number; trackScript?: string; advertInt?: string; extra?: string }): string {
+  return `
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority ${opts.priority}
+  advert_int ${opts.advertInt ?? '1'}
+  virtual_ipaddress {
+    192.0.2.100/24
+  }
+${opts.trackScript === undefined ? '' : `  track_script {\n    ${opts.trackScript}\n  }`}
+${opts.extra ?? ''}
+}
+`;
+}
