@@ -1,32 +1,45 @@
 /**
- * `npm run demo`: the two-node failover demo of the seed scenario (two web nodes sharing a VIP,
- * keepalived-ts on each, a client polling the VIP through stop/restart/tracker failures).
- *
- * The VRRP engine it needs is not built yet, so for now the demo says exactly what is missing and
- * exits non-zero, rather than pretending. It does check what it can already: the platform, root,
- * and that the seed configuration passes keepalived-ts's config test.
+ * `npm run demo`: the seed scenario end to end on one machine (see scripts/demo/scenario.ts):
+ * two web nodes share 192.0.2.100 with keepalived-ts, a client polls it, and the demo stops,
+ * restarts and breaks node1 while it prints who answers and, at the end, the measured outages.
+ * Exit status: 0 every step passed; 1 a step failed or the demo cannot run here (not Linux, not
+ * root, keepalived-ts not built); 2 steps 1-3 passed but step 4 (vrrp_script) is not available.
  */
-import { platform } from 'node:os';
+import { DemoUnavailableError, findEnvironment } from './demo/environment.js';
+import { ConsoleReporter } from './demo/report.js';
+import { runDemo } from './demo/scenario.js';
+import { VIP } from './demo/conf.js';
 
-const missing = [
-  'VRRP instance driver (elections, VIP add/remove, GARP) - issue "VRRP: elect a master and move the virtual IP"',
-  'vrrp_script tracking, notify scripts and the demo scenario itself - issue "VRRP in production"',
-];
-
-function main(): number {
-  process.stdout.write('keepalived-ts demo: two-node VRRP failover (seed scenario)\n');
-  if (platform() !== 'linux') {
-    process.stderr.write('The demo needs Linux (network namespaces); this is ' + platform() + '.\n');
+async function main(): Promise<number> {
+  const reporter = new ConsoleReporter();
+  reporter.line(`keepalived-ts demo: two web nodes share ${VIP} with VRRP; a client polls http://${VIP}/ every 50 ms`);
+  let env;
+  try {
+    env = findEnvironment();
+  } catch (e) {
+    if (!(e instanceof DemoUnavailableError)) throw e;
+    process.stderr.write(`The demo cannot run here: ${e.message}\n`);
     return 1;
   }
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    process.stderr.write('The demo needs root to create network namespaces.\n');
+  let result;
+  try {
+    result = await runDemo(env, reporter);
+  } catch (e) {
+    process.stderr.write(`\nThe demo could not set up its lab: ${(e as Error).message}\n`);
     return 1;
   }
-  process.stderr.write('The demo cannot run yet. Missing:\n');
-  for (const m of missing) process.stderr.write(`  - ${m}\n`);
-  process.stderr.write('What works today: `bin/keepalived-ts -t -f FILE` (config test), the daemon skeleton, and the networking layer (see README).\n');
+  reporter.timeline(result);
+  if (result.ok) {
+    reporter.line('\nAll steps passed.');
+    return 0;
+  }
+  const failed = result.steps.filter((s) => s.status === 'failed' || s.status === 'not run');
+  if (failed.length > 0) {
+    reporter.line(`\nThe demo failed at step ${failed[0]?.step ?? '?'}.`);
+    return 1;
+  }
+  reporter.line('\nSteps 1-3 passed; step 4 needs vrrp_script tracking, which keepalived-ts does not have yet.');
   return 2;
 }
 
-process.exitCode = main();
+process.exitCode = await main();
