@@ -21,6 +21,8 @@ export interface InstanceConf {
   readonly unicastSrc?: string;
   readonly unicastPeers?: readonly string[];
   readonly state?: 'MASTER' | 'BACKUP';
+  /** advert_int in seconds (default 1). */
+  readonly advertInt?: number;
   /** More lines inside vrrp_instance (e.g. notify scripts). */
   readonly extra?: readonly string[];
 }
@@ -35,7 +37,7 @@ export function confText(c: InstanceConf): string {
     '  interface eth0',
     `  virtual_router_id ${c.vrid ?? 51}`,
     `  priority ${c.priority}`,
-    '  advert_int 1',
+    `  advert_int ${c.advertInt ?? 1}`,
   ];
   if (c.version !== undefined) lines.push(`  version ${c.version}`);
   if (c.authPass !== undefined) lines.push('  authentication {', `    auth_type ${c.authType ?? 'PASS'}`, `    auth_pass ${c.authPass}`, '  }');
