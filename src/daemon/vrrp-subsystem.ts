@@ -14,12 +14,13 @@ import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
+import { LinuxTrackFiles } from '../os/linux/track-file-port.js';
 import { notifyCommands } from '../vrrp/driver-notify.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
-import { TrackerSet } from '../vrrp/trackers.js';
+import { bindingRefs, TrackerSet } from '../vrrp/trackers.js';
 import type { DriverLog, DriverPorts } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
@@ -66,8 +67,9 @@ export class VrrpSubsystem implements Subsystem {
     this.processRunner = processRunner;
     this.ports = ports;
     this.trackers = this.newTrackers(vrrp);
+    await this.trackers.readFiles();
     this.set = new DriverSet(ports, (driver) => {
-      this.trackers?.attach(driver, driver.binding.trackedScripts ?? []);
+      this.trackers?.attach(driver, bindingRefs(driver.binding));
       driver.onTransition((event) => {
         for (const command of notifyCommands(driver.binding.notify, event)) scripts.run(command);
       });
@@ -81,7 +83,8 @@ export class VrrpSubsystem implements Subsystem {
     const ports = this.ports;
     const runner = this.processRunner;
     if (ports === undefined || runner === undefined) throw new Error('VRRP subsystem not started');
-    return new TrackerSet(vrrp?.scripts ?? [], { runner, clock: ports.clock, log: ports.log });
+    const files = new LinuxTrackFiles((m) => ports.log.error(m));
+    return new TrackerSet(vrrp?.scripts ?? [], { runner, clock: ports.clock, log: ports.log, files }, vrrp?.trackFiles ?? []);
   }
 
   /** Reload: new script definitions, statuses kept by name; kept/updated drivers re-attached. */
@@ -91,11 +94,12 @@ export class VrrpSubsystem implements Subsystem {
     const trackers = this.newTrackers(vrrp);
     if (old !== undefined) trackers.inheritFrom(old);
     this.trackers = trackers;
+    await trackers.readFiles();
     const summary = await set.reload(bindings);
     const started = new Set(summary.started);
     for (const driver of set.running) {
       if (started.has(driver.name)) continue;
-      driver.clearTracks(trackers.attach(driver, driver.binding.trackedScripts ?? []));
+      driver.clearTracks(trackers.attach(driver, bindingRefs(driver.binding)));
     }
     trackers.start();
     return summary;

@@ -27,6 +27,8 @@ export interface InstanceBinding {
   readonly trackedInterfaces?: readonly TrackedInterface[];
   /** track_script entries, weight defaulted to the script's (absent = none). */
   readonly trackedScripts?: readonly TrackedInterface[];
+  /** track_file entries, weight defaulted to the file's (absent = none). */
+  readonly trackedFiles?: readonly TrackedInterface[];
 }
 
 export class ConfigAdapterError extends Error {
@@ -107,7 +109,7 @@ function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
   if (instance.useVmac !== undefined) out.push('use_vmac');
-  if (instance.trackFiles.length + instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_file/track_process/track_bfd');
+  if (instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_process/track_bfd');
   if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
   if (instance.syncGroup !== undefined) out.push('vrrp_sync_group');
   if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
@@ -163,5 +165,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     notify: instance.notify,
     trackedInterfaces: instance.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
     trackedScripts: instance.trackScripts.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+    trackedFiles: instance.trackFiles.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
   };
 }

@@ -5,11 +5,12 @@
  * tracker's status into a contribution (fault / priority delta) that goes straight to the
  * driver, so a change reaches the state machine at once.
  */
-import type { VrrpScript } from '../config/model/vrrp.js';
+import type { TrackFile, VrrpScript } from '../config/model/vrrp.js';
 import type { ProcessRunner, RunTermination } from '../os/process-port.js';
 import { binaryContribution, type TrackContribution, type TrackedInterface } from './driver-track.js';
 import type { DriverClock, DriverLog } from './ports.js';
 import { ScriptTracker } from './tracker-script.js';
+import { fileContribution, FileTracker, type TrackFilePort } from './tracker-file.js';
 
 /** What a tracker reference reports to: InstanceDriver implements it. */
 export interface TrackSink {
@@ -31,6 +32,18 @@ export interface TrackerSetPorts {
   readonly runner: ProcessRunner<RunTermination>;
   readonly clock: DriverClock;
   readonly log: DriverLog;
+  /** Needed when track_files are configured. */
+  readonly files?: TrackFilePort;
+}
+
+/** The tracked objects an instance references, by kind. */
+export interface TrackRefs {
+  readonly scripts?: readonly TrackedInterface[];
+  readonly files?: readonly TrackedInterface[];
+}
+
+export function fileTrackKey(name: string): string {
+  return `track_file:${name}`;
 }
 
 export function scriptTrackKey(name: string): string {
@@ -40,11 +53,26 @@ export function scriptTrackKey(name: string): string {
 export class TrackerSet {
   private readonly scripts = new Map<string, BinaryTracker>();
   private readonly detachers = new Map<string, (() => void)[]>();
+  private readonly files = new Map<string, FileTracker>();
   private readonly referenced = new Set<string>();
   private started = false;
 
-  constructor(scripts: readonly VrrpScript[], ports: TrackerSetPorts) {
+  constructor(scripts: readonly VrrpScript[], ports: TrackerSetPorts, files: readonly TrackFile[] = []) {
     for (const s of scripts) this.scripts.set(s.name, new ScriptTracker(s, ports.runner, ports.clock, ports.log));
+    const filePort = ports.files;
+    if (filePort !== undefined) for (const f of files) this.files.set(f.name, new FileTracker(f, filePort, ports.log));
+  }
+
+  /**
+   * Writes init_files and reads every tracked file once: call before the drivers start, so that
+   * they start with the files' values (keepalived reads them while loading the config).
+   */
+  async readFiles(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => f.start()));
+  }
+
+  file(name: string): FileTracker | undefined {
+    return this.files.get(name);
   }
 
   /** Reload: scripts of the same name keep the status the previous set had reached. */
@@ -52,6 +80,10 @@ export class TrackerSet {
     for (const [name, tracker] of this.scripts) {
       const old = previous.scripts.get(name);
       if (old !== undefined) tracker.inherit(old.status);
+    }
+    for (const [name, tracker] of this.files) {
+      const old = previous.files.get(name);
+      if (old !== undefined) tracker.inherit(old.value);
     }
   }
 
@@ -65,11 +97,20 @@ export class TrackerSet {
    * starts, so init_fail starts it in FAULT) and at every change. Unknown names are skipped (the
    * config layer already reported them).
    */
-  attach(sink: TrackSink, scriptRefs: readonly TrackedInterface[]): Set<string> {
+  attach(sink: TrackSink, refs: TrackRefs): Set<string> {
     this.detach(sink.name);
     const keys = new Set<string>();
     const offs: (() => void)[] = [];
-    for (const ref of scriptRefs) {
+    for (const ref of refs.files ?? []) {
+      const tracker = this.files.get(ref.name);
+      if (tracker === undefined) continue;
+      const key = fileTrackKey(ref.name);
+      keys.add(key);
+      const report = (): void => sink.setTrack(key, fileContribution(ref, tracker.value));
+      report();
+      offs.push(tracker.onChange(report));
+    }
+    for (const ref of refs.scripts ?? []) {
       const tracker = this.scripts.get(ref.name);
       if (tracker === undefined) continue;
       this.referenced.add(ref.name);
@@ -99,6 +140,12 @@ export class TrackerSet {
   stop(): void {
     this.started = false;
     for (const tracker of this.scripts.values()) tracker.stop();
+    for (const tracker of this.files.values()) tracker.stop();
     for (const name of [...this.detachers.keys()]) this.detach(name);
   }
+}
+
+/** The references of one instance binding. */
+export function bindingRefs(b: { readonly trackedScripts?: readonly TrackedInterface[]; readonly trackedFiles?: readonly TrackedInterface[] }): TrackRefs {
+  return { scripts: b.trackedScripts ?? [], files: b.trackedFiles ?? [] };
 }

@@ -4,6 +4,7 @@
  * Every run is recorded with the clock time, so a test asserts "chk ran 5 times as uid 65534".
  */
 import type { ProcessRunner, RunRequest, RunTermination } from '../../../src/os/process-port.js';
+import type { TrackFilePort } from '../../../src/vrrp/tracker-file.js';
 import type { ManualClock } from './driver-fakes.js';
 
 export type FakeBehaviour = number | RunTermination | 'hang';
@@ -33,5 +34,32 @@ export class FakeProcessRunner implements ProcessRunner<RunTermination> {
     const b = this.behaviours.get(request.argv[0] ?? '') ?? 0;
     if (b === 'hang') return new Promise<RunTermination>(() => undefined);
     return Promise.resolve(typeof b === 'number' ? { kind: 'exited', exitCode: b } : b);
+  }
+}
+
+/** Files by path; `put` changes one and tells its watchers, as inotify would. */
+export class FakeTrackFiles implements TrackFilePort {
+  readonly files = new Map<string, string>();
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  async read(path: string): Promise<string | undefined> {
+    return this.files.get(path);
+  }
+
+  async write(path: string, text: string): Promise<void> {
+    this.put(path, text);
+  }
+
+  watch(path: string, onChange: () => void): () => void {
+    const set = this.watchers.get(path) ?? new Set<() => void>();
+    set.add(onChange);
+    this.watchers.set(path, set);
+    return () => void set.delete(onChange);
+  }
+
+  put(path: string, text: string | undefined): void {
+    if (text === undefined) this.files.delete(path);
+    else this.files.set(path, text);
+    for (const w of [...(this.watchers.get(path) ?? [])]) w();
   }
 }

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config/pipeline.js';
 import { adaptInstance } from '../../../src/vrrp/config-adapter.js';
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
-import { TrackerSet } from '../../../src/vrrp/trackers.js';
+import { bindingRefs, TrackerSet } from '../../../src/vrrp/trackers.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
 import { fakeNode, settle, type FakeLan, type FakeNode, type ManualClock } from './driver-fakes.js';
-import { FakeProcessRunner } from './trackers-fakes.js';
+import { FakeProcessRunner, FakeTrackFiles } from './trackers-fakes.js';
 
 const CONF = '/etc/keepalived/keepalived.conf';
 export const SCRIPTS = ['/usr/bin/chk_nginx', '/usr/bin/chk_db', '/usr/bin/chk_hang'];
@@ -18,33 +18,37 @@ export interface TrackerNode extends FakeNode {
   readonly drivers: InstanceDriver[];
   readonly trackers: TrackerSet;
   readonly runner: FakeProcessRunner;
+  readonly files: FakeTrackFiles;
   driver(name?: string): InstanceDriver;
 }
 
 /** Builds (does not start) node `name` from config text; `primary` is its eth0 IPv4 address. */
-export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf: string, primary: string): TrackerNode {
+export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf: string, primary: string, files = new FakeTrackFiles()): TrackerNode {
   const model = loadConfig(CONF, fakeEnv({ ifs: ['eth0', 'eth1'], exec: SCRIPTS, files: { [CONF]: conf } })).model;
   assert.ok(model.vrrp && model.global);
   const global = model.global;
   const node = fakeNode(name, lan, clock);
   const runner = new FakeProcessRunner(clock);
-  const trackers = new TrackerSet(model.vrrp.scripts, { runner, clock, log: node.ports.log });
+  const trackers = new TrackerSet(model.vrrp.scripts, { runner, clock, log: node.ports.log, files }, model.vrrp.trackFiles);
   const drivers = model.vrrp.instances.map((i) => {
     const binding = adaptInstance(i, global, (ifname) => (ifname === 'eth0' ? primary : undefined));
-    const d = new InstanceDriver(binding, node.ports);
-    trackers.attach(d, binding.trackedScripts ?? []);
-    return d;
+    return new InstanceDriver(binding, node.ports);
   });
   const driver = (n = 'VI_1'): InstanceDriver => {
     const d = drivers.find((x) => x.name === n);
     assert.ok(d, `instance ${n}`);
     return d;
   };
-  return { ...node, drivers, trackers, runner, driver };
+  return { ...node, drivers, trackers, runner, files, driver };
 }
 
-export function startNode(node: TrackerNode): void {
-  for (const d of node.drivers) d.start();
+/** As the daemon does it: files read, trackers attached, drivers started, scripts started. */
+export async function startNode(node: TrackerNode): Promise<void> {
+  await node.trackers.readFiles();
+  for (const d of node.drivers) {
+    node.trackers.attach(d, bindingRefs(d.binding));
+    d.start();
+  }
   node.trackers.start();
 }
 

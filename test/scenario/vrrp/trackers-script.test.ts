@@ -19,8 +19,8 @@ test('a failing weighted script lowers the master below the backup, which takes 
   const lan = new FakeLan(clock);
   const a = trackerNode('a', lan, clock, NGINX + instanceConf({ priority: 150, trackScript: 'chk_nginx' }), '192.0.2.1');
   const b = trackerNode('b', lan, clock, instanceConf({ priority: 100 }), '192.0.2.2');
-  startNode(a);
-  startNode(b);
+  await startNode(a);
+  await startNode(b);
   await runFor(clock, 4_000);
   assert.equal(a.driver().state.name, 'MASTER');
   assert.ok(a.log.main().includes('VRRP_Script(chk_nginx) succeeded'));
@@ -51,7 +51,7 @@ test('weight 0: FAULT after fall failures, BACKUP again after rise successes', a
   const clock = new ManualClock();
   const conf = script('chk_db', '  interval 2\n  fall 3\n  rise 2') + instanceConf({ priority: 100, trackScript: 'chk_db' });
   const a = trackerNode('a', new FakeLan(clock), clock, conf, '192.0.2.1');
-  startNode(a);
+  await startNode(a);
   await runFor(clock, 5_000);
   assert.equal(a.driver().state.name, 'MASTER');
   a.runner.set('/usr/bin/chk_db', { kind: 'timed-out', signal: 'SIGTERM' });
@@ -73,7 +73,7 @@ test('init_fail: starts failed (FAULT for weight 0) until rise successes', async
   const clock = new ManualClock();
   const conf = script('chk_db', '  interval 1\n  rise 3\n  init_fail') + instanceConf({ priority: 100, trackScript: 'chk_db' });
   const a = trackerNode('a', new FakeLan(clock), clock, conf, '192.0.2.1');
-  startNode(a);
+  await startNode(a);
   await settle0(clock);
   assert.equal(a.driver().state.name, 'FAULT');
   await runFor(clock, 1_500);
@@ -92,7 +92,7 @@ test('positive weight is added while good; reverse subtracts while good; instanc
   const scripts = script('chk_nginx', '  interval 1\n  weight 20') + script('chk_db', '  interval 1\n  weight 5');
   const conf = scripts + instanceConf({ priority: 100, trackScript: 'chk_nginx\n    chk_db weight -30 reverse' });
   const a = trackerNode('a', new FakeLan(clock), clock, conf, '192.0.2.1');
-  startNode(a);
+  await startNode(a);
   await runFor(clock, 500);
   assert.equal(a.driver().state.effectivePriority, 90, '100 + 20 (nginx good) - 30 (db good, reversed)');
   a.runner.set('/usr/bin/chk_nginx', 2);
@@ -109,7 +109,7 @@ test('effective priority is clamped to 1..254, and an owner (255) never changes'
   const owner = trackerNode('c', new FakeLan(clock), clock, scripts + instanceConf({ priority: 255, trackScript: 'chk_db weight -100' }), '192.0.2.3');
   low.runner.set('/usr/bin/chk_db', 1);
   owner.runner.set('/usr/bin/chk_db', 1);
-  for (const n of [high, low, owner]) startNode(n);
+  for (const n of [high, low, owner]) await startNode(n);
   await runFor(clock, 1_500);
   assert.equal(high.driver().state.effectivePriority, 254);
   assert.equal(low.driver().state.effectivePriority, 1);
@@ -122,8 +122,8 @@ test('a script that never exits delays no advert (advert_int 0.01): no spurious 
   const conf = script('chk_hang', '  interval 0.05\n  timeout 10\n  weight -10') + instanceConf({ priority: 150, trackScript: 'chk_hang', advertInt: '0.01', extra: '  version 3' });
   const a = trackerNode('a', lan, clock, conf, '192.0.2.1');
   const b = trackerNode('b', lan, clock, instanceConf({ priority: 100, advertInt: '0.01', extra: '  version 3' }), '192.0.2.2');
-  startNode(a);
-  startNode(b);
+  await startNode(a);
+  await startNode(b);
   await runFor(clock, 500, 10);
   assert.equal(a.driver().state.name, 'MASTER');
   a.runner.set('/usr/bin/chk_hang', 'hang');

@@ -57,21 +57,21 @@ function readScript(node: ConfigNode, st: PassState, ctx: ValidationContext): vo
   const s = parseVrrpScript(node, ctx, st.sc);
   if (!s) return;
   st.scripts.set(s.name, s);
-  st.parse.known.scripts.set(s.name, { weight: s.weight });
+  st.parse.known.scripts.set(s.name, { weight: s.weight, reverse: s.weightReverse });
 }
 
 function readTrackFile(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
   const t: TrackFile | undefined = parseTrackFile(node, ctx);
   if (!t) return;
   st.model.trackFiles.push(t);
-  st.parse.known.files.set(t.name, { weight: t.weight });
+  st.parse.known.files.set(t.name, { weight: t.weight, reverse: t.weightReverse });
 }
 
 function readTrackProcess(node: ConfigNode, st: PassState, ctx: ValidationContext): void {
   const p: TrackProcess | undefined = parseTrackProcess(node, ctx);
   if (!p) return;
   st.model.trackProcesses.push(p);
-  st.parse.known.processes.set(p.name, { weight: p.weight });
+  st.parse.known.processes.set(p.name, { weight: p.weight, reverse: p.weightReverse });
 }
 
 function readNode(node: ConfigNode, st: PassState, ctx: ValidationContext): void {

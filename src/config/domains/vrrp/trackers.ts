@@ -211,13 +211,19 @@ export interface TrackerLine extends TrackerRef {
 }
 
 /** Trackers defined so far, with their default weights. */
-export interface Known {
-  readonly scripts: Map<string, { readonly weight: number }>;
-  readonly files: Map<string, { readonly weight: number }>;
-  readonly processes: Map<string, { readonly weight: number }>;
+/** A tracker definition as a reference inherits it: its weight and its `reverse`. */
+export interface KnownTracker {
+  readonly weight: number;
+  readonly reverse?: boolean;
 }
 
-function definitions(known: Known, kind: TrackerKind): Map<string, { readonly weight: number }> | undefined {
+export interface Known {
+  readonly scripts: Map<string, KnownTracker>;
+  readonly files: Map<string, KnownTracker>;
+  readonly processes: Map<string, KnownTracker>;
+}
+
+function definitions(known: Known, kind: TrackerKind): Map<string, KnownTracker> | undefined {
   if (kind === 'script') return known.scripts;
   if (kind === 'file') return known.files;
   if (kind === 'process') return known.processes;
@@ -259,7 +265,7 @@ export function trackerList(node: ConfigNode, owner: string, kind: TrackerKind, 
     }
     let weight = def?.weight ?? 0;
     let weightGiven = false;
-    let reverse = false;
+    let reverse = def?.reverse ?? false;
     for (let i = 0; i < rest.length; i++) {
       const w = rest[i];
       if (w === 'weight' && rest[i + 1] !== undefined) {
