@@ -155,6 +155,10 @@ test('v2 unicast peers: keepalived master, keepalived-ts backup; priority-0 hand
   await scenario({ better: 'keepalived', worse: 'ts', conf: unicast, vip: VIP4 }, (l) => t.diagnostic(l));
 });
 
+test('v2 AH: keepalived master, keepalived-ts backup; priority-0 handover; preemption', { timeout: 45_000 }, async (t) => {
+  await scenario({ better: 'keepalived', worse: 'ts', conf: () => ({ vips: [`${VIP4}/24`], authType: 'AH', authPass: 'ah-pw' }), vip: VIP4 }, (l) => t.diagnostic(l));
+});
+
 test('nopreempt: keepalived-ts (150, nopreempt) returns and stays BACKUP under keepalived (100); takes over on its priority 0', { timeout: 45_000 }, async (t) => {
   await scenario({ better: 'ts', worse: 'keepalived', conf: () => v3v4, vip: VIP4, nopreempt: true }, (l) => t.diagnostic(l));
 });
@@ -195,5 +199,35 @@ test('FRR vrrpd v3 IPv4 as MASTER (150), keepalived-ts BACKUP (100): we accept i
     t.diagnostic('vrrpd preempted back');
     await stopGracefully(vrrpd);
     await stopGracefully(ours);
+  });
+});
+
+test('FRR vrrpd v3 IPv4 as BACKUP (100): keepalived-ts MASTER (150) loses its cable -> vrrpd takes over within Master_Down; cable back -> we preempt', { timeout: 45_000 }, async (t) => {
+  await withLab(async ({ scratch, h1, h2 }) => {
+    await addFrrMacvlan(h2, `${VIP4}/24`);
+    const ours = startDaemon('ts', h1, scratch, { ...v3v4, priority: BETTER }, 'h1');
+    await waitLog(ours, INIT_LINE, 5_000);
+    const frr = startFrr(h2, scratch, WORSE, 1_000, VIP4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const vrrpd = frr.vrrpd('a');
+    await waitLog(ours, MASTER_LINE, 6_000);
+    await waitVip(h1, VIP4, true, 2_000);
+    await waitFrrMaster(h2, false, 5_000);
+    const masterDown = masterDownMs(v3SkewMs(WORSE, 1), 1);
+    const cutAt = performance.now();
+    await h1.cableDown();
+    await waitFrrMaster(h2, true, masterDown + MARGIN_MS);
+    const tookMs = Math.round(performance.now() - cutAt);
+    // no priority 0 can leave a cut cable: no takeover before Master_Down after our last advert
+    assert.ok(tookMs >= masterDown - 1_000, `vrrpd took over ${tookMs} ms after the cut, before Master_Down ${masterDown} ms - one interval`);
+    t.diagnostic(`vrrpd became MASTER ${tookMs} ms after our cable was pulled (Master_Down ${masterDown} ms)`);
+    await waitLog(ours, /\(VI_1\) Entering FAULT STATE/, 3_000);
+    await waitVip(h1, VIP4, false, 2_000);
+    await h1.cableUp();
+    await waitVip(h1, VIP4, true, masterDown + 3_000);
+    await waitFrrMaster(h2, false, 3_000);
+    t.diagnostic('keepalived-ts preempted back after the cable returned');
+    await stopGracefully(ours);
+    await stopGracefully(vrrpd);
   });
 });
