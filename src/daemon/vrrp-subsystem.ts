@@ -15,7 +15,6 @@ import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
 import { LinuxTrackFiles } from '../os/linux/track-file-port.js';
-import { notifyCommands } from '../vrrp/driver-notify.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
@@ -23,6 +22,7 @@ import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
 import { bindingRefs, TrackerSet } from '../vrrp/trackers.js';
 import type { DriverLog, DriverPorts } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
+import { VrrpEvents } from './vrrp-events.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
 
 interface LinuxResources {
@@ -48,6 +48,7 @@ export class VrrpSubsystem implements Subsystem {
   private trackers: TrackerSet | undefined;
   private processRunner: LinuxProcessRunner | undefined;
   private ports: DriverPorts | undefined;
+  private events: VrrpEvents | undefined;
 
   constructor(private readonly logger: Logger) {}
 
@@ -68,11 +69,13 @@ export class VrrpSubsystem implements Subsystem {
     this.ports = ports;
     this.trackers = this.newTrackers(vrrp);
     await this.trackers.readFiles();
+    const events = new VrrpEvents(processRunner, scripts, log);
+    this.events = events;
+    await events.openFifos(global);
+    events.buildGroups(vrrp);
     this.set = new DriverSet(ports, (driver) => {
       this.trackers?.attach(driver, bindingRefs(driver.binding));
-      driver.onTransition((event) => {
-        for (const command of notifyCommands(driver.binding.notify, event)) scripts.run(command);
-      });
+      events.observe(driver);
     });
     this.set.start(await this.adaptAll(vrrp, global, rt));
     this.trackers.start();
@@ -88,18 +91,21 @@ export class VrrpSubsystem implements Subsystem {
   }
 
   /** Reload: new script definitions, statuses kept by name; kept/updated drivers re-attached. */
-  private async reloadWithTrackers(set: DriverSet, vrrp: VrrpModel | undefined, bindings: readonly InstanceBinding[]): Promise<ReloadSummary> {
+  private async reloadWithTrackers(set: DriverSet, vrrp: VrrpModel | undefined, global: GlobalModel | undefined, bindings: readonly InstanceBinding[]): Promise<ReloadSummary> {
     const old = this.trackers;
     old?.stop();
     const trackers = this.newTrackers(vrrp);
     if (old !== undefined) trackers.inheritFrom(old);
     this.trackers = trackers;
     await trackers.readFiles();
+    await this.events?.openFifos(global);
+    this.events?.buildGroups(vrrp);
     const summary = await set.reload(bindings);
     const started = new Set(summary.started);
     for (const driver of set.running) {
       if (started.has(driver.name)) continue;
       driver.clearTracks(trackers.attach(driver, bindingRefs(driver.binding)));
+      this.events?.observe(driver, false);
     }
     trackers.start();
     return summary;
@@ -133,7 +139,7 @@ export class VrrpSubsystem implements Subsystem {
       return;
     }
     const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
-    const summary = await this.reloadWithTrackers(this.set, vrrp, bindings);
+    const summary = await this.reloadWithTrackers(this.set, vrrp, global, bindings);
     this.logger.detail(`VRRP reload: kept ${summary.kept.length}, updated ${summary.updated.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
   }
 
@@ -143,7 +149,8 @@ export class VrrpSubsystem implements Subsystem {
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs - 100))));
     const scripts = this.scripts;
     this.trackers?.stop();
-    const stopped = (set?.stopAll() ?? Promise.resolve()).then(() => scripts?.idle());
+    const events = this.events;
+    const stopped = (set?.stopAll() ?? Promise.resolve()).then(() => scripts?.idle()).then(() => events?.close());
     await Promise.race([stopped, deadline]);
     if (timer !== undefined) clearTimeout(timer);
     this.closeResources();

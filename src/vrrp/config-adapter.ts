@@ -111,7 +111,6 @@ function unsupportedSettings(instance: VrrpInstance): string[] {
   if (instance.useVmac !== undefined) out.push('use_vmac');
   if (instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_process/track_bfd');
   if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
-  if (instance.syncGroup !== undefined) out.push('vrrp_sync_group');
   if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
   return out;
 }

@@ -33,7 +33,9 @@ export type VrrpEvent =
   | { readonly kind: 'shutdown' }
   | { readonly kind: 'fault'; readonly fault: string; readonly raised: boolean }
   /** Effective priority computed by the trackers (base + weights). */
-  | { readonly kind: 'priority'; readonly priority: number };
+  | { readonly kind: 'priority'; readonly priority: number }
+  /** vrrp_sync_group: another member became MASTER (follow it from BACKUP) or left MASTER for BACKUP. */
+  | { readonly kind: 'sync'; readonly to: 'MASTER' | 'BACKUP'; readonly group: string };
 
 /** keepalived statistics counters the state machine increments. */
 export type VrrpCounter = 'advert_sent' | 'advert_rcvd' | 'become_master' | 'release_master' | 'pri_zero_sent' | 'pri_zero_rcvd';

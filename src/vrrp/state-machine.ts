@@ -6,7 +6,7 @@
  */
 import { checkParams, type VrrpInstanceParams } from './params.js';
 import { backupOnAdvert, backupOnTimer, masterOnAdvert, masterOnTimer } from './state-machine-roles.js';
-import { leaveCurrent, start, startFromInit, Transaction } from './state-machine-tx.js';
+import { becomeMaster, enterBackup, leaveCurrent, leaveMaster, start, startFromInit, Transaction } from './state-machine-tx.js';
 import type { StepResult, VrrpEvent, VrrpState, VrrpTimer } from './state-machine-types.js';
 import { US_PER_MS } from './timers.js';
 
@@ -75,6 +75,18 @@ function onPriority(tx: Transaction, requested: number): void {
   tx.patch({ effectivePriority: priority });
 }
 
+/** A sync group moves its members together: BACKUP follows a member to MASTER, MASTER follows one back. */
+function onSync(tx: Transaction, to: 'MASTER' | 'BACKUP', group: string): void {
+  if (to === 'MASTER' && tx.state.name === 'BACKUP') {
+    tx.log(`VRRP_Group(${group}) Syncing instances to MASTER state`);
+    becomeMaster(tx);
+  } else if (to === 'BACKUP' && tx.state.name === 'MASTER') {
+    tx.log(`VRRP_Group(${group}) Syncing instances to BACKUP state`);
+    leaveMaster(tx, 'no');
+    enterBackup(tx);
+  }
+}
+
 function onAdvert(tx: Transaction, event: Extract<VrrpEvent, { kind: 'advert' }>): void {
   if (!isListening(tx.state)) return;
   tx.count('advert_rcvd');
@@ -103,6 +115,9 @@ export function step(state: VrrpState, event: VrrpEvent, nowUs: number): StepRes
       break;
     case 'priority':
       onPriority(tx, event.priority);
+      break;
+    case 'sync':
+      onSync(tx, event.to, event.group);
       break;
   }
   return { state: tx.state, actions: tx.actions };

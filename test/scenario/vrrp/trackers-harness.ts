@@ -10,15 +10,24 @@ import { bindingRefs, TrackerSet } from '../../../src/vrrp/trackers.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
 import { fakeNode, settle, type FakeLan, type FakeNode, type ManualClock } from './driver-fakes.js';
 import { FakeProcessRunner, FakeTrackFiles } from './trackers-fakes.js';
+import type { NotifyCommand } from '../../../src/vrrp/driver-notify.js';
+import { VrrpNotifier } from '../../../src/vrrp/notifier.js';
+import { SyncGroupCoordinator } from '../../../src/vrrp/sync-group.js';
 
 const CONF = '/etc/keepalived/keepalived.conf';
-export const SCRIPTS = ['/usr/bin/chk_nginx', '/usr/bin/chk_db', '/usr/bin/chk_hang'];
+export const SCRIPTS = ['/usr/bin/chk_nginx', '/usr/bin/chk_db', '/usr/bin/chk_hang', '/usr/bin/notify_all', '/usr/bin/to_master'];
 
 export interface TrackerNode extends FakeNode {
   readonly drivers: InstanceDriver[];
   readonly trackers: TrackerSet;
   readonly runner: FakeProcessRunner;
   readonly files: FakeTrackFiles;
+  /** What the notify FIFO received, in order. */
+  readonly fifo: string[];
+  /** Notify scripts started, in order. */
+  readonly notified: NotifyCommand[];
+  readonly groups: Map<string, SyncGroupCoordinator>;
+  readonly notifier: VrrpNotifier;
   driver(name?: string): InstanceDriver;
 }
 
@@ -39,7 +48,16 @@ export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf
     assert.ok(d, `instance ${n}`);
     return d;
   };
-  return { ...node, drivers, trackers, runner, files, driver };
+  const fifo: string[] = [];
+  const notified: NotifyCommand[] = [];
+  const notifier = new VrrpNotifier({ run: (c) => void notified.push(c) }, () => [{ write: (line) => void fifo.push(line) }]);
+  const groups = new Map<string, SyncGroupCoordinator>();
+  for (const g of model.vrrp.syncGroups) {
+    const group = new SyncGroupCoordinator(g.name);
+    notifier.observeGroup(group, g.notify);
+    for (const m of g.members) groups.set(m, group);
+  }
+  return { ...node, drivers, trackers, runner, files, fifo, notified, groups, notifier, driver };
 }
 
 /** As the daemon does it: files read, trackers attached, drivers started, scripts started. */
@@ -47,8 +65,10 @@ export async function startNode(node: TrackerNode): Promise<void> {
   await node.trackers.readFiles();
   for (const d of node.drivers) {
     node.trackers.attach(d, bindingRefs(d.binding));
-    d.start();
+    node.notifier.observeInstance(d);
+    node.groups.get(d.name)?.add(d);
   }
+  for (const d of node.drivers) d.start();
   node.trackers.start();
 }
 

@@ -1,0 +1,76 @@
+/**
+ * vrrp_sync_group (keepalived-behaviour §1.5, §5.8): one member in FAULT takes the group to FAULT
+ * (and the peer node's members take over together); one member becoming MASTER takes the others;
+ * group notify scripts and GROUP FIFO lines; weighted member trackers count as weight 0 unless
+ * sync_group_tracking_weight.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeLan, ManualClock } from './driver-fakes.js';
+import { runFor, startNode, trackerNode } from './trackers-harness.js';
+
+function instance(name: string, vrid: number, priority: number, extra = ''): string {
+  return `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  advert_int 1\n  virtual_ipaddress {\n    192.0.2.${vrid}/24\n  }\n${extra}\n}\n`;
+}
+
+const CHK = 'vrrp_script chk_db {\n  script "/usr/bin/chk_db"\n  interval 1\n  weight -60\n}\n';
+
+function group(extra = ''): string {
+  return `vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n  notify /usr/bin/notify_all\n${extra}\n}\n`;
+}
+
+function nodeConf(p1: number, p2: number, groupExtra = ''): string {
+  return CHK + group(groupExtra) + instance('VI_1', 51, p1, '  track_script {\n    chk_db\n  }') + instance('VI_2', 52, p2);
+}
+
+test('a member in FAULT takes the whole group to FAULT; the peer takes both over; recovery gives both back', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const a = trackerNode('a', lan, clock, nodeConf(150, 150), '192.0.2.1');
+  const b = trackerNode('b', lan, clock, nodeConf(100, 100), '192.0.2.2');
+  await startNode(a);
+  await startNode(b);
+  await runFor(clock, 5_000);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  assert.deepEqual(b.drivers.map((d) => d.state.name), ['BACKUP', 'BACKUP']);
+  assert.ok(a.fifo.includes('GROUP "G1" MASTER 0'));
+
+  a.runner.set('/usr/bin/chk_db', 1);
+  await runFor(clock, 1_000);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['FAULT', 'FAULT'], 'weight -60 counts as 0 in a sync group: FAULT, and VI_2 follows');
+  assert.deepEqual(a.driver('VI_2').state.faults, ['sync_group:G1']);
+  assert.deepEqual(a.fifo.slice(-3), ['INSTANCE "VI_1" FAULT 150', 'INSTANCE "VI_2" FAULT 150', 'GROUP "G1" FAULT 0']);
+  assert.deepEqual(a.notified.at(-1)?.argv, ['/usr/bin/notify_all', 'GROUP', 'G1', 'FAULT', '0']);
+  await runFor(clock, 4_000);
+  assert.deepEqual(b.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  assert.deepEqual(a.addresses.on('eth0'), []);
+
+  a.runner.set('/usr/bin/chk_db', 0);
+  await runFor(clock, 1_000);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['BACKUP', 'BACKUP']);
+  await runFor(clock, 5_000);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  assert.deepEqual(b.drivers.map((d) => d.state.name), ['BACKUP', 'BACKUP']);
+});
+
+test('one member becoming MASTER takes the BACKUP members with it at once', async () => {
+  const clock = new ManualClock();
+  const a = trackerNode('a', new FakeLan(clock), clock, nodeConf(150, 100), '192.0.2.1');
+  await startNode(a);
+  // VI_1's Master_Down (3 s + skew (256-150)/256 s) ends before VI_2's (3 s + 156/256 s)
+  await runFor(clock, 3_500, 10);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  assert.ok(a.log.main().includes('(VI_2) VRRP_Group(G1) Syncing instances to MASTER state'));
+  assert.ok(!a.log.main().includes('(VI_2) Receive advertisement timeout'));
+  assert.deepEqual(a.addresses.on('eth0'), ['192.0.2.51/24', '192.0.2.52/24']);
+});
+
+test('sync_group_tracking_weight keeps member weights: a failed script lowers the priority, no FAULT', async () => {
+  const clock = new ManualClock();
+  const a = trackerNode('a', new FakeLan(clock), clock, nodeConf(150, 150, '  sync_group_tracking_weight'), '192.0.2.1');
+  a.runner.set('/usr/bin/chk_db', 1);
+  await startNode(a);
+  await runFor(clock, 5_000);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  assert.equal(a.driver('VI_1').state.effectivePriority, 90);
+});
