@@ -14,7 +14,7 @@ import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
-import { LinuxTrackFiles } from '../os/linux/track-file-port.js';
+import { LinuxProcessTable, LinuxTrackFiles } from '../os/linux/tracker-ports.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
@@ -68,7 +68,7 @@ export class VrrpSubsystem implements Subsystem {
     this.processRunner = processRunner;
     this.ports = ports;
     this.trackers = this.newTrackers(vrrp);
-    await this.trackers.readFiles();
+    await this.trackers.prime();
     const events = new VrrpEvents(processRunner, scripts, log);
     this.events = events;
     await events.openFifos(global);
@@ -87,7 +87,8 @@ export class VrrpSubsystem implements Subsystem {
     const runner = this.processRunner;
     if (ports === undefined || runner === undefined) throw new Error('VRRP subsystem not started');
     const files = new LinuxTrackFiles((m) => ports.log.error(m));
-    return new TrackerSet(vrrp?.scripts ?? [], { runner, clock: ports.clock, log: ports.log, files }, vrrp?.trackFiles ?? []);
+    const defs = { scripts: vrrp?.scripts ?? [], trackFiles: vrrp?.trackFiles ?? [], trackProcesses: vrrp?.trackProcesses ?? [] };
+    return new TrackerSet(defs, { runner, clock: ports.clock, log: ports.log, files, processes: new LinuxProcessTable() });
   }
 
   /** Reload: new script definitions, statuses kept by name; kept/updated drivers re-attached. */
@@ -97,7 +98,7 @@ export class VrrpSubsystem implements Subsystem {
     const trackers = this.newTrackers(vrrp);
     if (old !== undefined) trackers.inheritFrom(old);
     this.trackers = trackers;
-    await trackers.readFiles();
+    await trackers.prime();
     await this.events?.openFifos(global);
     this.events?.buildGroups(vrrp);
     const summary = await set.reload(bindings);

@@ -29,6 +29,8 @@ export interface InstanceBinding {
   readonly trackedScripts?: readonly TrackedInterface[];
   /** track_file entries, weight defaulted to the file's (absent = none). */
   readonly trackedFiles?: readonly TrackedInterface[];
+  /** track_process entries, weight defaulted to the definition's (absent = none). */
+  readonly trackedProcesses?: readonly TrackedInterface[];
 }
 
 export class ConfigAdapterError extends Error {
@@ -109,7 +111,7 @@ function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
   if (instance.useVmac !== undefined) out.push('use_vmac');
-  if (instance.trackProcesses.length + instance.trackBfds.length > 0) out.push('track_process/track_bfd');
+  if (instance.trackBfds.length > 0) out.push('track_bfd');
   if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
   if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
   return out;
@@ -165,5 +167,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     trackedInterfaces: instance.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
     trackedScripts: instance.trackScripts.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
     trackedFiles: instance.trackFiles.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+    trackedProcesses: instance.trackProcesses.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
   };
 }

@@ -5,12 +5,13 @@
  * tracker's status into a contribution (fault / priority delta) that goes straight to the
  * driver, so a change reaches the state machine at once.
  */
-import type { TrackFile, VrrpScript } from '../config/model/vrrp.js';
+import type { TrackFile, TrackProcess, VrrpScript } from '../config/model/vrrp.js';
 import type { ProcessRunner, RunTermination } from '../os/process-port.js';
 import { binaryContribution, type TrackContribution, type TrackedInterface } from './driver-track.js';
 import type { DriverClock, DriverLog } from './ports.js';
 import { ScriptTracker } from './tracker-script.js';
 import { fileContribution, FileTracker, type TrackFilePort } from './tracker-file.js';
+import { ProcessTracker, type ProcessTablePort } from './tracker-process.js';
 
 /** What a tracker reference reports to: InstanceDriver implements it. */
 export interface TrackSink {
@@ -34,16 +35,30 @@ export interface TrackerSetPorts {
   readonly log: DriverLog;
   /** Needed when track_files are configured. */
   readonly files?: TrackFilePort;
+  /** Needed when vrrp_track_processes are configured. */
+  readonly processes?: ProcessTablePort;
+}
+
+/** The tracked objects defined in the config. */
+export interface TrackerDefinitions {
+  readonly scripts: readonly VrrpScript[];
+  readonly trackFiles?: readonly TrackFile[];
+  readonly trackProcesses?: readonly TrackProcess[];
 }
 
 /** The tracked objects an instance references, by kind. */
 export interface TrackRefs {
   readonly scripts?: readonly TrackedInterface[];
   readonly files?: readonly TrackedInterface[];
+  readonly processes?: readonly TrackedInterface[];
 }
 
 export function fileTrackKey(name: string): string {
   return `track_file:${name}`;
+}
+
+export function processTrackKey(name: string): string {
+  return `track_process:${name}`;
 }
 
 export function scriptTrackKey(name: string): string {
@@ -54,21 +69,28 @@ export class TrackerSet {
   private readonly scripts = new Map<string, BinaryTracker>();
   private readonly detachers = new Map<string, (() => void)[]>();
   private readonly files = new Map<string, FileTracker>();
+  private readonly processes = new Map<string, ProcessTracker>();
   private readonly referenced = new Set<string>();
   private started = false;
 
-  constructor(scripts: readonly VrrpScript[], ports: TrackerSetPorts, files: readonly TrackFile[] = []) {
-    for (const s of scripts) this.scripts.set(s.name, new ScriptTracker(s, ports.runner, ports.clock, ports.log));
+  constructor(defs: TrackerDefinitions, ports: TrackerSetPorts) {
+    for (const s of defs.scripts) this.scripts.set(s.name, new ScriptTracker(s, ports.runner, ports.clock, ports.log));
     const filePort = ports.files;
-    if (filePort !== undefined) for (const f of files) this.files.set(f.name, new FileTracker(f, filePort, ports.log));
+    if (filePort !== undefined) for (const f of defs.trackFiles ?? []) this.files.set(f.name, new FileTracker(f, filePort, ports.log));
+    const table = ports.processes;
+    if (table !== undefined) for (const p of defs.trackProcesses ?? []) this.processes.set(p.name, new ProcessTracker(p, table, ports.clock, ports.log));
   }
 
   /**
-   * Writes init_files and reads every tracked file once: call before the drivers start, so that
-   * they start with the files' values (keepalived reads them while loading the config).
+   * Writes init_files, reads every tracked file once and scans the processes once: call before
+   * the drivers start, so that they start with these values (keepalived reads them at load).
    */
-  async readFiles(): Promise<void> {
-    await Promise.all([...this.files.values()].map((f) => f.start()));
+  async prime(): Promise<void> {
+    await Promise.all([...[...this.files.values()].map((f) => f.start()), ...[...this.processes.values()].map((p) => p.start())]);
+  }
+
+  process(name: string): ProcessTracker | undefined {
+    return this.processes.get(name);
   }
 
   file(name: string): FileTracker | undefined {
@@ -84,6 +106,10 @@ export class TrackerSet {
     for (const [name, tracker] of this.files) {
       const old = previous.files.get(name);
       if (old !== undefined) tracker.inherit(old.value);
+    }
+    for (const [name, tracker] of this.processes) {
+      const old = previous.processes.get(name);
+      if (old !== undefined) tracker.inherit(old.status);
     }
   }
 
@@ -107,6 +133,15 @@ export class TrackerSet {
       const key = fileTrackKey(ref.name);
       keys.add(key);
       const report = (): void => sink.setTrack(key, fileContribution(ref, tracker.value));
+      report();
+      offs.push(tracker.onChange(report));
+    }
+    for (const ref of refs.processes ?? []) {
+      const tracker = this.processes.get(ref.name);
+      if (tracker === undefined) continue;
+      const key = processTrackKey(ref.name);
+      keys.add(key);
+      const report = (): void => sink.setTrack(key, binaryContribution(ref, tracker.status === 'good'));
       report();
       offs.push(tracker.onChange(report));
     }
@@ -141,11 +176,18 @@ export class TrackerSet {
     this.started = false;
     for (const tracker of this.scripts.values()) tracker.stop();
     for (const tracker of this.files.values()) tracker.stop();
+    for (const tracker of this.processes.values()) tracker.stop();
     for (const name of [...this.detachers.keys()]) this.detach(name);
   }
 }
 
 /** The references of one instance binding. */
-export function bindingRefs(b: { readonly trackedScripts?: readonly TrackedInterface[]; readonly trackedFiles?: readonly TrackedInterface[] }): TrackRefs {
-  return { scripts: b.trackedScripts ?? [], files: b.trackedFiles ?? [] };
+export function bindingRefs(b: BindingRefs): TrackRefs {
+  return { scripts: b.trackedScripts ?? [], files: b.trackedFiles ?? [], processes: b.trackedProcesses ?? [] };
+}
+
+interface BindingRefs {
+  readonly trackedScripts?: readonly TrackedInterface[];
+  readonly trackedFiles?: readonly TrackedInterface[];
+  readonly trackedProcesses?: readonly TrackedInterface[];
 }

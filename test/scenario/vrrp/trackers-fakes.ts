@@ -5,6 +5,7 @@
  */
 import type { ProcessRunner, RunRequest, RunTermination } from '../../../src/os/process-port.js';
 import type { TrackFilePort } from '../../../src/vrrp/tracker-file.js';
+import type { ProcessEntry, ProcessTablePort } from '../../../src/vrrp/tracker-process.js';
 import type { ManualClock } from './driver-fakes.js';
 
 export type FakeBehaviour = number | RunTermination | 'hang';
@@ -61,5 +62,23 @@ export class FakeTrackFiles implements TrackFilePort {
     if (text === undefined) this.files.delete(path);
     else this.files.set(path, text);
     for (const w of [...(this.watchers.get(path) ?? [])]) w();
+  }
+}
+
+/** The process table of a fake host: tests start and kill processes by name. */
+export class FakeProcessTable implements ProcessTablePort {
+  entries: ProcessEntry[] = [];
+
+  async scan(): Promise<readonly ProcessEntry[]> {
+    return [...this.entries];
+  }
+
+  spawn(argv: readonly string[]): void {
+    this.entries.push({ comm: (argv[0] ?? '').split('/').pop()?.slice(0, 15) ?? '', argv });
+  }
+
+  kill(comm: string): void {
+    const i = this.entries.findIndex((e) => e.comm === comm);
+    if (i >= 0) this.entries.splice(i, 1);
   }
 }

@@ -9,7 +9,7 @@ import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { bindingRefs, TrackerSet } from '../../../src/vrrp/trackers.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
 import { fakeNode, settle, type FakeLan, type FakeNode, type ManualClock } from './driver-fakes.js';
-import { FakeProcessRunner, FakeTrackFiles } from './trackers-fakes.js';
+import { FakeProcessRunner, FakeProcessTable, FakeTrackFiles } from './trackers-fakes.js';
 import type { NotifyCommand } from '../../../src/vrrp/driver-notify.js';
 import { VrrpNotifier } from '../../../src/vrrp/notifier.js';
 import { SyncGroupCoordinator } from '../../../src/vrrp/sync-group.js';
@@ -32,13 +32,13 @@ export interface TrackerNode extends FakeNode {
 }
 
 /** Builds (does not start) node `name` from config text; `primary` is its eth0 IPv4 address. */
-export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf: string, primary: string, files = new FakeTrackFiles()): TrackerNode {
+export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf: string, primary: string, files = new FakeTrackFiles(), processes = new FakeProcessTable()): TrackerNode {
   const model = loadConfig(CONF, fakeEnv({ ifs: ['eth0', 'eth1'], exec: SCRIPTS, files: { [CONF]: conf } })).model;
   assert.ok(model.vrrp && model.global);
   const global = model.global;
   const node = fakeNode(name, lan, clock);
   const runner = new FakeProcessRunner(clock);
-  const trackers = new TrackerSet(model.vrrp.scripts, { runner, clock, log: node.ports.log, files }, model.vrrp.trackFiles);
+  const trackers = new TrackerSet(model.vrrp, { runner, clock, log: node.ports.log, files, processes });
   const drivers = model.vrrp.instances.map((i) => {
     const binding = adaptInstance(i, global, (ifname) => (ifname === 'eth0' ? primary : undefined));
     return new InstanceDriver(binding, node.ports);
@@ -62,7 +62,7 @@ export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf
 
 /** As the daemon does it: files read, trackers attached, drivers started, scripts started. */
 export async function startNode(node: TrackerNode): Promise<void> {
-  await node.trackers.readFiles();
+  await node.trackers.prime();
   for (const d of node.drivers) {
     node.trackers.attach(d, bindingRefs(d.binding));
     node.notifier.observeInstance(d);
