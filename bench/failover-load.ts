@@ -13,6 +13,8 @@ import { lastOutput, sampleProc, sleep, startDaemon, stopDaemon, USER_HZ, vrrpPi
 const LOAD_SECONDS = Number(process.env['LOAD_SECONDS'] ?? 60);
 const LOAD_INSTANCES = Number(process.env['LOAD_INSTANCES'] ?? 255);
 const ONE_SECONDS = 10;
+/** After the last transition: past keepalived's second GARP/NA burst (garp_master_delay 5 s). */
+const SETTLE_MS = 7_000;
 
 export interface DaemonLoad {
   readonly instances: number;
@@ -65,7 +67,7 @@ async function measure(lab: Lab, scratch: Scratch, impl: Impl, count: number, wi
     const deadline = performance.now() + 30_000;
     while (masters(d) < count && performance.now() < deadline && d.proc.running) await sleep(200);
     if (masters(d) < count) throw new Error(`${impl}: ${masters(d)}/${count} instances master after 30 s\n${lastOutput(d, 10)}`);
-    await sleep(2_000);
+    await sleep(SETTLE_MS);
     const pid = await vrrpPid(d);
     const parentPid = impl === 'keepalived' ? d.proc.pid : undefined;
     const s0 = sampleProc(pid);
@@ -96,7 +98,7 @@ export async function measureLoad(lab: Lab, scratch: Scratch): Promise<LoadFigur
   const theirs = await per('keepalived');
   const r = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
   return {
-    description: `one daemon, ${LOAD_INSTANCES} VRRPv3 instances at advert_int 1 (VRIDs 1..${LOAD_INSTANCES}, one IPv6 VIP each) as master for ${LOAD_SECONDS} s; CPU % of one core from /proc/PID/stat, RSS from VmRSS; keepalived: its VRRP child (parent beside it); "one": the same daemon with 1 instance`,
+    description: `one daemon, ${LOAD_INSTANCES} VRRPv3 instances at advert_int 1 (VRIDs 1..${LOAD_INSTANCES}, one IPv6 VIP each) as master for ${LOAD_SECONDS} s (window starting ${SETTLE_MS / 1000} s after all became master); CPU % of one core from /proc/PID/stat, RSS from VmRSS; keepalived: its VRRP child (parent beside it); "one": the same daemon with 1 instance`,
     'keepalived-ts': ours,
     keepalived: theirs,
     cpuRatioOursToKeepalived: r(ours.many.cpuPercentOfCore, theirs.many.cpuPercentOfCore),
