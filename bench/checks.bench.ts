@@ -20,7 +20,7 @@ import { cpuOf, nginxRequests, sleep, spawnTracked, stopTracked, waitHttp, type 
 
 const SELF = fileURLToPath(import.meta.url);
 const RESULTS = join(dirname(SELF), '..', '..', 'bench', 'results', 'checks.json');
-const COMPARE_SIZES = [2_000, 10_000];
+const COMPARE_SIZES = (process.env['KTS_BENCH_SIZES'] ?? '2000,10000').split(',').map(Number);
 const LADDER = [15_000, 20_000];
 const WARMUP_MS = 4_000;
 const WINDOW_MS = 8_000;
@@ -72,7 +72,9 @@ async function measureHaproxy(servers: number, dir: string): Promise<Record<stri
 }
 
 async function measureOurs(servers: number, dir: string): Promise<OursFigures> {
-  const child = spawn(process.execPath, [SELF, '--child', String(servers), String(WARMUP_MS), String(WINDOW_MS), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // KTS_BENCH_NODE_ARGS adds node flags to the checker child only (e.g. "--trace-gc", "--cpu-prof").
+  const nodeArgs = (process.env['KTS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, SELF, '--child', String(servers), String(WARMUP_MS), String(WINDOW_MS), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));

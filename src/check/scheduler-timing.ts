@@ -20,9 +20,24 @@ export interface SpreadOptions {
    * [0, min(delay_loop, this)) instead. 0 restores keepalived's immediate start.
    */
   readonly maxInitialSpreadMs: number;
+  /**
+   * Phase lock: after a success the next attempt is due delay_loop after the previous one was DUE
+   * (not after it completed), so a checker keeps the phase it was given at start and the attempt
+   * time and event-loop lateness do not accumulate. An attempt that ends later than half a
+   * delay_loop before the next due time re-phases (keepalived's rule: delay_loop after the end).
+   * Failures always wait from their end, as keepalived does.
+   */
+  readonly phaseLock: boolean;
 }
 
-export const DEFAULT_SPREAD: SpreadOptions = { jitterFraction: 0.05, maxInitialSpreadMs: 1_000 };
+/**
+ * First runs are placed at fixed, evenly spread phases (a low-discrepancy sequence over the
+ * registration order) and kept by the phase lock: no random jitter is needed to stay spread.
+ */
+export const DEFAULT_SPREAD: SpreadOptions = { jitterFraction: 0, maxInitialSpreadMs: 1_000, phaseLock: true };
+
+/** The fractional part of the golden ratio: i * GOLDEN mod 1 spreads any prefix of 0, 1, 2 ... evenly. */
+const GOLDEN = 0.6180339887498949;
 
 export function validateTiming(id: string, t: SchedulerTiming): void {
   const fields: [string, number][] = [
@@ -40,11 +55,24 @@ export function validateTiming(id: string, t: SchedulerTiming): void {
   if (t.delayLoopMs <= 0) throw new CheckError('CHECK_BAD_TIMING', `${id}: delayLoopMs must be > 0`);
 }
 
-/** Delay before a checker's first attempt: random in [0, warmup) as keepalived, else spread. */
-export function firstDelayMs(t: SchedulerTiming, spread: SpreadOptions, rng: Rng): number {
+/**
+ * Delay before a checker's first attempt: random in [0, warmup) as keepalived; with warmup 0 a
+ * fixed phase in [0, min(delay_loop, maxInitialSpreadMs)) from the checker's registration index,
+ * so N checkers started together fire evenly over the window (never in bursts).
+ */
+export function firstDelayMs(t: SchedulerTiming, spread: SpreadOptions, rng: Rng, index = 0): number {
   if (t.warmupMs > 0) return Math.floor(rng() * t.warmupMs);
   const window = Math.min(t.delayLoopMs, spread.maxInitialSpreadMs);
-  return window > 0 ? Math.floor(rng() * window) : 0;
+  return window > 0 ? Math.floor((((index + 1) * GOLDEN) % 1) * window) : 0;
+}
+
+/**
+ * Delay until the next attempt after a success with the phase lock: delay_loop after the previous
+ * attempt was due, or `loopMs` from now when that is less than half of it away.
+ */
+export function phaseLockedDelayMs(loopMs: number, dueAtMs: number, nowMs: number): number {
+  const left = dueAtMs + loopMs - nowMs;
+  return left >= loopMs / 2 ? left : loopMs;
 }
 
 /** The delay_loop interval with jitter applied (never below 1 ms). */

@@ -17,7 +17,7 @@ import type { Probe, ProbeResult } from './probe.js';
 import type { CheckClock, CheckTimer, Rng } from './clock.js';
 import { CheckError } from './errors.js';
 import { ServerHealth, type ServerTransition } from './server-health.js';
-import { attemptDeadlineMs, DEFAULT_SPREAD, firstDelayMs, loopDelayMs, validateTiming, type SchedulerTiming, type SpreadOptions } from './scheduler-timing.js';
+import { attemptDeadlineMs, DEFAULT_SPREAD, firstDelayMs, loopDelayMs, phaseLockedDelayMs, validateTiming, type SchedulerTiming, type SpreadOptions } from './scheduler-timing.js';
 
 export interface CheckerSpec {
   /** Unique id, e.g. "[192.0.2.2]:tcp:80 HTTP_GET". */
@@ -60,6 +60,10 @@ interface CheckerState {
   /** Reused by every attempt until one is aborted (then replaced): no allocation per attempt. */
   controller: AbortController | undefined;
   attempts: number;
+  /** Registration order (the first-run phase). */
+  readonly index: number;
+  /** When the armed (or running) attempt was due, on the clock. */
+  dueAtMs: number;
 }
 
 export interface CheckerSnapshot {
@@ -79,6 +83,7 @@ export class CheckScheduler {
   private readonly health = new ServerHealth();
   private readonly options: SchedulerOptions;
   private started = false;
+  private added = 0;
 
   constructor(options: SchedulerOptions) {
     this.options = options;
@@ -91,7 +96,7 @@ export class CheckScheduler {
   add(spec: CheckerSpec): void {
     if (this.checkers.has(spec.id)) throw new CheckError('CHECK_DUPLICATE_ID', `checker ${spec.id} registered twice`);
     validateTiming(spec.id, spec.timing);
-    const state: CheckerState = { spec, up: !spec.timing.alpha, hasRun: false, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0 };
+    const state: CheckerState = { spec, up: !spec.timing.alpha, hasRun: false, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0, index: this.added++, dueAtMs: 0 };
     this.checkers.set(spec.id, state);
     this.health.add(spec.serverId, spec.id, state.up);
     if (this.started) this.armFirst(state);
@@ -148,11 +153,12 @@ export class CheckScheduler {
   }
 
   private armFirst(state: CheckerState): void {
-    this.arm(state, firstDelayMs(state.spec.timing, this.spread, this.rng));
+    this.arm(state, firstDelayMs(state.spec.timing, this.spread, this.rng, state.index));
   }
 
   private arm(state: CheckerState, delayMs: number): void {
     if (state.timer) this.clock.clearTimer(state.timer);
+    state.dueAtMs = this.clock.monotonicMs() + delayMs;
     state.timer = this.clock.setTimer(() => {
       state.timer = undefined;
       this.attempt(state);
@@ -212,7 +218,8 @@ export class CheckScheduler {
     this.report(state, result, outcome);
     state.failures = 0;
     if (changed) this.transition(state, result.ok ? (result.detail ?? 'check succeeded') : `${result.failure}: ${result.reason}`);
-    this.arm(state, loopDelayMs(t, this.spread, this.rng));
+    const loopMs = loopDelayMs(t, this.spread, this.rng);
+    this.arm(state, result.ok && this.spread.phaseLock ? phaseLockedDelayMs(loopMs, state.dueAtMs, this.clock.monotonicMs()) : loopMs);
   }
 
   private report(state: CheckerState, result: ProbeResult, outcome: CheckerEvent['outcome']): void {
@@ -225,11 +232,15 @@ export class CheckScheduler {
   }
 }
 
-/** A probe that breaks the contract (throws) is turned into an 'internal' failure. */
-async function safeProbe(probe: Probe, signal: AbortSignal): Promise<ProbeResult> {
+/** A probe that breaks the contract (throws or rejects) is turned into an 'internal' failure. */
+function safeProbe(probe: Probe, signal: AbortSignal): Promise<ProbeResult> {
   try {
-    return await probe(signal);
+    return probe(signal).then(undefined, thrown);
   } catch (e) {
-    return { ok: false, failure: 'internal', reason: `probe threw: ${(e as Error).message}` };
+    return Promise.resolve(thrown(e));
   }
+}
+
+function thrown(e: unknown): ProbeResult {
+  return { ok: false, failure: 'internal', reason: `probe threw: ${(e as Error).message}` };
 }

@@ -115,7 +115,7 @@ class Session {
   /** The closing sections after the server closed. */
   finish(): void {
     const digest = this.reader.digestHex();
-    const got = this.reader.header !== undefined;
+    const got = this.reader.headerSeen;
     if (!got) this.out.stderr('no data received from remote webserver\n');
     if (!this.o.verbose) {
       if (got) this.out.stdout(`${digest}\n`);

@@ -12,6 +12,7 @@ import type { LvsModel } from '../config/model/lvs.js';
 import { CheckerSubsystem } from '../check/checker-subsystem.js';
 import { NOOP_POOL_SINK, type PoolSink } from '../check/checker-subsystem-events.js';
 import { createProbeBuilder } from '../check/checker-subsystem-probes.js';
+import { TimerQueue } from '../check/timer-queue.js';
 import type { EchoPort } from '../check/probes/ping-check.js';
 import type { ConfigEnvironment } from '../config/environment.js';
 import { defaultConfigId, preprocess } from '../config/preprocess/index.js';
@@ -72,9 +73,12 @@ export class LinuxCheckerSubsystem implements Subsystem {
   private readonly stream = new EpollStreamPort();
   private trackFiles = new Map<string, string>();
 
-  constructor(logger: Logger, clock: Clock, sink: PoolSink = NOOP_POOL_SINK) {
-    this.echo = new LazyEcho(clock);
+  constructor(logger: Logger, daemonClock: Clock, sink: PoolSink = NOOP_POOL_SINK) {
+    this.echo = new LazyEcho(daemonClock);
     const runner = new LinuxProcessRunner();
+    // Every checker timer (attempts, deadlines, connect/read timeouts) lives in one queue on ONE
+    // daemon timer: thousands of checkers do not mean thousands of runtime timers.
+    const clock = new TimerQueue(daemonClock);
     const buildProbe = createProbeBuilder({
       clock,
       rng: systemRng,

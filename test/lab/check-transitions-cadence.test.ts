@@ -77,6 +77,8 @@ describe('lab: checker attempt cadence of the real daemon (TCP_CHECK)', () => {
 
   it('logs the first success of a checker that started UP (warmup 0: at once)', async () => {
     await daemon.waitForLine((l) => l.endsWith(`TCP connection to ${log.realServer} success.`), T.attemptS * 1_000 + SLACK_MS);
+    // The listener's stdout is another pipe: its line for that attempt may arrive a little later.
+    await listener.waitForLine(/^ATTEMPT /, 1_000);
     assert.equal(countLines(listener, /^ATTEMPT /), 1, 'one attempt so far');
     assert.equal(countLines(daemon, log.downRe), 0);
   });

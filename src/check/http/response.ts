@@ -10,10 +10,13 @@
  *   longer than `bodyCapBytes` is refused, so an endless body cannot exhaust memory;
  * - pushed buffers may be reused by the caller afterwards: what the reader keeps is copied.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { ChunkedFraming } from './chunked.js';
+import { findHeaderValue, parseStatusCode } from './header-scan.js';
+import { Md5 } from './md5.js';
 
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
+const CONTENT_LENGTH = Buffer.from('content-length:', 'latin1');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding:', 'latin1');
 /** A header longer than this without "\r\n\r\n" is garbage. */
 export const MAX_HEADER_BYTES = 64 * 1024;
 
@@ -21,7 +24,10 @@ export interface ResponseReaderOptions {
   readonly bodyCapBytes: number;
   /** Bytes of body kept for regex matching (0: none). */
   readonly keepBodyBytes: number;
-  /** Called once with the header bytes (terminator included), before any body piece. */
+  /**
+   * Called once with the header bytes (terminator included), before any body piece. Only then is
+   * the header copied and kept in `header`; checkers read `headerSeen` and `statusCode`.
+   */
   readonly onHeader?: (header: Buffer) => void;
   /** Called with every body piece as received (after Content-Length cut); genhash dumps them. */
   readonly onBodyPiece?: (piece: Buffer) => void;
@@ -29,22 +35,51 @@ export interface ResponseReaderOptions {
 
 export type ReaderState = 'header' | 'body' | 'complete' | 'too-large' | 'bad-header';
 
+/**
+ * One reader per url of a checker, reset() before every attempt: the hot path of HTTP_GET
+ * allocates nothing here when the header arrives in one piece (the usual case).
+ */
 export class ResponseReader {
   state: ReaderState = 'header';
+  /** The header bytes, kept only when options.onHeader is set (genhash). */
   header: Buffer | undefined;
+  /** A complete header ("\r\n\r\n") was received. */
+  headerSeen = false;
   statusCode: number | undefined;
   bodyBytes = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private remaining: number | undefined;
   private chunked: ChunkedFraming | undefined;
-  private readonly md5: Hash = createHash('md5');
-  private readonly kept: Buffer[] = [];
+  private readonly md5 = new Md5();
+  private kept: Buffer[] = [];
   private keptBytes = 0;
   private readonly options: ResponseReaderOptions;
 
   constructor(options: ResponseReaderOptions) {
     this.options = options;
+  }
+
+  /** Back to the state of a new reader, for the next attempt. */
+  reset(): void {
+    this.state = 'header';
+    this.header = undefined;
+    this.headerSeen = false;
+    this.statusCode = undefined;
+    this.bodyBytes = 0;
+    if (this.pendingBytes > 0) this.pending = [];
+    this.pendingBytes = 0;
+    this.remaining = undefined;
+    this.chunked = undefined;
+    this.md5.reset();
+    if (this.keptBytes > 0) this.kept = [];
+    this.keptBytes = 0;
+  }
+
+  /** Whether the body's MD5 is one of `hexDigests` (lowercase), without building a string. */
+  digestIn(hexDigests: readonly string[]): boolean {
+    for (const d of hexDigests) if (this.md5.matchesHex(d)) return true;
+    return false;
   }
 
   /** Feeds received bytes; returns the state after them. */
@@ -56,7 +91,7 @@ export class ResponseReader {
 
   /** The MD5 of the body so far, lowercase hex (call once, at the end). */
   digestHex(): string {
-    return this.md5.digest('hex');
+    return this.md5.hex();
   }
 
   /** The kept prefix of the body, latin1-decoded (for regex). */
@@ -65,31 +100,34 @@ export class ResponseReader {
   }
 
   private pushHeader(data: Buffer): void {
-    this.pending.push(data);
-    this.pendingBytes += data.length;
-    const all = this.pending.length === 1 ? data : Buffer.concat(this.pending);
+    const all = this.pendingBytes === 0 ? data : Buffer.concat([...this.pending, data]);
     const end = all.indexOf(HEADER_END);
     if (end < 0) {
       // `data` may be a view into a reused receive buffer: keep a copy.
       this.pending = [all === data ? Buffer.from(data) : all];
+      this.pendingBytes = all.length;
       if (this.pendingBytes > MAX_HEADER_BYTES) this.state = 'bad-header';
       return;
     }
-    this.pending = [];
-    this.header = Buffer.from(all.subarray(0, end + HEADER_END.length));
-    this.parseHeader(this.header.toString('latin1'));
+    if (this.pendingBytes > 0) this.pending = [];
+    this.pendingBytes = 0;
+    const headerEnd = end + HEADER_END.length;
+    this.headerSeen = true;
+    this.parseHeader(all, end);
     this.state = this.remaining === 0 ? 'complete' : 'body';
-    this.options.onHeader?.(this.header);
-    const rest = all.subarray(end + HEADER_END.length);
-    if (rest.length > 0 && this.state === 'body') this.pushBody(rest);
+    if (this.options.onHeader) {
+      this.header = Buffer.from(all.subarray(0, headerEnd));
+      this.options.onHeader(this.header);
+    }
+    if (all.length > headerEnd && this.state === 'body') this.pushBody(all.subarray(headerEnd));
   }
 
-  private parseHeader(text: string): void {
-    const status = /^HTTP\/\d+\.\d+ +(\d{3})/.exec(text);
-    this.statusCode = status ? Number(status[1]) : undefined;
-    const length = /\r\ncontent-length:[ \t]*(\d+)/i.exec(text);
-    if (length) this.remaining = Number(length[1]);
-    else if (/\r\ntransfer-encoding:[ \t]*chunked/i.test(text)) this.chunked = new ChunkedFraming();
+  /** Status code, then Content-Length, else chunked Transfer-Encoding: byte scans, no strings. */
+  private parseHeader(all: Buffer, end: number): void {
+    this.statusCode = parseStatusCode(all, end);
+    const length = findHeaderValue(all, end, CONTENT_LENGTH, 'digits');
+    if (length >= 0) this.remaining = length;
+    else if (findHeaderValue(all, end, TRANSFER_ENCODING, 'chunked') >= 0) this.chunked = new ChunkedFraming();
   }
 
   private pushBody(data: Buffer): void {

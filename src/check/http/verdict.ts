@@ -47,12 +47,11 @@ export function statusAccepted(status: number, ranges: readonly (readonly [numbe
 }
 
 export function judge(rule: UrlRule, reader: ResponseReader): ProbeResult {
-  if (reader.header === undefined) return { ok: false, failure: 'bad-response', reason: `${rule.path}: no HTTP header received` };
+  if (!reader.headerSeen) return { ok: false, failure: 'bad-response', reason: `${rule.path}: no HTTP header received` };
   const status = reader.statusCode;
   if (status === undefined) return { ok: false, failure: 'bad-response', reason: `${rule.path}: malformed status line` };
   if (!statusAccepted(status, rule.statusCodes)) return { ok: false, failure: 'bad-status', reason: `${rule.path}: HTTP status ${status}` };
-  const digest = reader.digestHex();
-  if (rule.digests.length > 0 && !rule.digests.includes(digest)) return { ok: false, failure: 'bad-digest', reason: `${rule.path}: MD5 digest ${digest}` };
+  if (rule.digests.length > 0 && !reader.digestIn(rule.digests)) return { ok: false, failure: 'bad-digest', reason: `${rule.path}: MD5 digest ${reader.digestHex()}` };
   if (rule.regex) {
     const matched = rule.regex.test(reader.keptBody());
     if (matched === rule.regexNoMatch) return { ok: false, failure: 'regex-mismatch', reason: `${rule.path}: regex ${rule.regexNoMatch ? 'matched' : 'did not match'}` };

@@ -1,27 +1,30 @@
 /**
  * HTTP_GET on the StreamPort (the fast path; SSL_GET stays on Node's tls): per checker, the
- * request bytes of every url and the connector are prepared once; an attempt is one stream, one
- * timer and one ResponseReader per url. Verdicts are the same as on the net path (judge()).
+ * request bytes, the connector and a ResponseReader of every url are prepared once (the reader
+ * is reset per attempt); an attempt is one stream and one timer per url. Verdicts are the same as on the net path (judge()).
  */
 import type { CheckClock } from '../clock.js';
 import { buildRequest } from '../http/request.js';
 import { ResponseReader } from '../http/response.js';
 import { judge, type UrlRule } from '../http/verdict.js';
 import type { Probe, ProbeResult } from '../probe.js';
-import type { StreamConnector, StreamPort } from '../stream-port.js';
+import type { StreamPort } from '../stream-port.js';
 import { DEFAULT_BODY_CAP_BYTES, type HttpProbeTarget } from './http.js';
-import { runStreamAttempt, type AttemptHandler, type AttemptTimeouts } from './stream-attempt.js';
-
-interface PreparedUrl {
-  readonly rule: UrlRule;
-  readonly request: Buffer;
-}
+import { StreamAttemptRunner, type AttemptHandler, type AttemptTimeouts } from './stream-attempt.js';
 
 class HttpAnswer implements AttemptHandler {
   readonly reader: ResponseReader;
+  /** Prefixes socket-level failures with the url (bound once). */
+  readonly map = (r: ProbeResult): ProbeResult => (r.ok ? r : prefixed(r, this.rule.path));
 
-  constructor(private readonly rule: UrlRule, bodyCapBytes: number) {
+  constructor(readonly rule: UrlRule, readonly request: Buffer, bodyCapBytes: number) {
     this.reader = new ResponseReader({ bodyCapBytes, keepBodyBytes: rule.regex ? bodyCapBytes : 0 });
+  }
+
+  /** Ready for the next attempt (attempts of one checker never overlap). */
+  reset(): this {
+    this.reader.reset();
+    return this;
   }
 
   onData(bytes: Buffer): boolean {
@@ -46,19 +49,22 @@ class HttpAnswer implements AttemptHandler {
 }
 
 export function httpStreamProbe(target: HttpProbeTarget, clock: CheckClock, port: StreamPort): Probe {
-  const connector: StreamConnector = port.connector(target);
-  const urls: PreparedUrl[] = target.urls.map((rule) => {
+  const timeouts: AttemptTimeouts = { connectTimeoutMs: target.connectTimeoutMs, readTimeoutMs: target.readTimeoutMs ?? target.connectTimeoutMs };
+  const runner = new StreamAttemptRunner(port.connector(target), clock, timeouts);
+  const capBytes = target.bodyCapBytes ?? DEFAULT_BODY_CAP_BYTES;
+  // Per checker, once: the request bytes and the reader (reset per attempt) of every url.
+  const answers = target.urls.map((rule) => {
     const virtualhost = rule.virtualhost ?? target.virtualhost;
     const request = buildRequest({ path: rule.path, protocol: target.protocol, address: target.address, port: target.port, ...(virtualhost !== undefined ? { virtualhost } : {}) });
-    return { rule, request };
+    return new HttpAnswer(rule, request, capBytes);
   });
-  const timeouts: AttemptTimeouts = { connectTimeoutMs: target.connectTimeoutMs, readTimeoutMs: target.readTimeoutMs ?? target.connectTimeoutMs };
-  const capBytes = target.bodyCapBytes ?? DEFAULT_BODY_CAP_BYTES;
+  const only = answers.length === 1 ? answers[0] : undefined;
+  if (only !== undefined) return (signal) => runner.run(only.request, only.reset(), signal, only.map);
   return async (signal: AbortSignal): Promise<ProbeResult> => {
     let last: ProbeResult = { ok: true };
-    for (const url of urls) {
-      last = await runStreamAttempt(connector, url.request, new HttpAnswer(url.rule, capBytes), clock, timeouts, signal);
-      if (!last.ok) return prefixed(last, url.rule.path);
+    for (const a of answers) {
+      last = await runner.run(a.request, a.reset(), signal, a.map);
+      if (!last.ok) return last;
     }
     return last;
   };

@@ -3,6 +3,10 @@
  * it is armed for connect_timeout, and every later deadline (the read timeout, re-armed on every
  * read as keepalived does) only moves a number; when the timer fires early it re-arms itself for
  * the rest. The abort signal closes the stream. Resolves, never rejects.
+ *
+ * A StreamAttemptRunner serves the attempts of one checker: the scheduler reuses a checker's
+ * AbortSignal until it aborts one, so the runner listens to each signal ONCE (not once per
+ * attempt) and aborts whichever attempt is current.
  */
 import type { CheckClock, CheckTimer } from '../clock.js';
 import { classifySocketError } from '../connect.js';
@@ -25,27 +29,31 @@ export interface AttemptHandler {
 }
 
 type Failure = Extract<ProbeResult, { ok: false }>;
+/** Rewrites an attempt's result before it resolves (e.g. prefixes failures with the url). */
+export type ResultMap = (r: ProbeResult) => ProbeResult;
 
 class StreamAttempt implements StreamSink {
   private timer: CheckTimer | undefined;
   private deadlineMs: number;
   private connected = false;
-  private settled = false;
+  settled = false;
   private handle: StreamHandle | undefined;
-  private readonly onAbort = (): void => this.settle({ ok: false, failure: 'internal', reason: 'aborted' });
 
   constructor(
     private readonly clock: CheckClock,
     private readonly timeouts: AttemptTimeouts,
     private readonly handler: AttemptHandler | undefined,
-    private readonly signal: AbortSignal,
     private readonly resolve: (r: ProbeResult) => void,
+    private readonly map: ResultMap | undefined,
   ) {
     this.deadlineMs = clock.monotonicMs() + timeouts.connectTimeoutMs;
   }
 
+  abort(): void {
+    this.settle(ABORTED);
+  }
+
   start(connector: StreamConnector, request: Uint8Array): void {
-    this.signal.addEventListener('abort', this.onAbort, { once: true });
     this.timer = this.clock.setTimer(this.onTimer, this.timeouts.connectTimeoutMs);
     this.handle = connector.open(request, this);
     if (this.settled) this.handle.close();
@@ -100,18 +108,45 @@ class StreamAttempt implements StreamSink {
     this.settled = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
-    this.signal.removeEventListener('abort', this.onAbort);
     this.handle?.close();
-    this.resolve(result);
+    this.resolve(this.map === undefined ? result : this.map(result));
   }
 }
 
+const ABORTED: ProbeResult = { ok: false, failure: 'internal', reason: 'aborted' };
+
 /**
- * Connects, writes `request` and feeds the answer to `handler` (TCP_CHECK passes no handler: the
- * attempt succeeds once connected). Failures carry keepalived's classes (connect-timeout,
- * connect-refused, read-timeout, reset ...).
+ * Runs the attempts of one checker on `connector`: connects, writes the request and feeds the
+ * answer to the handler (TCP_CHECK passes no handler: the attempt succeeds once connected).
+ * Failures carry keepalived's classes (connect-timeout, connect-refused, read-timeout, reset ...).
+ * Attempts of one runner must not overlap (the scheduler's rule).
  */
+export class StreamAttemptRunner {
+  private current: StreamAttempt | undefined;
+  private watched: AbortSignal | undefined;
+  private readonly onAbort = (): void => {
+    this.watched = undefined;
+    this.current?.abort();
+  };
+
+  constructor(private readonly connector: StreamConnector, private readonly clock: CheckClock, private readonly timeouts: AttemptTimeouts) {}
+
+  run(request: Uint8Array, handler: AttemptHandler | undefined, signal: AbortSignal, map?: ResultMap): Promise<ProbeResult> {
+    if (signal.aborted) return Promise.resolve(map === undefined ? ABORTED : map(ABORTED));
+    if (signal !== this.watched) {
+      this.watched?.removeEventListener('abort', this.onAbort);
+      this.watched = signal;
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    return new Promise((resolve) => {
+      const attempt = new StreamAttempt(this.clock, this.timeouts, handler, resolve, map);
+      this.current = attempt;
+      attempt.start(this.connector, request);
+    });
+  }
+}
+
+/** One attempt with its own runner (callers without a per-checker runner). */
 export function runStreamAttempt(connector: StreamConnector, request: Uint8Array, handler: AttemptHandler | undefined, clock: CheckClock, timeouts: AttemptTimeouts, signal: AbortSignal): Promise<ProbeResult> {
-  if (signal.aborted) return Promise.resolve({ ok: false, failure: 'internal', reason: 'aborted' });
-  return new Promise((resolve) => new StreamAttempt(clock, timeouts, handler, signal, resolve).start(connector, request));
+  return new StreamAttemptRunner(connector, clock, timeouts).run(request, handler, signal);
 }

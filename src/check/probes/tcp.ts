@@ -3,7 +3,7 @@ import type { CheckClock } from '../clock.js';
 import { connect, type ConnectTarget } from '../connect.js';
 import type { Probe, ProbeResult } from '../probe.js';
 import type { StreamPort } from '../stream-port.js';
-import { runStreamAttempt } from './stream-attempt.js';
+import { StreamAttemptRunner } from './stream-attempt.js';
 
 export function tcpProbe(target: ConnectTarget, clock: CheckClock): Probe {
   return async (signal: AbortSignal): Promise<ProbeResult> => {
@@ -17,8 +17,8 @@ export function tcpProbe(target: ConnectTarget, clock: CheckClock): Probe {
 
 /** TCP_CHECK on the StreamPort (fast path): connected = success, closed at once. */
 export function tcpStreamProbe(target: ConnectTarget, clock: CheckClock, port: StreamPort): Probe {
-  const connector = port.connector(target);
   const timeouts = { connectTimeoutMs: target.connectTimeoutMs, readTimeoutMs: target.connectTimeoutMs };
+  const runner = new StreamAttemptRunner(port.connector(target), clock, timeouts);
   const nothing = new Uint8Array(0);
-  return (signal: AbortSignal): Promise<ProbeResult> => runStreamAttempt(connector, nothing, undefined, clock, timeouts, signal);
+  return (signal: AbortSignal): Promise<ProbeResult> => runner.run(nothing, undefined, signal);
 }

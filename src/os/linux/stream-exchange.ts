@@ -76,7 +76,9 @@ const CLOSED_HANDLE: StreamHandle = { close: () => undefined };
 
 export class EpollStreamPort implements StreamPort {
   private readonly native: NativeAddon;
-  private readonly streams = new Map<number, Stream>();
+  /** Open streams by fd (an array: fds are small and dense; no hashing per event). */
+  private readonly streams: (Stream | undefined)[] = [];
+  private open_ = 0;
   private readonly receiveBuffer = Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES);
   private readonly ready = new Int32Array(2 * 1024);
   private epfd = -1;
@@ -97,12 +99,12 @@ export class EpollStreamPort implements StreamPort {
 
   /** Streams open right now. */
   openCount(): number {
-    return this.streams.size;
+    return this.open_;
   }
 
   /** Closes every stream (without sink calls) and the epoll set. The port reopens on next use. */
   close(): void {
-    for (const s of [...this.streams.values()]) s.close();
+    for (const s of this.streams.slice()) s?.close();
     this.poller?.close();
     this.poller = undefined;
     if (this.epfd >= 0) this.native.close(this.epfd);
@@ -111,7 +113,10 @@ export class EpollStreamPort implements StreamPort {
 
   /** Called by Stream.close. */
   forget(s: Stream): void {
-    if (this.streams.get(s.fd) === s) this.streams.delete(s.fd);
+    if (this.streams[s.fd] === s) {
+      this.streams[s.fd] = undefined;
+      this.open_--;
+    }
     try {
       if (this.abortiveClose) this.native.setsockopt(s.fd, SOL_SOCKET, SO_LINGER, LINGER_ZERO);
     } catch {
@@ -137,7 +142,9 @@ export class EpollStreamPort implements StreamPort {
       return CLOSED_HANDLE;
     }
     const s = new Stream(this, fd, request, sink);
-    this.streams.set(fd, s);
+    while (this.streams.length <= fd) this.streams.push(undefined);
+    this.streams[fd] = s;
+    this.open_++;
     if (this.trySend(s)) this.watch(s, EPOLL_CTL_ADD);
     return s;
   }
@@ -188,7 +195,7 @@ export class EpollStreamPort implements StreamPort {
   }
 
   private dispatch(fd: number, events: number): void {
-    const s = this.streams.get(fd);
+    const s = this.streams[fd];
     if (s === undefined || s.closed) return;
     if (!s.connected || s.sentBytes < s.request.length) {
       if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) !== 0) this.onWritable(s);
