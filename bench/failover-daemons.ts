@@ -4,14 +4,28 @@
  * (`-n -l -D -P -f CONF -p PID -r VRRP_PID`, as test/lab/vrrp-support.ts does), and reading CPU
  * time and RSS of a PID from /proc.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabHost, LabProcess } from '../test/support/lab/index.js';
 
 export const KEEPALIVED_TS_BIN = fileURLToPath(new URL('../../bin/keepalived-ts', import.meta.url));
 export const KEEPALIVED_BIN = '/usr/sbin/keepalived';
+const ROOT = dirname(dirname(KEEPALIVED_TS_BIN));
+let tsBin = KEEPALIVED_TS_BIN;
+
+/**
+ * Copies the built daemon (bin/, dist/src/, the native addon, package.json) into `dir` and runs
+ * it from there: the working tree is shared, and a rebuild by someone else during the bench must
+ * not change (or break) the daemon being measured.
+ */
+export function snapshotKeepalivedTs(dir: string): void {
+  for (const part of ['bin', join('dist', 'src'), join('native', 'build', 'Release'), 'package.json']) {
+    cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  }
+  tsBin = join(dir, 'bin', 'keepalived-ts');
+}
 
 export type Impl = 'keepalived-ts' | 'keepalived';
 
@@ -79,7 +93,7 @@ export function startDaemon(impl: Impl, host: LabHost, scratch: Scratch, instanc
   rmSync(vrrpPidFile, { force: true });
   const args = ['-n', '-l', '-D', '-P', '-f', conf, '-p', scratch.path(`${tag}.pid`), '-r', vrrpPidFile];
   const proc = impl === 'keepalived-ts'
-    ? host.spawn(process.execPath, [KEEPALIVED_TS_BIN, '-G', ...args], { TMPDIR: scratch.dir })
+    ? host.spawn(process.execPath, [tsBin, '-G', ...args], { TMPDIR: scratch.dir })
     : host.spawn(KEEPALIVED_BIN, args);
   return { impl, proc, vrrpPidFile };
 }

@@ -27,6 +27,8 @@ export interface RunResult {
   readonly triggerToNewMs: number;
   /** Last answer of the old master, counted from the trigger (negative: before it). */
   readonly triggerToLastOldMs: number;
+  /** The new master's "Entering MASTER STATE" log line reached us, counted from the trigger. */
+  readonly triggerToMasterLogMs: number | null;
   /** Answers of the old master after the new one had answered (both answering: a flap). */
   readonly oldAnswersAfterNew: number;
   readonly probesSent: number;
@@ -75,7 +77,7 @@ export async function startResponders(lab: Lab): Promise<void> {
   }
 }
 
-export function computeOutage(done: ClientDone, trigger: number): RunResult {
+export function computeOutage(done: ClientDone, trigger: number, masterLogAt: number | undefined): RunResult {
   const firstNew = done.runs.findIndex((r) => r.name === 'h2' && r.first > trigger);
   const newRun = done.runs[firstNew];
   if (newRun === undefined) throw new Error('the new master never answered');
@@ -86,6 +88,7 @@ export function computeOutage(done: ClientDone, trigger: number): RunResult {
     outageMs: round(newRun.first - old.last),
     triggerToNewMs: round(newRun.first - trigger),
     triggerToLastOldMs: round(old.last - trigger),
+    triggerToMasterLogMs: masterLogAt === undefined ? null : round(masterLogAt - trigger),
     oldAnswersAfterNew: oldAfter,
     probesSent: done.sent,
     answers: done.received,
@@ -123,6 +126,8 @@ export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kin
     await client.waitForLine(/^ready$/, 5_000);
     await client.waitForJson((m) => m['event'] === 'run' && m['name'] === 'h1', 3_000);
     await sleep(Math.max(500, 2 * adv));
+    let masterLogAt: number | undefined;
+    void b.proc.waitForLine(MASTER, 3_000 + 6 * adv).then(() => (masterLogAt = epochMs()), () => undefined);
     const trigger = epochMs();
     if (kind === 'graceful-stop') a.proc.signal('SIGTERM');
     else await h1.cableDown();
@@ -134,7 +139,7 @@ export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kin
     const done = await client.waitForJson<ClientDone>((m) => m['event'] === 'done', 5_000);
     const warn = [...logLines(a, /warn|invalid|unknown|error/i), ...logLines(b, /warn|invalid|unknown|error/i)];
     for (const line of warn.slice(0, 3)) ctx.notes.push(`${impl} ${s.label}: ${line.trim()}`);
-    return computeOutage(done, trigger);
+    return computeOutage(done, trigger, masterLogAt);
   } finally {
     if (client?.running) await client.stop(1_000);
     await Promise.allSettled(daemons.map((d) => stopDaemon(d)));

@@ -23,7 +23,7 @@ import { cpus, hostname, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../test/support/lab/index.js';
-import { KEEPALIVED_BIN, Scratch, type Impl } from './failover-daemons.js';
+import { KEEPALIVED_BIN, Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
 import { measureLoad, type LoadFigures } from './failover-load.js';
 import { runOnce, startResponders, type Kind, type RunResult, type Setting } from './failover-run.js';
 
@@ -52,6 +52,8 @@ function pick(env: string | undefined, fallback: readonly string[]): string[] {
 
 interface ImplFigures {
   medianOutageMs: number | null;
+  /** Median time from the trigger to the new master's "Entering MASTER STATE" log line. */
+  medianTriggerToMasterLogMs: number | null;
   outagesMs: number[];
   runs: RunResult[];
   failures: string[];
@@ -78,6 +80,11 @@ function firstLine(cmd: string, args: string[]): string {
   return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown';
 }
 
+function dirtySrc(): number {
+  const r = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '').length;
+}
+
 function machine(): Record<string, unknown> {
   const os = /PRETTY_NAME="?([^"\n]*)"?/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'unknown';
   return { hostname: hostname(), os, kernel: release(), cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memoryMiB: Math.round(totalmem() / 2 ** 20) };
@@ -86,7 +93,7 @@ function machine(): Record<string, unknown> {
 function versions(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string };
   return {
-    keepalivedTs: `${pkg.version ?? 'unknown'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])})`,
+    keepalivedTs: `${pkg.version ?? 'unknown'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}, ${dirtySrc()} uncommitted file(s) under src/; dist/ snapshot taken at start)`,
     keepalived: firstLine(KEEPALIVED_BIN, ['-v']),
     node: process.version,
   };
@@ -103,7 +110,7 @@ async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): P
   const scenarios: Scenario[] = [];
   for (const s of SETTINGS) {
     for (const kind of KINDS) {
-      const empty = (): ImplFigures => ({ medianOutageMs: null, outagesMs: [], runs: [], failures: [] });
+      const empty = (): ImplFigures => ({ medianOutageMs: null, medianTriggerToMasterLogMs: null, outagesMs: [], runs: [], failures: [] });
       const sc: Scenario = { setting: s.label, version: s.version, advertInt: s.advertInt, kind, figures: { 'keepalived-ts': empty(), keepalived: empty() } };
       for (let rep = 1; rep <= REPS; rep++) {
         for (const impl of IMPLS) {
@@ -121,23 +128,28 @@ async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): P
           }
         }
       }
-      for (const impl of IMPLS) sc.figures[impl].medianOutageMs = median(sc.figures[impl].outagesMs);
+      for (const impl of IMPLS) {
+        const f = sc.figures[impl];
+        f.medianOutageMs = median(f.outagesMs);
+        f.medianTriggerToMasterLogMs = median(f.runs.map((r) => r.triggerToMasterLogMs).filter((x): x is number => x !== null));
+      }
       scenarios.push(sc);
     }
   }
   return scenarios;
 }
 
-function write(started: number, scenarios: Scenario[], load: LoadFigures | { skipped: string } | undefined, notes: string[]): void {
+function write(started: number, measured: Record<string, string>, scenarios: Scenario[], load: LoadFigures | { skipped: string } | undefined, notes: string[]): void {
   const out = {
     benchmark: 'VRRP failover outage seen by a UDP client probing the VIP every ms, keepalived-ts pair vs keepalived 2.2.7 pair',
     date: new Date().toISOString(),
     durationS: Math.round((performance.now() - started) / 1000),
     machine: machine(),
-    versions: versions(),
+    versions: measured,
     method: {
       lab: 'h1 (priority 150) and h2 (priority 100) same implementation, h3 client, one bridge; VIP 192.0.2.100/24 VRID 51',
       outage: 'client receive time of the first answer from h2 minus that of the last answer from h1',
+      triggerToMasterLog: "when the new master's 'Entering MASTER STATE' line reached the bench, from the trigger (splits detection from VIP add + GARP)",
       gracefulStop: 'SIGTERM to the master daemon (keepalived: its parent process)',
       linkDown: "the master's bridge port set down (cable pulled: carrier lost, nothing more leaves h1)",
       repetitions: REPS,
@@ -149,6 +161,7 @@ function write(started: number, scenarios: Scenario[], load: LoadFigures | { ski
       keepalivedTsMedianMs: s.figures['keepalived-ts'].medianOutageMs,
       keepalivedMedianMs: s.figures.keepalived.medianOutageMs,
       ratioOursToKeepalived: ratio(s),
+      triggerToMasterLogMedianMs: { 'keepalived-ts': s.figures['keepalived-ts'].medianTriggerToMasterLogMs, keepalived: s.figures.keepalived.medianTriggerToMasterLogMs },
       failures: { 'keepalived-ts': s.figures['keepalived-ts'].failures.length, keepalived: s.figures.keepalived.failures.length },
     })),
     scenarios,
@@ -166,6 +179,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const notes: string[] = [];
   const scratch = new Scratch();
+  snapshotKeepalivedTs(scratch.path('keepalived-ts'));
+  const measured = versions();
   const lab = await Lab.create({ hosts: 3 });
   let scenarios: Scenario[] = [];
   let load: LoadFigures | { skipped: string } | undefined;
@@ -180,7 +195,7 @@ async function main(): Promise<void> {
     await lab.destroy();
     scratch.cleanup();
   }
-  write(started, scenarios, load, notes);
+  write(started, measured, scenarios, load, notes);
 }
 
 await main();
