@@ -16,6 +16,7 @@ import { NOOP_POOL_SINK } from '../src/check/checker-subsystem-events.js';
 import { createProbeBuilder, type ProbeBuilder } from '../src/check/checker-subsystem-probes.js';
 import type { CheckClock } from '../src/check/clock.js';
 import { TimerQueue } from '../src/check/timer-queue.js';
+import { CHECKER_TIMER_RESOLUTION_MS } from '../src/daemon/checker-wiring.js';
 import { LinuxConfigEnvironment } from '../src/os/linux/config-environment.js';
 import { EpollStreamPort } from '../src/os/linux/stream-exchange.js';
 import { benchConfigText } from './checks-targets.js';
@@ -81,7 +82,8 @@ export async function runChild(servers: number, warmupMs: number, windowMs: numb
   const model = loadConfig(file, new LinuxConfigEnvironment()).model;
   if (model.lvs === undefined) throw new Error('bench config has no virtual_server');
   // As the daemon does (src/daemon/checker-wiring.ts): all checker timers in one queue.
-  const clock = process.env['KTS_BENCH_NODE_TIMERS'] === '1' ? systemClock() : new TimerQueue(systemClock());
+  const resolutionMs = Number(process.env['KTS_BENCH_TIMER_RESOLUTION_MS'] ?? CHECKER_TIMER_RESOLUTION_MS);
+  const clock = process.env['KTS_BENCH_NODE_TIMERS'] === '1' ? systemClock() : new TimerQueue(systemClock(), resolutionMs);
   const c: Counters = { measuring: false, started: 0, completed: 0, failed: 0, gapsMs: [] };
   const stream = process.env['KTS_BENCH_NET'] === '1' ? undefined : new EpollStreamPort();
   const buildProbe = counting(createProbeBuilder({ clock, rng: Math.random, ...(stream ? { stream } : {}) }), c);

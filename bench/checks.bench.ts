@@ -10,8 +10,8 @@
  * Writes bench/results/checks.json. Stops by itself in about two minutes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './checks-child.js';
@@ -24,6 +24,7 @@ const COMPARE_SIZES = (process.env['KTS_BENCH_SIZES'] ?? '2000,10000').split(','
 const LADDER = [15_000, 20_000];
 const WARMUP_MS = 4_000;
 const WINDOW_MS = 8_000;
+const START_LOAD = loadavg().map((l) => Math.round(l * 100) / 100);
 
 interface OursFigures {
   readonly servers: number;
@@ -79,7 +80,12 @@ async function measureOurs(servers: number, dir: string): Promise<OursFigures> {
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   if (code !== 0) throw new Error(`checker child for ${servers} servers exited with ${String(code)}`);
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as OursFigures;
+  const lines = out.trim().split('\n');
+  if (nodeArgs.includes('--trace-gc')) {
+    const count = (re: RegExp): number => lines.filter((l) => re.test(l)).length;
+    process.stderr.write(`N=${servers}: --trace-gc over the whole run: ${count(/Scavenge/)} scavenges, ${count(/Mark-Compact|Mark-sweep/i)} mark-compacts\n`);
+  }
+  return JSON.parse(lines.pop() ?? '{}') as OursFigures;
 }
 
 async function inner(): Promise<void> {
@@ -105,7 +111,7 @@ async function inner(): Promise<void> {
     }
     let largest = Math.max(0, ...comparisons.filter((c) => c.oursSustained).map((c) => c.servers));
     const ladder = [];
-    if (largest === COMPARE_SIZES.at(-1)) {
+    if (largest === COMPARE_SIZES.at(-1) && process.env['KTS_BENCH_LADDER'] !== '0') {
       for (const n of LADDER) {
         const ours = await measureOurs(n, dir);
         ladder.push({ ...ours, sustained: sustained(ours) });
@@ -126,19 +132,61 @@ function version(cmd: string, args: string[]): string {
   return `${r.stdout}${r.stderr}`.split('\n')[0]?.trim() ?? 'unknown';
 }
 
+interface Comparison {
+  servers: number;
+  ours: { cpuUsPerCheck: number | null; checksPerSecond: number; gapP99Ms: number; eventLoopDelayP99Ms?: number };
+  haproxy: Record<string, number>;
+  ratioOursToHaproxy: number | null;
+  oursSustained: boolean;
+}
+
+/** One line per earlier run: the figures that matter, so a run never erases the previous ones. */
+function summary(previous: { date?: string; note?: string; comparisons?: Comparison[]; largestServersSustained?: number }): Record<string, unknown> {
+  return {
+    date: previous.date,
+    ...(previous.note !== undefined ? { note: previous.note } : {}),
+    largestServersSustained: previous.largestServersSustained,
+    runs: (previous.comparisons ?? []).map((c) => ({
+      servers: c.servers,
+      oursUsPerCheck: c.ours.cpuUsPerCheck === null ? null : Math.round(c.ours.cpuUsPerCheck * 10) / 10,
+      haproxyUsPerCheck: Math.round((c.haproxy['cpuUsPerCheck'] ?? 0) * 10) / 10,
+      ratio: c.ratioOursToHaproxy === null ? null : Math.round(c.ratioOursToHaproxy * 100) / 100,
+      checksPerSecond: c.ours.checksPerSecond,
+      gapP99Ms: c.ours.gapP99Ms,
+      eventLoopDelayP99Ms: c.ours.eventLoopDelayP99Ms,
+      sustained: c.oursSustained,
+    })),
+  };
+}
+
+function history(): unknown[] {
+  try {
+    const previous = JSON.parse(readFileSync(RESULTS, 'utf8')) as Parameters<typeof summary>[0] & { history?: unknown[] };
+    return [...(previous.history ?? []), summary(previous)];
+  } catch {
+    return [];
+  }
+}
+
 function writeResults(comparisons: unknown[], ladder: unknown[], largest: number): void {
+  const note = process.env['KTS_BENCH_NOTE'];
   const out = {
     benchmark: 'HTTP_GET (digest) checks at delay_loop 1 on loopback: CPU per check and largest N on schedule, vs HAProxy httpchk inter 1s',
     date: new Date().toISOString(),
     windowMs: WINDOW_MS,
     warmupMs: WARMUP_MS,
-    onScheduleCriterion: 'checks/s >= 0.95 N, no failures, p99 gap between a checker\'s attempt starts <= 1200 ms (delay_loop 1 s with 5% jitter)',
+    onScheduleCriterion: 'checks/s >= 0.95 N, no failures, p99 gap between a checker\'s attempt starts <= 1200 ms (delay_loop 1 s, phase-locked, 10 ms timer slots)',
     target: { cpuRatioMax: 1.5, serversOnSchedule: 10_000 },
     comparisons,
     ladder,
     largestServersSustained: largest,
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, kernel: release() },
     versions: { node: process.version, haproxy: version('haproxy', ['-v']), nginx: version('nginx', ['-v']) },
+    /** 1/5/15-minute load averages when the run started (other work on the machine skews both sides). */
+    loadAverageAtStart: START_LOAD,
+    ...(note !== undefined ? { note } : {}),
+    /** Earlier runs, oldest first (each run moves the previous one here). */
+    history: history(),
   };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);

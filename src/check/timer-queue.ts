@@ -10,7 +10,7 @@
  * stopped queue holds no underlying timer.
  *
  * Timers fire at their exact due time in arming order, like the clock they wrap, so the queue is a
- * drop-in CheckClock. Callbacks due together run in one underlying callback (a callback arming a
+ * drop-in CheckClock; or, with a resolution, in coalesced wake-ups at most that many ms late. Callbacks due together run in one underlying callback (a callback arming a
  * timer already due runs it in the same pass, after the ones already due).
  */
 import type { CheckClock, CheckTimer } from './clock.js';
@@ -31,6 +31,12 @@ function before(a: QueueTimer, b: QueueTimer): boolean {
 /** Runs due callbacks for at most this long (or this many) per underlying callback, then yields. */
 const MAX_PASS_MS = 20;
 const MAX_PASS_CALLBACKS = 100_000;
+/**
+ * Runtime timers count whole milliseconds and may fire up to 1 ms before a fractional due time;
+ * entries due within this much of now run in that pass instead of costing another wake-up.
+ * Below 1 ms, so a clock with whole-ms times (tests) still sees every timer at its exact time.
+ */
+const EARLY_MS = 0.999;
 
 export class TimerQueue implements CheckClock {
   private readonly heap: QueueTimer[] = [];
@@ -40,7 +46,13 @@ export class TimerQueue implements CheckClock {
   private armedAtMs = Number.POSITIVE_INFINITY;
   private firing = false;
 
-  constructor(private readonly clock: CheckClock) {}
+  /**
+   * @param resolutionMs 0: every timer fires at its exact due time. N > 0: the underlying timer
+   *   only targets multiples of N ms, so timers due within the same N ms run in one wake-up (never
+   *   early, at most N ms late). At thousands of checks per second a wake-up of the runtime costs
+   *   as much as the JavaScript of a check; a few ms of lateness costs nothing to a health check.
+   */
+  constructor(private readonly clock: CheckClock, private readonly resolutionMs = 0) {}
 
   monotonicMs(): number {
     return this.clock.monotonicMs();
@@ -71,7 +83,7 @@ export class TimerQueue implements CheckClock {
     this.armedAtMs = Number.POSITIVE_INFINITY;
     this.firing = true;
     const startMs = this.clock.monotonicMs();
-    let nowMs = startMs;
+    let nowMs = startMs + EARLY_MS;
     try {
       for (let n = 0; ; n++) {
         const top = this.heap[0];
@@ -82,7 +94,7 @@ export class TimerQueue implements CheckClock {
         this.liveCount--;
         top.callback();
         if ((n & 63) === 63) {
-          nowMs = this.clock.monotonicMs();
+          nowMs = this.clock.monotonicMs() + EARLY_MS;
           if (nowMs - startMs > MAX_PASS_MS || n >= MAX_PASS_CALLBACKS) break; // yield to I/O; the rest runs next turn
         }
       }
@@ -101,10 +113,12 @@ export class TimerQueue implements CheckClock {
       top = this.heap[0];
     }
     if (top === undefined) return this.reset();
-    if (this.armed !== undefined && this.armedAtMs <= top.atMs) return;
+    const r = this.resolutionMs;
+    const atMs = r > 0 ? Math.ceil(top.atMs / r) * r : top.atMs;
+    if (this.armed !== undefined && this.armedAtMs <= atMs) return;
     if (this.armed !== undefined) this.clock.clearTimer(this.armed);
-    this.armedAtMs = top.atMs;
-    this.armed = this.clock.setTimer(this.fire, Math.max(0, top.atMs - this.clock.monotonicMs()));
+    this.armedAtMs = atMs;
+    this.armed = this.clock.setTimer(this.fire, Math.max(0, atMs - this.clock.monotonicMs()));
   }
 
   private reset(): void {

@@ -81,6 +81,22 @@ test('timer queue: many timers with random delays and random cancels fire exactl
   assert.equal(clock.timerCount(), 0);
 });
 
+test('timer queue with a resolution: timers due in the same slot share one wake-up, never early, at most a slot late', async () => {
+  const clock = new ManualClock();
+  const q = new TimerQueue(clock, 4);
+  const fired: string[] = [];
+  for (const d of [1, 2, 3, 4, 5, 9]) q.setTimer(() => fired.push(`${d}@${clock.monotonicMs()}`), d);
+  await clock.advance(3);
+  assert.deepEqual(fired, []);
+  await clock.advance(1);
+  assert.deepEqual(fired, ['1@4', '2@4', '3@4', '4@4']);
+  await clock.advance(4);
+  assert.deepEqual(fired, ['1@4', '2@4', '3@4', '4@4', '5@8']);
+  await clock.advance(4);
+  assert.deepEqual(fired.at(-1), '9@12');
+  assert.equal(clock.timerCount(), 0);
+});
+
 test('spread: first-run phases of 10 000 checkers cover the window evenly; the phase lock keeps delay_loop from the due time', () => {
   const rng = seededRng(3);
   const perBucket = new Array<number>(100).fill(0);
