@@ -71,6 +71,7 @@ export class TimerQueue implements CheckClock {
     handle.live = false;
     this.liveCount--;
     if (this.liveCount === 0 && !this.firing) this.reset();
+    else if (this.heap.length > 2 * this.liveCount + 1024 && !this.firing) this.compact();
   }
 
   /** Live (armed, not fired, not cleared) timers. */
@@ -126,6 +127,16 @@ export class TimerQueue implements CheckClock {
     if (this.armed !== undefined) this.clock.clearTimer(this.armed);
     this.armed = undefined;
     this.armedAtMs = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Drops cancelled entries once they outnumber the live ones (attempt deadlines are nearly always
+   * cancelled long before they are due): the heap stays at most about twice the live timers.
+   */
+  private compact(): void {
+    const live = this.heap.filter((t) => t.live);
+    this.heap.length = 0;
+    for (const t of live) this.push(t);
   }
 
   private push(t: QueueTimer): void {
