@@ -6,7 +6,7 @@
  * the gap between the last answer from h1 and the first answer from h2 (client receive times).
  */
 import { fileURLToPath } from 'node:url';
-import type { Lab, LabProcess } from '../test/support/lab/index.js';
+import { AgentClient, type Lab, type LabProcess } from '../test/support/lab/index.js';
 import { holdsAddress, lastOutput, logLines, sleep, startDaemon, stopDaemon, waitAddress, waitLog, type Daemon, type Impl, type InstanceSpec, type Scratch } from './failover-daemons.js';
 
 export const PROBE_AGENT = fileURLToPath(new URL('../test/support/agents/bench-failover-probe.js', import.meta.url));
@@ -27,6 +27,8 @@ export interface RunResult {
   readonly triggerToNewMs: number;
   /** Last answer of the old master, counted from the trigger (negative: before it). */
   readonly triggerToLastOldMs: number;
+  /** From the old master's last advert seen on the client host to the trigger (the phase). */
+  readonly advertToTriggerMs: number;
   /** The new master's "Entering MASTER STATE" log line reached us, counted from the trigger. */
   readonly triggerToMasterLogMs: number | null;
   /** Answers of the old master after the new one had answered (both answering: a flap). */
@@ -77,7 +79,7 @@ export async function startResponders(lab: Lab): Promise<void> {
   }
 }
 
-export function computeOutage(done: ClientDone, trigger: number, masterLogAt: number | undefined): RunResult {
+export function computeOutage(done: ClientDone, trigger: number, masterLogAt: number | undefined, advertAt: number): RunResult {
   const firstNew = done.runs.findIndex((r) => r.name === 'h2' && r.first > trigger);
   const newRun = done.runs[firstNew];
   if (newRun === undefined) throw new Error('the new master never answered');
@@ -88,6 +90,7 @@ export function computeOutage(done: ClientDone, trigger: number, masterLogAt: nu
     outageMs: round(newRun.first - old.last),
     triggerToNewMs: round(newRun.first - trigger),
     triggerToLastOldMs: round(old.last - trigger),
+    advertToTriggerMs: round(trigger - advertAt),
     triggerToMasterLogMs: masterLogAt === undefined ? null : round(masterLogAt - trigger),
     oldAnswersAfterNew: oldAfter,
     probesSent: done.sent,
@@ -95,8 +98,33 @@ export function computeOutage(done: ClientDone, trigger: number, masterLogAt: nu
   };
 }
 
+/** A VRRP listener on the client host (lowlevel-agent vrrp-listen): adverts as JSON events. */
+export async function startAdvertWatch(lab: Lab): Promise<AgentClient> {
+  const watch = await AgentClient.start(lab.host(3), 'lowlevel-agent');
+  await watch.call('vrrp-listen', { family: 4, ifname: 'eth0' });
+  return watch;
+}
+
+/**
+ * Resolves (with the epoch time it saw it) on the next advert from `source` printed after this
+ * call, so that the trigger comes at a fixed phase of the master's advert cycle: just after an
+ * advert, the worst case, the same for both implementations.
+ */
+function nextAdvert(watch: AgentClient, source: string, timeoutMs: number): Promise<number> {
+  let skip = watch.process.stdoutLines.length;
+  const match = (line: string): boolean => {
+    if (skip > 0) {
+      skip--;
+      return false;
+    }
+    return line.includes('"event":"vrrp"') && line.includes(`"source":"${source}"`);
+  };
+  return watch.process.waitForLine(match, timeoutMs, 'stdout').then(() => epochMs());
+}
+
 export interface RunContext {
   readonly lab: Lab;
+  readonly watch: AgentClient;
   readonly scratch: Scratch;
   readonly probeIntervalMs: number;
   /** Lines of the daemons' logs worth keeping (warnings about a setting), per run. */
@@ -126,6 +154,7 @@ export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kin
     await client.waitForLine(/^ready$/, 5_000);
     await client.waitForJson((m) => m['event'] === 'run' && m['name'] === 'h1', 3_000);
     await sleep(Math.max(500, 2 * adv));
+    const advertAt = await nextAdvert(ctx.watch, h1.ipv4, 3_000 + 2 * adv);
     let masterLogAt: number | undefined;
     void b.proc.waitForLine(MASTER, 3_000 + 6 * adv).then(() => (masterLogAt = epochMs()), () => undefined);
     const trigger = epochMs();
@@ -139,7 +168,7 @@ export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kin
     const done = await client.waitForJson<ClientDone>((m) => m['event'] === 'done', 5_000);
     const warn = [...logLines(a, /warn|invalid|unknown|error/i), ...logLines(b, /warn|invalid|unknown|error/i)];
     for (const line of warn.slice(0, 3)) ctx.notes.push(`${impl} ${s.label}: ${line.trim()}`);
-    return computeOutage(done, trigger, masterLogAt);
+    return computeOutage(done, trigger, masterLogAt, advertAt);
   } finally {
     if (client?.running) await client.stop(1_000);
     await Promise.allSettled(daemons.map((d) => stopDaemon(d)));

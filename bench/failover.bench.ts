@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { Lab } from '../test/support/lab/index.js';
 import { KEEPALIVED_BIN, Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
 import { measureLoad, type LoadFigures } from './failover-load.js';
-import { runOnce, startResponders, type Kind, type RunResult, type Setting } from './failover-run.js';
+import { runOnce, startAdvertWatch, startResponders, type Kind, type RunResult, type Setting } from './failover-run.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results', 'failover.json');
@@ -107,6 +107,7 @@ function ratio(s: Scenario): number | null {
 
 async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): Promise<Scenario[]> {
   await startResponders(lab);
+  const watch = await startAdvertWatch(lab);
   const scenarios: Scenario[] = [];
   for (const s of SETTINGS) {
     for (const kind of KINDS) {
@@ -117,7 +118,7 @@ async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): P
           const f = sc.figures[impl];
           const tag = `${impl}-${s.label}-${kind}-${rep}`;
           try {
-            const r = await runOnce({ lab, scratch, probeIntervalMs: PROBE_INTERVAL_MS, notes }, impl, s, kind, tag);
+            const r = await runOnce({ lab, watch, scratch, probeIntervalMs: PROBE_INTERVAL_MS, notes }, impl, s, kind, tag);
             f.runs.push(r);
             f.outagesMs.push(r.outageMs);
             process.stderr.write(`${tag}: outage ${r.outageMs} ms (trigger->new ${r.triggerToNewMs} ms)\n`);
@@ -136,6 +137,7 @@ async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): P
       scenarios.push(sc);
     }
   }
+  await watch.stop();
   return scenarios;
 }
 
@@ -152,6 +154,7 @@ function write(started: number, measured: Record<string, string>, scenarios: Sce
       triggerToMasterLog: "when the new master's 'Entering MASTER STATE' line reached the bench, from the trigger (splits detection from VIP add + GARP)",
       gracefulStop: 'SIGTERM to the master daemon (keepalived: its parent process)',
       linkDown: "the master's bridge port set down (cable pulled: carrier lost, nothing more leaves h1)",
+      phase: "the trigger comes just after an advert of the master is seen on the client host (a raw VRRP listener there): the worst case of the advert cycle, the same for both implementations (advertToTriggerMs per run)",
       repetitions: REPS,
       probeIntervalMs: PROBE_INTERVAL_MS,
     },
