@@ -8,23 +8,15 @@ import type { ScriptCommand, ScriptUser } from '../scripts.js';
 import type { Span } from '../diagnostics.js';
 import type { ParsedRoute } from '../syntax/route.js';
 import type { ParsedRule } from '../syntax/rule.js';
+import type { ParsedAddress } from '../syntax/address.js';
 
-export interface VirtualAddress {
-  readonly family: IpFamily;
-  readonly address: string;
-  readonly prefixLength: number;
-  readonly broadcast?: string;
-  /** Interface name (`dev`), absent = the instance interface (or default_interface for static). */
-  readonly dev?: string;
-  readonly scope?: string;
-  readonly label?: string;
-  readonly peer?: string;
-  readonly flags: readonly ('home' | 'nodad' | 'mngtmpaddr' | 'noprefixroute' | 'autojoin')[];
-  readonly useVmac: boolean;
-  readonly noTrack: boolean;
-  /** preferred_lft in seconds; 'forever'; undefined = kernel default (IPv6 /128 VIPs: 0). */
-  readonly preferredLft?: number | 'forever';
-  readonly trackGroup?: string;
+/**
+ * A virtual (or static) address as read by the address syntax (`dev` absent = the instance
+ * interface, or default_interface for static addresses; `preferredLft` undefined = the kernel
+ * default, 0 for IPv6 /128 VIPs), with where it was written.
+ */
+export interface VirtualAddress extends Omit<ParsedAddress, 'flags'> {
+  readonly flags: readonly ParsedAddress['flags'][number][];
   readonly span: Span;
 }
 

@@ -9,6 +9,7 @@ import type {
   CheckScript,
   Checker,
   CheckerConnection,
+  CheckerTiming,
   Forwarding,
   LvsProtocol,
   RealServer,
@@ -41,15 +42,8 @@ export interface CheckerDraft {
   finish(timing: ResolvedTiming): Checker | undefined;
 }
 
-export interface ResolvedTiming {
-  readonly delayLoopMs: number;
-  readonly connectTimeoutMs: number;
-  readonly retry: number;
-  readonly delayBeforeRetryMs: number;
-  readonly warmupMs: number;
-  readonly alpha: boolean;
-  readonly logAllFailures: boolean;
-}
+/** The timing a checker ends with after inheritance: the model's CheckerTiming. */
+export type ResolvedTiming = CheckerTiming;
 
 export interface RealServerDraft {
   address: string;
