@@ -4,11 +4,11 @@
  * (`-n -l -D -P -f CONF -p PID -r VRRP_PID`, as test/lab/vrrp-support.ts does), and reading CPU
  * time and RSS of a PID from /proc.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabHost, LabProcess } from '../test/support/lab/index.js';
+import { Scratch as ScratchDir } from '../test/support/scratch-dir.js';
 
 export const KEEPALIVED_TS_BIN = fileURLToPath(new URL('../../bin/keepalived-ts', import.meta.url));
 export const KEEPALIVED_BIN = '/usr/sbin/keepalived';
@@ -62,21 +62,9 @@ export function confText(instances: readonly InstanceSpec[]): string {
 }
 
 /** A scratch directory for configs and pidfiles, removed by `cleanup`. */
-export class Scratch {
-  readonly dir = mkdtempSync(join(tmpdir(), 'kts-bench-failover-'));
-
-  file(name: string, text: string): string {
-    const path = join(this.dir, name);
-    writeFileSync(path, text);
-    return path;
-  }
-
-  path(name: string): string {
-    return join(this.dir, name);
-  }
-
-  cleanup(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+export class Scratch extends ScratchDir {
+  constructor() {
+    super('kts-bench-failover-');
   }
 }
 

@@ -15,8 +15,7 @@ import { createProbeBuilder } from '../check/checker-subsystem-probes.js';
 import { TimerQueue } from '../check/timer-queue.js';
 import type { EchoPort } from '../check/probes/ping-check.js';
 import type { ConfigEnvironment } from '../config/environment.js';
-import { defaultConfigId, preprocess } from '../config/preprocess/index.js';
-import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
+import { configHasTopLevel, type ConfigProbeOptions } from './config-probe.js';
 import { IcmpEchoClient } from '../os/linux/icmp-echo-client.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
 import { EpollStreamPort } from '../os/linux/stream-exchange.js';
@@ -122,17 +121,11 @@ export class LinuxCheckerSubsystem implements Subsystem {
   }
 }
 
-interface CheckerRegistrationOptions {
-  readonly subsystems: { readonly check: boolean };
-  readonly configFile: string;
-  readonly allConfig: boolean;
-  readonly configId?: string;
-}
+type CheckerRegistrationOptions = ConfigProbeOptions & { readonly subsystems: { readonly check: boolean } };
 
 /** Whether the configuration has a virtual_server (includes and conditionals expanded). */
-export function configHasVirtualServers(options: CheckerRegistrationOptions, env: ConfigEnvironment = new LinuxConfigEnvironment()): boolean {
-  const pre = preprocess(options.configFile, env, options.configId ?? defaultConfigId(env), options.allConfig);
-  return pre.lines.some((line) => line.tokens[0] === 'virtual_server');
+export function configHasVirtualServers(options: ConfigProbeOptions, env?: ConfigEnvironment): boolean {
+  return configHasTopLevel('virtual_server', options, env);
 }
 
 /**

@@ -7,8 +7,7 @@
  */
 import type { ConfigEnvironment } from '../config/environment.js';
 import type { GlobalModel } from '../config/model/global.js';
-import { defaultConfigId, preprocess } from '../config/preprocess/index.js';
-import { LinuxConfigEnvironment } from '../os/linux/config-environment.js';
+import { configHasTopLevel, type ConfigProbeOptions } from './config-probe.js';
 import type { VrrpModel } from '../config/model/vrrp.js';
 import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
@@ -191,20 +190,11 @@ function dataText(d: InstanceDriver): string {
   ].join('\n');
 }
 
-interface VrrpRegistrationOptions {
-  readonly subsystems: { readonly vrrp: boolean };
-  readonly configFile: string;
-  readonly allConfig: boolean;
-  readonly configId?: string;
-}
+type VrrpRegistrationOptions = ConfigProbeOptions & { readonly subsystems: { readonly vrrp: boolean } };
 
-/**
- * Whether the configuration has any vrrp_instance (includes and conditionals expanded; the
- * domains are not run). Read once at startup, before the daemon loads the config in its worker.
- */
-export function configHasVrrpInstances(options: VrrpRegistrationOptions, env: ConfigEnvironment = new LinuxConfigEnvironment()): boolean {
-  const pre = preprocess(options.configFile, env, options.configId ?? defaultConfigId(env), options.allConfig);
-  return pre.lines.some((line) => line.tokens[0] === 'vrrp_instance');
+/** Whether the configuration has any vrrp_instance (includes and conditionals expanded). */
+export function configHasVrrpInstances(options: ConfigProbeOptions, env?: ConfigEnvironment): boolean {
+  return configHasTopLevel('vrrp_instance', options, env);
 }
 
 /** Registers the VRRP subsystem when the config has vrrp_instances and -C did not restrict the run to the checkers. */

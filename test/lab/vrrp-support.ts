@@ -3,11 +3,9 @@
  * same file format), starting either daemon in a lab host with its own pidfiles, and waiting for
  * a VIP to appear on / leave a host (`ip addr`, the judge of who holds it).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabHost, LabProcess } from '../support/lab/index.js';
+import { Scratch as ScratchDir } from '../support/scratch-dir.js';
 
 export const KEEPALIVED_TS_BIN = fileURLToPath(new URL('../../../bin/keepalived-ts', import.meta.url));
 
@@ -49,21 +47,9 @@ export function confText(c: InstanceConf): string {
 }
 
 /** A scratch directory for configs and pidfiles, removed by `cleanup`. */
-export class Scratch {
-  readonly dir = mkdtempSync(join(tmpdir(), 'kts-vrrp-lab-'));
-
-  file(name: string, text: string): string {
-    const path = join(this.dir, name);
-    writeFileSync(path, text);
-    return path;
-  }
-
-  path(name: string): string {
-    return join(this.dir, name);
-  }
-
-  cleanup(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+export class Scratch extends ScratchDir {
+  constructor() {
+    super('kts-vrrp-lab-');
   }
 }
 
