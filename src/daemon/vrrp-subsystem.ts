@@ -13,13 +13,14 @@ import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
+import { openLinuxVipFilter, type LinuxVipFilter } from '../os/linux/vip-filter-linux.js';
 import { LinuxProcessTable, LinuxTrackFiles } from '../os/linux/tracker-ports.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
 import { bindingRefs, TrackerSet } from '../vrrp/trackers.js';
-import type { DriverLog, DriverPorts } from '../vrrp/ports.js';
+import type { DriverLog, DriverPorts, VipFilterPort } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
 import { VrrpEvents } from './vrrp-events.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
@@ -48,6 +49,8 @@ export class VrrpSubsystem implements Subsystem {
   private processRunner: LinuxProcessRunner | undefined;
   private ports: DriverPorts | undefined;
   private events: VrrpEvents | undefined;
+  /** The no_accept table, opened when an instance needs it. */
+  private vipFilter: LinuxVipFilter | undefined;
 
   constructor(private readonly logger: Logger) {}
 
@@ -60,7 +63,8 @@ export class VrrpSubsystem implements Subsystem {
     const links = await LinuxLinkEvents.open((m) => log.error(m));
     const l2 = new LinuxL2Announcer();
     this.resources = { rt, links, l2 };
-    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log };
+    const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
+    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log, vipFilter };
     const processRunner = new LinuxProcessRunner();
     const scripts = new LinuxScriptRunner(processRunner, (m) => log.warning(m));
     this.scripts = scripts;
@@ -76,7 +80,9 @@ export class VrrpSubsystem implements Subsystem {
       this.trackers?.attach(driver, bindingRefs(driver.binding));
       events.observe(driver);
     });
-    this.set.start(await this.adaptAll(vrrp, global, rt));
+    const bindings = await this.adaptAll(vrrp, global, rt);
+    this.openVipFilter(bindings, global);
+    this.set.start(bindings);
     this.trackers.start();
   }
 
@@ -111,6 +117,17 @@ export class VrrpSubsystem implements Subsystem {
     return summary;
   }
 
+  /**
+   * no_accept instances need the firewall table: opened once (nftables options as at that time),
+   * a leftover table of a killed daemon removed first.
+   */
+  private openVipFilter(bindings: readonly InstanceBinding[], global: GlobalModel): void {
+    if (this.vipFilter !== undefined || !bindings.some((b) => b.noAccept === true)) return;
+    if (!global.raw.has('nftables')) this.logger.info('use_vmac or no_accept/strict specified, but no firewall configured - using nftables');
+    this.vipFilter = openLinuxVipFilter(global, driverLog(this.logger));
+    void this.vipFilter.filter.cleanup();
+  }
+
   private async adaptAll(vrrp: VrrpModel, global: GlobalModel, rt: RtNetlink): Promise<InstanceBinding[]> {
     const lookup = primaryAddressLookup(await readInterfaceAddresses(rt));
     const out: InstanceBinding[] = [];
@@ -139,6 +156,7 @@ export class VrrpSubsystem implements Subsystem {
       return;
     }
     const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
+    if (global !== undefined) this.openVipFilter(bindings, global);
     const summary = await this.reloadWithTrackers(this.set, vrrp, global, bindings);
     this.logger.detail(`VRRP reload: kept ${summary.kept.length}, updated ${summary.updated.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
   }
@@ -150,7 +168,10 @@ export class VrrpSubsystem implements Subsystem {
     const scripts = this.scripts;
     this.trackers?.stop();
     const events = this.events;
-    const stopped = (set?.stopAll() ?? Promise.resolve()).then(() => scripts?.idle()).then(() => events?.close());
+    const vipFilter = this.vipFilter;
+    this.vipFilter = undefined;
+    const stopped = (set?.stopAll() ?? Promise.resolve())
+      .then(() => Promise.all([scripts?.idle(), events?.close(), vipFilter?.close()]));
     await Promise.race([stopped, deadline]);
     if (timer !== undefined) clearTimeout(timer);
     this.closeResources();

@@ -19,6 +19,11 @@ export interface InstanceBinding {
   readonly unicastTtl: number;
   /** Whether the instance interface going down puts the instance in FAULT (not dont_track_primary). */
   readonly trackInterface: boolean;
+  /**
+   * no_accept (explicit, or vrrp_strict) on a non-owner: VIP traffic dropped while MASTER. An
+   * owner (priority 255) always accepts: keepalived 2.2.7 installs no rule for it.
+   */
+  readonly noAccept?: boolean;
   /** Settings we read but do not act on (reported once at startup). */
   readonly unsupported: readonly string[];
   /** notify_* scripts (resolved by the config layer; absent = none). */
@@ -162,6 +167,7 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     vips: [...instance.vips, ...instance.excludedVips].map((v) => vipSpec(v, interfaceName)),
     unicastTtl: instance.unicastTtl ?? 255,
     trackInterface: !instance.dontTrackPrimary,
+    noAccept: !instance.accept && instance.priority !== 255,
     unsupported: unsupportedSettings(instance),
     notify: instance.notify,
     trackedInterfaces: instance.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),

@@ -3,8 +3,10 @@
  * that "remove" never overtakes "add". Nothing here delays an advert: the driver sends adverts
  * synchronously and only enqueues this work (DESIGN principle 9). Log lines keep keepalived's
  * wording ("(VI_1) setting VIPs.", "(VI_1) removing VIPs.", "Sending/queueing gratuitous ARPs").
+ * With no_accept (a `filter`), the firewall drop rule for the VIPs is set before they are added
+ * and removed after they are gone, as keepalived does ("(VI_1) setting firewall drop rule").
  */
-import type { AddressPort, DriverLog, L2AnnouncePort, VipSpec } from './ports.js';
+import type { AddressPort, DriverLog, L2AnnouncePort, VipFilterPort, VipSpec } from './ports.js';
 
 export class VipWorker {
   private queue: Promise<void> = Promise.resolve();
@@ -17,6 +19,8 @@ export class VipWorker {
     private readonly addresses: AddressPort,
     private readonly l2: L2AnnouncePort,
     private readonly log: DriverLog,
+    /** no_accept: the firewall port; undefined = accept mode (nothing dropped). */
+    private filter?: VipFilterPort,
   ) {}
 
   /** Resolves when every queued operation has finished. */
@@ -34,8 +38,14 @@ export class VipWorker {
     });
   }
 
-  /** Reload: the new VIP list; while installed, removed ones go and added ones come (no flap of the rest). */
-  replace(vips: readonly VipSpec[]): void {
+  /**
+   * Reload: the new VIP list (and firewall: no_accept may have changed); while installed, removed
+   * ones go and added ones come (no flap of the rest). With no_accept, added VIPs are dropped before
+   * they come and removed ones stay dropped until they are gone.
+   */
+  replace(vips: readonly VipSpec[], filter?: VipFilterPort): void {
+    const oldFilter = this.filter;
+    this.filter = filter;
     const key = (v: VipSpec): string => `${v.address}/${v.prefixLength}/${v.interfaceName}`;
     const before = new Map(this.vips.map((v) => [key(v), v]));
     const after = new Map(vips.map((v) => [key(v), v]));
@@ -43,15 +53,24 @@ export class VipWorker {
     if (!this.installed) return;
     const gone = [...before].filter(([k]) => !after.has(k)).map(([, v]) => v);
     const added = [...after].filter(([k]) => !before.has(k)).map(([, v]) => v);
+    if (filter !== undefined) this.enqueue(() => filter.drop(this.instanceName, [...vips, ...gone]));
     this.enqueue(async () => {
       for (const vip of gone) await this.addresses.remove(vip);
       for (const vip of added) await this.addresses.add(vip);
     });
+    if (filter !== undefined && gone.length > 0) this.enqueue(() => filter.drop(this.instanceName, vips));
+    if (oldFilter !== undefined && filter === undefined) this.enqueue(() => oldFilter.drop(this.instanceName, []));
   }
 
   addAll(): void {
     if (this.vips.length === 0) return;
     this.installed = true;
+    const filter = this.filter;
+    if (filter !== undefined) {
+      this.log.info(`(${this.instanceName}) setting firewall drop rule`);
+      const vips = this.vips;
+      this.enqueue(() => filter.drop(this.instanceName, vips));
+    }
     this.log.info(`(${this.instanceName}) setting VIPs.`);
     this.enqueue(async () => {
       for (const vip of this.vips) await this.addresses.add(vip);
@@ -68,6 +87,7 @@ export class VipWorker {
       this.enqueue(async () => {
         for (const vip of this.vips) await this.addresses.remove(vip);
       });
+      if (wasInstalled) this.unfilter();
       return;
     }
     // keepalived 2.2.7 logs this at every startup, before "Entering BACKUP STATE (init)"
@@ -80,6 +100,15 @@ export class VipWorker {
         await this.addresses.remove(vip);
       }
     });
+    this.unfilter();
+  }
+
+  /** After the VIPs are gone: "(VI_1) removing firewall drop rule" (also at startup, as keepalived). */
+  private unfilter(): void {
+    const filter = this.filter;
+    if (filter === undefined) return;
+    this.log.info(`(${this.instanceName}) removing firewall drop rule`);
+    this.enqueue(() => filter.drop(this.instanceName, []));
   }
 
   /** `count` announcements per VIP, now (after the queued address work). */

@@ -73,7 +73,7 @@ export class InstanceDriver {
     private readonly ports: DriverPorts,
   ) {
     this.current = initialVrrpState(bound.params);
-    this.vipWorker = new VipWorker(bound.params.name, bound.vips, ports.addresses, ports.l2, ports.log);
+    this.vipWorker = new VipWorker(bound.params.name, bound.vips, ports.addresses, ports.l2, ports.log, bound.noAccept === true ? ports.vipFilter : undefined);
   }
 
   get binding(): InstanceBinding {
@@ -140,7 +140,7 @@ export class InstanceDriver {
     initialVrrpState(binding.params); // validates the new params (throws VrrpError)
     const old = this.bound;
     this.bound = binding;
-    this.vipWorker.replace(binding.vips);
+    this.vipWorker.replace(binding.vips, binding.noAccept === true ? this.ports.vipFilter : undefined);
     this.current = { ...this.current, params: binding.params };
     if (transportKey(old) !== transportKey(binding)) {
       this.transport?.close();

@@ -74,6 +74,15 @@ export interface L2AnnouncePort {
   announce(vip: VipSpec): Promise<void>;
 }
 
+/**
+ * no_accept / vrrp_strict: traffic to and from an instance's VIPs is dropped while it holds them
+ * (keepalived's firewall drop rule). `drop` replaces the instance's list ([] = none); it never
+ * rejects: a failure is reported through the log and the previous rules stay.
+ */
+export interface VipFilterPort {
+  drop(instance: string, vips: readonly VipSpec[]): Promise<void>;
+}
+
 export type LinkState = 'up' | 'down';
 
 /** Link up/down of named interfaces (keepalived's view: IFF_UP and IFF_RUNNING). */
@@ -108,4 +117,6 @@ export interface DriverPorts {
   readonly links: LinkEventsPort;
   readonly clock: DriverClock;
   readonly log: DriverLog;
+  /** The no_accept firewall; absent = not enforced. */
+  readonly vipFilter?: VipFilterPort;
 }
