@@ -158,3 +158,19 @@ test('track_interface entries reach the binding with their weights', () => {
   assert.ok(instance && model.global);
   assert.deepEqual(adaptInstance(instance, model.global, lookup).trackedInterfaces, [{ name: 'eth1', weight: -20, reverse: false }]);
 });
+
+test('no_accept: explicit or from vrrp_strict on a non-owner; accept by default; never for the owner (priority 255, as keepalived 2.2.7)', () => {
+  const conf = (globals: string, extra: string, prio = 100, state = 'BACKUP'): string => `global_defs {\n${globals}\n}\nvrrp_instance VI_1 {\n  state ${state}\n  interface eth0\n  virtual_router_id 51\n  priority ${prio}\n  advert_int 1\n${extra}\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n`;
+  const noAccept = (text: string): boolean | undefined => {
+    const model = load(text);
+    const instance = model.vrrp?.instances[0];
+    assert.ok(instance && model.global);
+    return adaptInstance(instance, model.global, lookup).noAccept;
+  };
+  assert.equal(noAccept(conf('', '')), false);
+  assert.equal(noAccept(conf('', '  no_accept')), true);
+  assert.equal(noAccept(conf('  vrrp_strict', '')), true);
+  assert.equal(noAccept(conf('  vrrp_strict', '  accept')), true, 'strict resets accept for v2 (keepalived: "does not comply with RFC3768")');
+  assert.equal(noAccept(conf('', '  no_accept', 255, 'MASTER')), false);
+  assert.equal(noAccept(conf('  vrrp_strict', '', 255, 'MASTER')), false);
+});
