@@ -4,8 +4,10 @@
  *   `*_fifo_script` started once with the FIFO name appended and stopped at shutdown;
  * - every driver observed by the VrrpNotifier (FIFO lines in transition order, notify scripts);
  * - one SyncGroupCoordinator per vrrp_sync_group, members added before they start, group
- *   transitions to the group's notify scripts and FIFO "GROUP" lines.
+ *   transitions to the group's notify scripts and FIFO "GROUP" lines;
+ * - smtp_alert mails for instance and group transitions, sent in the background (SmtpMailer).
  */
+import { hostname, userInfo } from 'node:os';
 import type { GlobalModel, NotifyFifo } from '../config/model/global.js';
 import type { VrrpModel } from '../config/model/vrrp.js';
 import type { ProcessRunner } from '../os/linux/process-runner.js';
@@ -13,6 +15,10 @@ import type { ScriptRunnerPort } from '../vrrp/driver-notify.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { VrrpNotifier, type LinePort } from '../vrrp/notifier.js';
 import { SyncGroupCoordinator } from '../vrrp/sync-group.js';
+import { alertConfig, VrrpSmtpAlerts } from '../vrrp/smtp-alerts.js';
+import { smtpAlertSettings, type SmtpAlertSettings } from '../notify/smtp-message.js';
+import { SmtpMailer } from '../notify/smtp-client.js';
+import { createSystemClock } from './runtime.js';
 import type { DriverLog } from '../vrrp/ports.js';
 import { fifoWriterFactory } from './pool-wiring-fifo.js';
 import type { LineWriter } from './pool-wiring-notify.js';
@@ -31,6 +37,9 @@ export class VrrpEvents {
   private groups = new Map<string, SyncGroupCoordinator>();
   private groupOf = new Map<string, SyncGroupCoordinator>();
   readonly notifier: VrrpNotifier;
+  private readonly mailer: SmtpMailer;
+  private readonly alerts: VrrpSmtpAlerts;
+  private mailSettings: SmtpAlertSettings | undefined;
 
   constructor(
     private readonly runner: ProcessRunner,
@@ -38,6 +47,18 @@ export class VrrpEvents {
     private readonly log: DriverLog,
   ) {
     this.notifier = new VrrpNotifier(scripts, () => this.fifos.map((f): LinePort => f.writer));
+    this.mailer = new SmtpMailer(createSystemClock(), log);
+    this.alerts = new VrrpSmtpAlerts({
+      send: (alert) => {
+        if (this.mailSettings !== undefined) this.mailer.send(this.mailSettings, alert.subject, alert.body);
+      },
+    }, undefined);
+  }
+
+  /** smtp_alert settings of this config (start and reload). */
+  configureAlerts(global: GlobalModel | undefined, vrrp: VrrpModel | undefined): void {
+    this.mailSettings = global === undefined ? undefined : smtpAlertSettings(global, { hostname: hostname(), user: currentUser() });
+    this.alerts.configure(this.mailSettings === undefined || global === undefined || vrrp === undefined ? undefined : alertConfig(global, vrrp));
   }
 
   /** Opens the configured VRRP FIFOs that are not open yet (reload: closes the ones gone). */
@@ -76,6 +97,7 @@ export class VrrpEvents {
     for (const spec of vrrp?.syncGroups ?? []) {
       const group = new SyncGroupCoordinator(spec.name);
       this.notifier.observeGroup(group, spec.notify);
+      this.alerts.observeGroup(group);
       this.groups.set(spec.name, group);
       for (const m of spec.members) this.groupOf.set(m, group);
     }
@@ -83,11 +105,15 @@ export class VrrpEvents {
 
   /** Called for each driver before it starts (and for kept drivers after a reload). */
   observe(driver: InstanceDriver, notify = true): void {
-    if (notify) this.notifier.observeInstance(driver);
+    if (notify) {
+      this.notifier.observeInstance(driver);
+      this.alerts.observeInstance(driver);
+    }
     this.groupOf.get(driver.name)?.add(driver);
   }
 
   async close(): Promise<void> {
+    this.mailer.close();
     for (const g of this.groups.values()) g.detach();
     const fifos = this.fifos;
     this.fifos = [];
@@ -97,5 +123,14 @@ export class VrrpEvents {
   private async closeFifo(f: OpenFifo): Promise<void> {
     f.script?.abort();
     await f.writer.close().catch(() => undefined);
+  }
+}
+
+/** The name keepalived puts in the default notification_email_from (the user it runs as). */
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'root');
   }
 }

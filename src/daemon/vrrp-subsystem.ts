@@ -75,6 +75,7 @@ export class VrrpSubsystem implements Subsystem {
     const events = new VrrpEvents(processRunner, scripts, log);
     this.events = events;
     await events.openFifos(global);
+    events.configureAlerts(global, vrrp);
     events.buildGroups(vrrp);
     this.set = new DriverSet(ports, (driver) => {
       this.trackers?.attach(driver, bindingRefs(driver.binding));
@@ -105,6 +106,7 @@ export class VrrpSubsystem implements Subsystem {
     this.trackers = trackers;
     await trackers.prime();
     await this.events?.openFifos(global);
+    this.events?.configureAlerts(global, vrrp);
     this.events?.buildGroups(vrrp);
     const summary = await set.reload(bindings);
     const started = new Set(summary.started);
