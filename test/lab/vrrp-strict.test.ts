@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
+import { createBatch, deleteBatch, deltaBatch, elementsOf } from '../../src/vrrp/vip-filter-nft.js';
 import { KEEPALIVED_TS_BIN, Scratch, stopGracefully, waitLog, waitVip } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
@@ -69,6 +70,21 @@ test('vrrp_strict MASTER drops traffic to its VIP (as keepalived 2.2.7), accept 
     const client = lab.host(2);
     node.spawn(process.execPath, ['-e', `require('net').createServer((s)=>s.end('hi\\n')).listen(${PORT})`]);
     const strict = conf(['vrrp_strict'], []);
+
+    // the kernel takes every batch we generate: IPv4, IPv6, link-local with its interface, counters
+    const o = { table: 'kts_json_check', priority: -5, counters: true };
+    const vips = [{ address: VIP, prefixLength: 24, interfaceName: 'eth0' }, { address: '2001:db8::100', prefixLength: 64, interfaceName: 'eth0' }, { address: 'fe80::1234', prefixLength: 64, interfaceName: 'eth0' }];
+    await node.execOk('nft', ['-j', JSON.stringify(createBatch(o, elementsOf(vips)))]);
+    await node.execOk('nft', ['-j', JSON.stringify(createBatch(o, elementsOf(vips)))]); // replaces an existing table
+    await node.execOk('nft', ['-j', JSON.stringify(deltaBatch(o, elementsOf(vips), elementsOf(vips.slice(1))))]);
+    const listed = (await table(node, 'inet', o.table)) ?? '';
+    assert.match(listed, /set vips6 \{[^}]*elements = \{ 2001:db8::100 \}/);
+    assert.match(listed, /elements = \{ fe80::1234 \. "eth0" \}/);
+    assert.match(listed, /type filter hook input priority filter - 5; policy accept;\n\t\tip daddr @vips counter packets 0 bytes 0 drop/);
+    assert.doesNotMatch(listed, /192\.0\.2\.100/);
+    await node.execOk('nft', ['-j', JSON.stringify(deleteBatch(o))]);
+    await node.execOk('nft', ['-j', JSON.stringify(deleteBatch(o))]); // absent: still fine
+    assert.equal(await table(node, 'inet', o.table), undefined);
 
     // keepalived-ts, vrrp_strict (no_accept): the VIP is held but unreachable; the node's own address answers
     let ts = start('ts', node, scratch, strict, 'ts1');
