@@ -29,6 +29,7 @@ export async function sendSmtpMail(server: SmtpServer, mail: SmtpMail, timeoutMs
   const where = serverText(server);
   const c = await connect({ address: server.host, port: server.port, connectTimeoutMs: timeoutMs }, clock, abort);
   if (!c.ok) {
+    if (abort.aborted) return { ok: false, reason: 'aborted' }; // shutting down: nothing to report
     const why = c.failure === 'connect-timeout' ? `Timeout connecting SMTP server ${where}.` : `Error connecting SMTP server ${where}: ${c.reason}`;
     log.error(why);
     return { ok: false, reason: c.reason };
@@ -62,7 +63,7 @@ function converse(socket: Socket, dialogue: SmtpDialogue, timeoutMs: number, clo
         finish({ ok: false, reason: `no ${dialogue.waitingFor} reply within ${timeoutMs} ms` });
       }, timeoutMs);
     };
-    const onAbort = (): void => finish({ ok: false, reason: 'aborted' });
+    const onAbort = (): void => finish({ ok: false, reason: 'aborted' }); // shutting down: not reported
     signal.addEventListener('abort', onAbort, { once: true });
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {

@@ -113,3 +113,20 @@ test('a working sink receives one mail per transition, keepalived\'s text', asyn
     await sink.close();
   }
 });
+
+test('stopping the mailer abandons a hanging mail at once, without an error line', async () => {
+  const server = createServer((s) => s.on('error', () => undefined));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const { driver, logs, mailer } = wire(port);
+    driver.start();
+    await until('connected', () => logs.length === 1);
+    mailer.close();
+    await settle();
+    assert.deepEqual(logs, [`Remote SMTP server [127.0.0.1]:${port} connected.`]);
+    await driver.stop();
+  } finally {
+    server.close();
+  }
+});
