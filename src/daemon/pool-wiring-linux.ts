@@ -1,19 +1,37 @@
 /**
  * Registers the load-balancing pool (pool-wiring.ts) with its Linux ports: data plane selection
  * over the Linux factories (IPVS by generic netlink, nftables by `nft`), the asynchronous process
- * runner for quorum scripts and `nft`, and the LVS notify FIFO writer. Registered under the same
+ * runner for quorum scripts and `nft`, the LVS notify FIFO writer and the FIFO scripts. Registered under the same
  * condition as the checkers (virtual servers in the config, checkers in the run) and before
  * them; returns the PoolSink the checkers feed.
  */
 import type { PoolSink } from '../check/checker-subsystem-events.js';
 import { selectDataPlane } from '../lb/plane-select.js';
 import { linuxDataPlaneFactories } from '../os/linux/data-plane-factory.js';
-import { LinuxProcessRunner } from '../os/linux/process-runner.js';
+import { LinuxProcessRunner, type ProcessRunner } from '../os/linux/process-runner.js';
 import { configHasVirtualServers } from './checker-wiring.js';
 import { fifoWriterFactory } from './pool-wiring-fifo.js';
+import type { FifoScriptPort } from './pool-wiring-fifo-set.js';
+import type { Logger } from './logger.js';
+import { configHasVrrpInstances } from './vrrp-subsystem.js';
 import { PoolSubsystem } from './pool-wiring.js';
 import type { DaemonServices } from './start.js';
 import type { SubsystemRegistry } from './subsystem.js';
+
+/** A FIFO script runs as long as the daemon: its timeout is only a backstop (~24 days). */
+const FIFO_SCRIPT_TIMEOUT_MS = 2 ** 31 - 1;
+
+function fifoScriptPort(runner: ProcessRunner, log: Logger): FifoScriptPort {
+  return {
+    start(argv, user) {
+      const abort = new AbortController();
+      void runner.run({ argv, uid: user.uid, gid: user.gid, timeoutMs: FIFO_SCRIPT_TIMEOUT_MS, signal: abort.signal }).then((o) => {
+        if (!abort.signal.aborted) log.warning(`LVS notify FIFO script ${argv.join(' ')} ended (${o.kind === 'exited' ? `status ${o.exitCode}` : o.kind})`);
+      });
+      return { stop: () => abort.abort() };
+    },
+  };
+}
 
 export function createLinuxPool(services: Pick<DaemonServices, 'logger' | 'options'>): PoolSubsystem {
   const runner = new LinuxProcessRunner();
@@ -23,6 +41,8 @@ export function createLinuxPool(services: Pick<DaemonServices, 'logger' | 'optio
     selectPlane: (choice) => selectDataPlane(choice, factories),
     notifyRunner: runner,
     fifos: fifoWriterFactory(runner),
+    fifoScripts: fifoScriptPort(runner, services.logger),
+    vrrpRunsGlobalFifoScript: services.options.subsystems.vrrp && configHasVrrpInstances(services.options),
     keepOnStop: services.options.dontReleaseIpvs,
   });
 }

@@ -4,10 +4,11 @@
  *
  * start:    lb_data_plane -> plane selection (logged: which plane and why), the plane's start
  *           removes what a killed daemon left, the initial pool is installed, the LVS notify
- *           FIFO is opened when configured.
+ *           FIFOs (notify_fifo, lvs_notify_fifo; pool-wiring-fifo-set.ts) are opened and their
+ *           scripts started when configured.
  * events:   checker PoolEvents -> PoolController (initial/up/down/weight; `removed` is handled
- *           by the reload); RS lines to the FIFO; quorum and sorry-server effects -> logs,
- *           quorum_up/quorum_down scripts, VS lines to the FIFO.
+ *           by the reload); RS lines to the FIFOs; quorum and sorry-server effects -> logs,
+ *           quorum_up/quorum_down scripts, VS lines to the FIFOs.
  * reload:   the new configuration's pool with the running liveness carried over; the plane is
  *           touched only when the desired pool differs, and applies only the difference.
  * shutdown: omega, then the plane is emptied (the table removed), unless -I/--dont-release-ipvs.
@@ -23,7 +24,8 @@ import { dataPlaneChoiceFromGlobal, type PlaneSelection } from '../lb/plane-sele
 import { PoolController } from '../lb/pool-controller.js';
 import { carryOver, initialPoolState } from '../lb/pool-state.js';
 import type { Logger } from './logger.js';
-import { PoolEffectHandler, type LineWriter, type LineWriterFactory } from './pool-wiring-notify.js';
+import { FifoSet, poolFifoSpecs, type FifoScriptPort } from './pool-wiring-fifo-set.js';
+import { PoolEffectHandler, type LineWriterFactory } from './pool-wiring-notify.js';
 import type { ConfigSnapshot, DumpKind, Subsystem } from './subsystem.js';
 
 export interface PoolWiringPorts {
@@ -31,13 +33,12 @@ export interface PoolWiringPorts {
   selectPlane(choice: DataPlaneChoice): Promise<PlaneSelection>;
   readonly notifyRunner: NotifyRunner;
   readonly fifos: LineWriterFactory;
+  /** Starts `*_notify_fifo_script`s (none: the scripts are not run). */
+  readonly fifoScripts?: FifoScriptPort;
+  /** The VRRP subsystem runs in this process and starts `notify_fifo_script` itself. */
+  readonly vrrpRunsGlobalFifoScript?: boolean;
   /** -I/--dont-release-ipvs: leave the forwarding state in place at stop. */
   readonly keepOnStop: boolean;
-}
-
-/** lvs_notify_fifo PATH (the typed field when the global domain fills it, else the raw keyword). */
-export function lvsFifoPath(model: ConfigSnapshot): string | undefined {
-  return model.global?.lvsNotifyFifo?.path ?? model.global?.raw.get('lvs_notify_fifo')?.[0];
 }
 
 export class PoolStartError extends Error {
@@ -50,18 +51,18 @@ export class PoolSubsystem implements Subsystem, PoolSink {
   private plane: DataPlane | undefined;
   private choice: DataPlaneChoice = 'auto';
   private lvs: LvsModel | undefined;
-  private fifo: LineWriter | undefined;
-  private fifoPath: string | undefined;
+  private readonly fifos: FifoSet;
   private readonly warned = new Set<string>();
   private readonly notify: NotifyDispatcher;
   private readonly effects: PoolEffectHandler;
 
   constructor(private readonly ports: PoolWiringPorts) {
     this.notify = new NotifyDispatcher(ports.notifyRunner, ports.log);
+    this.fifos = new FifoSet(ports.fifos, ports.fifoScripts, ports.log);
     this.effects = new PoolEffectHandler({
       log: ports.log,
       notify: this.notify,
-      fifo: () => this.fifo,
+      fifo: () => (this.fifos.size > 0 ? this.fifos : undefined),
       virtualServer: (name) => this.virtualServer(name),
     });
   }
@@ -82,7 +83,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     if (!selection.ok) throw new PoolStartError(selection.report);
     this.ports.log.info(selection.report);
     this.plane = selection.plane;
-    await this.openFifo(lvsFifoPath(model));
+    await this.openFifos(model);
     const controller = new PoolController(initialPoolState(this.model()), selection.plane, {
       onEffect: (e) => this.effects.handle(e),
       onApplied: (r) => this.applied(r),
@@ -128,7 +129,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     const choice = dataPlaneChoiceFromGlobal(model.global?.raw);
     if (choice !== this.choice) this.ports.log.warning(`lb_data_plane ${choice}: a data plane change needs a restart - keeping ${this.plane?.describe().summary ?? this.choice}`);
     this.lvs = model.lvs;
-    await this.openFifo(lvsFifoPath(model));
+    await this.openFifos(model);
     const scheduled = c.reconfigure(carryOver(c.current, initialPoolState(this.model())));
     await c.idle();
     this.ports.log.info(scheduled ? 'lb: reload: pool changes applied' : 'lb: reload: pool unchanged - data plane not touched');
@@ -145,7 +146,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     }
     await this.plane?.close?.();
     await this.notify.drain();
-    await this.closeFifo();
+    await this.fifos.close();
   }
 
   dump(kind: DumpKind): string | undefined {
@@ -173,22 +174,8 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     else this.ports.log.detail(`lb: applied ${r.changes} change(s) in ${r.durationMs.toFixed(1)} ms`);
   }
 
-  private async openFifo(path: string | undefined): Promise<void> {
-    if (path === this.fifoPath) return;
-    await this.closeFifo();
-    if (path === undefined) return;
-    try {
-      this.fifo = await this.ports.fifos.open(path);
-      this.fifoPath = path;
-    } catch (e) {
-      this.ports.log.error(`lvs_notify_fifo ${path}: ${(e as Error).message} - no LVS FIFO notifications`);
-    }
-  }
-
-  private async closeFifo(): Promise<void> {
-    const f = this.fifo;
-    this.fifo = undefined;
-    this.fifoPath = undefined;
-    await f?.close();
+  private async openFifos(model: ConfigSnapshot): Promise<void> {
+    const specs = poolFifoSpecs(model.global, this.ports.vrrpRunsGlobalFifoScript ?? false);
+    await this.fifos.configure(specs, model.global?.scriptUser ?? { uid: 0, gid: 0 });
   }
 }

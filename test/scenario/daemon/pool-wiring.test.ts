@@ -51,25 +51,32 @@ class FakePlane implements DataPlane {
   dests(): string[] { return (this.installed?.services[0]?.dests ?? []).map((d) => `${d.address}=${d.weight}`); }
 }
 
-function harness(opts: { keepOnStop?: boolean } = {}) {
+function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolean } = {}) {
   const plane = new FakePlane();
   const lines: string[] = [];
   const fifoLines: string[] = [];
   const scripts: string[] = [];
   const log = { error: (m: string) => lines.push(m), warning: (m: string) => lines.push(m), notice: (m: string) => lines.push(m), info: (m: string) => lines.push(m), detail: () => undefined };
-  const fifo: LineWriter = { write: (l) => void fifoLines.push(l), close: () => Promise.resolve() };
+  const fifoScripts: string[] = [];
+  const byPath = new Map<string, string[]>();
+  const writer = (path: string): LineWriter => ({
+    write: (l) => { fifoLines.push(l); byPath.set(path, [...(byPath.get(path) ?? []), l]); },
+    close: () => { fifoScripts.push(`closed ${path}`); return Promise.resolve(); },
+  });
   const pool = new PoolSubsystem({
     log,
     selectPlane: (choice) => Promise.resolve({ ok: true, plane, report: `lb data plane: ${choice} -> fake nftables (no IPVS: test)` }),
     notifyRunner: { run: (r) => { scripts.push(r.argv.join(' ')); return Promise.resolve({ kind: 'exited', exitCode: 0 }); } },
-    fifos: { open: (path) => { fifoLines.push(`open ${path}`); return Promise.resolve(fifo); } },
+    fifos: { open: (path) => { fifoLines.push(`open ${path}`); return Promise.resolve(writer(path)); } },
+    fifoScripts: { start: (argv, user) => { fifoScripts.push(`start ${argv.join(' ')} as ${user.uid}`); return { stop: () => void fifoScripts.push(`stop ${argv.join(' ')}`) }; } },
+    vrrpRunsGlobalFifoScript: opts.vrrpRunsGlobalFifoScript ?? false,
     keepOnStop: opts.keepOnStop ?? false,
   });
   const event = (type: CheckerPoolEvent['type'], n: number, up: boolean, weight = 1): void => pool.apply({
     type, virtualServer: VS, realServer: rsName(n), endpoint: { family: 'inet', address: `192.0.2.${n}`, port: 80 },
     up, weight, inhibit: false, reason: 'test',
   });
-  return { plane, lines, fifoLines, scripts, pool, event };
+  return { plane, lines, fifoLines, scripts, pool, event, fifoScripts, byPath };
 }
 
 const settle = async (h: ReturnType<typeof harness>): Promise<void> => {
@@ -154,6 +161,30 @@ describe('pool wiring (daemon) with fakes', () => {
     h.event('initial', 2, true);
     await settle(h);
     assert.deepEqual(h.plane.dests(), ['192.0.2.2=1', '192.0.2.3=1', '192.0.2.4=1']);
+  });
+
+  it('LVS lines go to notify_fifo and lvs_notify_fifo (keepalived writes both); the FIFO scripts get the FIFO name last', async () => {
+    const globals = 'notify_fifo /run/all.fifo\n  notify_fifo_script /bin/true\n  lvs_notify_fifo /run/lvs.fifo\n  lvs_notify_fifo_script "/bin/true -x"';
+    const h = harness();
+    await h.pool.start(model(conf([1, 1, 1], globals)));
+    assert.deepEqual(h.fifoScripts, ['start /bin/true /run/all.fifo as 0', 'start /bin/true -x /run/lvs.fifo as 0']);
+    h.event('down', 2, false);
+    h.event('down', 3, false);
+    await settle(h);
+    const expected = [`RS ${rsName(2)} ${VS} DOWN`, `RS ${rsName(3)} ${VS} DOWN`, `VS ${VS} DOWN`];
+    assert.deepEqual(h.byPath.get('/run/all.fifo'), expected);
+    assert.deepEqual(h.byPath.get('/run/lvs.fifo'), expected);
+    await h.pool.reload(model(conf([1, 1, 1], 'lvs_notify_fifo /run/lvs2.fifo')));
+    assert.deepEqual(h.fifoScripts.slice(2), ['stop /bin/true /run/all.fifo', 'closed /run/all.fifo', 'stop /bin/true -x /run/lvs.fifo', 'closed /run/lvs.fifo']);
+    h.event('up', 2, true);
+    await settle(h);
+    assert.deepEqual(h.byPath.get('/run/lvs2.fifo'), [`RS ${rsName(2)} ${VS} UP`, `VS ${VS} UP`]);
+    await h.pool.shutdown();
+    assert.equal(h.fifoScripts.at(-1), 'closed /run/lvs2.fifo');
+    const v = harness({ vrrpRunsGlobalFifoScript: true });
+    await v.pool.start(model(conf([1, 1, 1], globals)));
+    assert.deepEqual(v.fifoScripts, ['start /bin/true -x /run/lvs.fifo as 0'], 'the VRRP subsystem runs notify_fifo_script');
+    await v.pool.shutdown();
   });
 
   it('a failed plane selection fails the start with its report', async () => {

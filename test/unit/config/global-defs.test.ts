@@ -161,3 +161,15 @@ test('global_defs values, second batch (probed with keepalived 2.2.7)', () => {
     '(Line 33) Unknown keyword \'use_symlink_paths\'',
   ]);
 });
+
+test('notify FIFOs: the model carries each FIFO and its script; the first of each counts (probed with keepalived 2.2.7)', () => {
+  const body = ' notify_fifo /run/all.fifo\n lvs_notify_fifo /run/a.fifo\n lvs_notify_fifo /run/b.fifo\n lvs_notify_fifo_script "/bin/cat -u"\n lvs_notify_fifo_script /bin/true\n vrrp_notify_fifo /run/v.fifo';
+  assert.deepEqual(globalLines(body), [
+    '(Line 4) lvs_notify_fifo already specified - ignoring /run/b.fifo',
+    '(Line 6) lvs_notify_fifo_script already specified - ignoring /bin/true',
+  ]);
+  const g = loadConfig('/k.conf', fakeEnv({ ifs: ['eth0'], files: { '/k.conf': `global_defs {\n${body}\n}\n` } })).model.global;
+  assert.deepEqual(g?.notifyFifo, { path: '/run/all.fifo' });
+  assert.deepEqual(g?.vrrpNotifyFifo, { path: '/run/v.fifo' });
+  assert.deepEqual(g?.lvsNotifyFifo, { path: '/run/a.fifo', script: { argv: ['/bin/cat', '-u'] } });
+});

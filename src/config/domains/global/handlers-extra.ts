@@ -21,10 +21,20 @@ function globalBool(shownName: string, set: (st: GlobalState, v: boolean) => voi
   };
 }
 
+/** notify_fifo / vrrp_notify_fifo / lvs_notify_fifo NAME [user [group]]: the first one counts. */
 function fifo(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
   const name = node.args[0];
   if (name === undefined) { err(ctx, node, `No ${node.keyword} name specified`); return; }
+  if (st.fifos.has(node.keyword)) { err(ctx, node, `${node.keyword} already specified - ignoring ${name}`); return; }
   st.fifos.set(node.keyword, node.args);
+}
+
+/** *_notify_fifo_script SCRIPT [user [group]]: the first one counts (run with the FIFO name appended). */
+function fifoScript(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
+  const script = node.args[0];
+  if (script === undefined) return; // "No ..._script specified" comes from GLOBAL_MISSING_VALUE
+  if (st.fifoScripts.has(node.keyword)) { err(ctx, node, `${node.keyword} already specified - ignoring ${script}`); return; }
+  st.fifoScripts.set(node.keyword, node.args);
 }
 
 function garpExtraIf(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
@@ -99,6 +109,9 @@ export const EXTRA_GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   notify_fifo: fifo,
   vrrp_notify_fifo: fifo,
   lvs_notify_fifo: fifo,
+  notify_fifo_script: fifoScript,
+  vrrp_notify_fifo_script: fifoScript,
+  lvs_notify_fifo_script: fifoScript,
   vrrp_garp_extra_if: garpExtraIf,
   vrrp_vmac_garp_intvl: garpExtraIf,
   random_seed: (node, _st, ctx) => {

@@ -49,6 +49,7 @@ export interface GlobalState {
   defaultInterface: string;
   nftablesSeen: boolean;
   fifos: Map<string, readonly string[]>;
+  fifoScripts: Map<string, readonly string[]>;
   garpExtraIf?: { intervalS: number; all: boolean };
   lvsTimeoutsS: { tcp?: number; tcpfin?: number; udp?: number };
   lvsFlushOnStop?: string;

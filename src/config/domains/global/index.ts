@@ -4,7 +4,8 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
-import type { GlobalModel } from '../../model/global.js';
+import type { GlobalModel, NotifyFifo } from '../../model/global.js';
+import { parseScriptCommand } from '../../scripts.js';
 import '../../model/global.js';
 import { GLOBAL_HANDLERS, type GlobalState } from './handlers.js';
 import { GLOBAL_MISSING_VALUE, GLOBAL_NEEDS_PARAMETER, GLOBAL_TOP_KEYWORDS } from './keywords.js';
@@ -44,6 +45,7 @@ function initialState(): GlobalState {
     defaultInterface: 'eth0',
     nftablesSeen: false,
     fifos: new Map(),
+    fifoScripts: new Map(),
     lvsTimeoutsS: {},
     raw: new Map(),
   };
@@ -59,6 +61,14 @@ function applyGlobalDefs(node: ConfigNode, st: GlobalState, ctx: ValidationConte
     else GLOBAL_HANDLERS[c.keyword]?.(c, st, ctx);
   }
   return true;
+}
+
+/** The FIFO of `keyword` with its `keyword_script` (the script's first word group is the command). */
+function notifyFifo(st: GlobalState, keyword: string): NotifyFifo | undefined {
+  const path = st.fifos.get(keyword)?.[0];
+  if (path === undefined) return undefined;
+  const script = parseScriptCommand(st.fifoScripts.get(`${keyword}_script`)?.slice(0, 1) ?? []);
+  return { path, ...(script !== undefined ? { script } : {}) };
 }
 
 function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: ValidationContext): GlobalModel {
@@ -91,6 +101,11 @@ function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: Vali
   if (st.smtpAlert !== undefined) m.smtpAlert = st.smtpAlert;
   if (st.smtpAlertVrrp !== undefined) m.smtpAlertVrrp = st.smtpAlertVrrp;
   if (st.smtpAlertChecker !== undefined) m.smtpAlertChecker = st.smtpAlertChecker;
+  const fifo = (keyword: string): NotifyFifo | undefined => notifyFifo(st, keyword);
+  const [nf, vf, lf] = [fifo('notify_fifo'), fifo('vrrp_notify_fifo'), fifo('lvs_notify_fifo')];
+  if (nf !== undefined) m.notifyFifo = nf;
+  if (vf !== undefined) m.vrrpNotifyFifo = vf;
+  if (lf !== undefined) m.lvsNotifyFifo = lf;
   const ns = top.get('net_namespace')?.[0];
   if (ns !== undefined) m.netNamespace = ns;
   const inst = top.get('instance')?.[0];
