@@ -35,10 +35,9 @@ function fifoScriptPort(runner: ProcessRunner, log: Logger): FifoScriptPort {
 
 export function createLinuxPool(services: Pick<DaemonServices, 'logger' | 'options'>): PoolSubsystem {
   const runner = new LinuxProcessRunner();
-  const factories = linuxDataPlaneFactories({ runner });
   return new PoolSubsystem({
     log: services.logger,
-    selectPlane: (choice) => selectDataPlane(choice, factories),
+    selectPlane: (choice, settings) => selectDataPlane(choice, linuxDataPlaneFactories({ runner, ipvs: settings.ipvs })),
     notifyRunner: runner,
     fifos: fifoWriterFactory(runner),
     fifoScripts: fifoScriptPort(runner, services.logger),

@@ -21,6 +21,8 @@ import { NotifyDispatcher, type NotifyRunner } from '../check/checker-subsystem-
 import type { LvsModel, VirtualServer } from '../config/model/lvs.js';
 import type { ApplyResult, DataPlane, DataPlaneChoice } from '../lb/data-plane.js';
 import { dataPlaneChoiceFromGlobal, type PlaneSelection } from '../lb/plane-select.js';
+import type { IpvsPlaneOptions } from '../lb/planes/ipvs-plane.js';
+import { ipvsPlaneOptions } from '../lb/planes/ipvs-settings.js';
 import { PoolController } from '../lb/pool-controller.js';
 import { carryOver, initialPoolState } from '../lb/pool-state.js';
 import type { Logger } from './logger.js';
@@ -30,7 +32,8 @@ import type { ConfigSnapshot, DumpKind, Subsystem } from './subsystem.js';
 
 export interface PoolWiringPorts {
   readonly log: Logger;
-  selectPlane(choice: DataPlaneChoice): Promise<PlaneSelection>;
+  /** Selects the plane; `ipvs` carries lvs_timeouts / lvs_flush / lvs_flush_on_stop for the IPVS plane. */
+  selectPlane(choice: DataPlaneChoice, settings: { readonly ipvs: IpvsPlaneOptions }): Promise<PlaneSelection>;
   readonly notifyRunner: NotifyRunner;
   readonly fifos: LineWriterFactory;
   /** Starts `*_notify_fifo_script`s (none: the scripts are not run). */
@@ -79,7 +82,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
   async start(model: ConfigSnapshot): Promise<void> {
     this.lvs = model.lvs;
     this.choice = dataPlaneChoiceFromGlobal(model.global?.raw);
-    const selection = await this.ports.selectPlane(this.choice);
+    const selection = await this.ports.selectPlane(this.choice, { ipvs: ipvsPlaneOptions(model.global) });
     if (!selection.ok) throw new PoolStartError(selection.report);
     this.ports.log.info(selection.report);
     this.plane = selection.plane;

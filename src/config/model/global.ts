@@ -35,12 +35,37 @@ export interface GlobalModel {
   readonly notifyFifo?: NotifyFifo;
   readonly vrrpNotifyFifo?: NotifyFifo;
   readonly lvsNotifyFifo?: NotifyFifo;
+  /** lvs_timeouts, lvs_flush, lvs_flush_on_stop, lvs_sync_daemon. */
+  readonly lvs: LvsGlobalSettings;
   /** Top-level net_namespace NAME. */
   readonly netNamespace?: string;
   /** Top-level instance NAME. */
   readonly instanceName?: string;
   /** Every accepted keyword with its raw arguments (for keywords the daemon does not act on yet). */
   readonly raw: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface LvsGlobalSettings {
+  /** lvs_timeouts in seconds (absent: the kernel's value is left alone). */
+  readonly timeoutsS: { readonly tcp?: number; readonly tcpfin?: number; readonly udp?: number };
+  /** lvs_flush: flush every IPVS service at start. */
+  readonly flush: boolean;
+  /** lvs_flush_on_stop: bare = 'ALL' flushes IPVS, VS deletes our services (default: ours, one by one). */
+  readonly flushOnStop?: 'VS' | 'ALL';
+  readonly syncDaemon?: LvsSyncDaemonSettings;
+}
+
+/** lvs_sync_daemon IF INSTANCE [id N] [maxlen N] [port N] [ttl N] [group IP]. */
+export interface LvsSyncDaemonSettings {
+  readonly interface: string;
+  /** The vrrp_instance whose MASTER/BACKUP state makes the daemon master/backup. */
+  readonly instance: string;
+  /** Default: the instance's virtual_router_id. */
+  readonly syncId?: number;
+  readonly maxLen?: number;
+  readonly port?: number;
+  readonly ttl?: number;
+  readonly group?: string;
 }
 
 export interface GlobalVrrpDefaults {

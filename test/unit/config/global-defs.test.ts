@@ -173,3 +173,8 @@ test('notify FIFOs: the model carries each FIFO and its script; the first of eac
   assert.deepEqual(g?.vrrpNotifyFifo, { path: '/run/v.fifo' });
   assert.deepEqual(g?.lvsNotifyFifo, { path: '/run/a.fifo', script: { argv: ['/bin/cat', '-u'] } });
 });
+
+test('lvs_flush_on_stop: bare or VS; ALL is unknown to keepalived 2.2.7 (probed)', () => {
+  assert.deepEqual(globalLines(' lvs_flush_on_stop ALL'), ['(Line 2) Unknown lvs_flush_on_stop type ALL']);
+  assert.deepEqual(globalLines(' lvs_flush_on_stop\n lvs_flush_on_stop VS\n lvs_flush maybe'), []);
+});

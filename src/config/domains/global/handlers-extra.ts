@@ -56,9 +56,11 @@ function lvsTimeouts(node: ConfigNode, st: GlobalState, ctx: ValidationContext):
   }
 }
 
+/** lvs_flush_on_stop [VS]: bare = flush everything; keepalived 2.2.7 knows no other word (not even ALL). */
 function lvsFlushOnStop(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {
   const a = node.args[0];
-  if (a === undefined || a === 'VS' || a === 'ALL') st.lvsFlushOnStop = a ?? 'ALL';
+  if (a === undefined) st.lvsFlushOnStop = 'ALL';
+  else if (a === 'VS') st.lvsFlushOnStop = 'VS';
   else err(ctx, node, `Unknown lvs_flush_on_stop type ${a}`);
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ConfigNode } from '../../ast.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
-import type { GlobalModel, NotifyFifo } from '../../model/global.js';
+import type { GlobalModel, LvsGlobalSettings, LvsSyncDaemonSettings, NotifyFifo } from '../../model/global.js';
 import { parseScriptCommand } from '../../scripts.js';
 import '../../model/global.js';
 import { GLOBAL_HANDLERS, type GlobalState } from './handlers.js';
@@ -71,6 +71,30 @@ function notifyFifo(st: GlobalState, keyword: string): NotifyFifo | undefined {
   return { path, ...(script !== undefined ? { script } : {}) };
 }
 
+function lvsSettings(st: GlobalState): LvsGlobalSettings {
+  // keepalived's lvs_flush takes no value: any argument is ignored
+  const flush = st.raw.has('lvs_flush');
+  const sd = st.lvsSyncDaemon;
+  const num = (v: string | undefined): number | undefined => (v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : undefined);
+  const [port, ttl] = [num(sd?.port), num(sd?.ttl)];
+  const syncDaemon: LvsSyncDaemonSettings | undefined = sd === undefined ? undefined : {
+    interface: sd.interface,
+    instance: sd.instance,
+    ...(sd.syncId !== undefined ? { syncId: sd.syncId } : {}),
+    ...(sd.maxlen !== undefined ? { maxLen: sd.maxlen } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(ttl !== undefined ? { ttl } : {}),
+    ...(sd.group !== undefined ? { group: sd.group } : {}),
+  };
+  const flushOnStop = st.lvsFlushOnStop === 'VS' || st.lvsFlushOnStop === 'ALL' ? st.lvsFlushOnStop : undefined;
+  return {
+    timeoutsS: { ...st.lvsTimeoutsS },
+    flush,
+    ...(flushOnStop !== undefined ? { flushOnStop } : {}),
+    ...(syncDaemon !== undefined ? { syncDaemon } : {}),
+  };
+}
+
 function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: ValidationContext): GlobalModel {
   const m: { -readonly [K in keyof GlobalModel]: GlobalModel[K] } = {
     routerId: st.routerId ?? ctx.env.hostname(),
@@ -82,6 +106,7 @@ function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: Vali
     allowIfChanges: st.allowIfChanges,
     defaultInterface: st.defaultInterface,
     raw: st.raw,
+    lvs: lvsSettings(st),
     vrrp: {
       version: st.version, strict: st.strict, mcastGroup4: st.mcastGroup4, mcastGroup6: st.mcastGroup6,
       garpMasterDelayS: st.garpMasterDelayS, garpMasterRepeat: st.garpMasterRepeat,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeNetlinkKernel } from './fake-kernel.js';
+import { FakeNetlinkKernel } from '../../../support/fake-netlink-kernel.js';
 import { NetlinkClient, TimerPort } from '../../../../src/os/linux/netlink/client.js';
 import {
   NetlinkDumpInterruptedError, NetlinkKernelError, NetlinkSocketError, NetlinkTimeoutError,

@@ -8,7 +8,7 @@ import {
 } from '../../../../src/os/linux/netlink/message.js';
 import { NetlinkDecodeError } from '../../../../src/os/linux/netlink/errors.js';
 
-import { vec as hex } from './hex.js';
+import { vec as hex } from '../../../support/hex-vector.js';
 
 test('nlmsghdr encodes length, type, flags, seq, pid in host order and pads to 4', () => {
   const m = encodeMessage({ type: 22, flags: 0x301, seq: 0x01020304 }, Buffer.from([1, 2, 3]));

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { vec } from './hex.js';
+import { vec } from '../../../support/hex-vector.js';
 import {
   AF_INET, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RT_SCOPE_LINK, RTM_DELADDR, RTM_NEWADDR, RTM_NEWLINK,
   RTM_NEWROUTE, RTM_NEWRULE,

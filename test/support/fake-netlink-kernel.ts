@@ -3,12 +3,12 @@
  * handler that returns reply payloads or an errno; replies arrive asynchronously (next
  * macrotask), acks and NLMSG_DONE are added the way the kernel adds them.
  */
-import { NetlinkTransport } from '../../../../src/os/linux/netlink/transport.js';
-import { NetlinkSocketError } from '../../../../src/os/linux/netlink/errors.js';
+import { NetlinkTransport } from '../../src/os/linux/netlink/transport.js';
+import { NetlinkSocketError } from '../../src/os/linux/netlink/errors.js';
 import {
   decodeHeader, decodeMessages, encodeAck, encodeDone, encodeMessage, NetlinkHeader, NetlinkMessage,
-} from '../../../../src/os/linux/netlink/message.js';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI } from '../../../../src/os/linux/netlink/constants.js';
+} from '../../src/os/linux/netlink/message.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI } from '../../src/os/linux/netlink/constants.js';
 
 export interface Reply {
   readonly type: number;
