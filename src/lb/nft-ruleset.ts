@@ -122,10 +122,7 @@ function baseChain(b: Batch, name: string, hook: string, prio: number, policy: N
 }
 
 function addService(b: Batch, svc: DesiredService, masquerade: boolean): void {
-  if (svc.forwarding !== 'NAT') {
-    b.warnings.push(`${svc.id}: lb_kind ${svc.forwarding} is not supported by the nftables data plane (NAT only): service not installed`);
-    return;
-  }
+  if (svc.forwarding !== 'NAT') return; // DR: the netdev table of nft-dr.ts; TUN: reported there
   const schedule = nftSchedule(svc.scheduler, svc.schedulerFlags);
   if (schedule.warning !== undefined) b.warnings.push(`${svc.id}: ${schedule.warning}`);
   const dests = svc.dests.filter((d) => d.forwarding === 'NAT');

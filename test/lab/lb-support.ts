@@ -39,8 +39,11 @@ export async function removeWorkDir(dir: string | undefined): Promise<void> {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 }
 
-/** nginx answering `<name>\n` on /, and /big.bin at 300 KB/s with an X-Server header. */
-export async function startNginx(host: LabHost, name: string, dir: string): Promise<LabProcess> {
+/**
+ * nginx answering `<name>\n` on /, and /big.bin at 300 KB/s with an X-Server header; on the host's
+ * address, plus `alsoListen` (e.g. a DR real server's VIP).
+ */
+export async function startNginx(host: LabHost, name: string, dir: string, alsoListen: readonly string[] = []): Promise<LabProcess> {
   const p = (f: string): string => join(dir, `${name}-${f}`);
   const conf = `worker_processes 1;
 pid ${p('nginx.pid')};
@@ -52,7 +55,7 @@ http {
   uwsgi_temp_path ${p('uwsgi')}; scgi_temp_path ${p('scgi')};
   keepalive_timeout 30s;
   server {
-    listen ${host.ipv4}:80;
+    listen ${host.ipv4}:80;${alsoListen.map((a) => `\n    listen ${a}:80;`).join('')}
     add_header X-Server ${name} always;
     location = / { default_type text/plain; return 200 "${name}\\n"; }
     location = /big.bin { root ${dir}; limit_rate 300k; }

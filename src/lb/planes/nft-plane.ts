@@ -8,12 +8,15 @@
  * coprocess. When a batch fails and the port can list the table, the plane resyncs its object
  * list from the kernel and retries once with a full rebuild: a coprocess that died after
  * committing a batch, or a table edited by hand, never leaves the plane failing forever.
+ * lb_kind DR services live in a second table (`netdev <table>_dr`, nft-dr.ts), rebuilt in the same
+ * transaction whenever its content changes; removeAll removes both tables.
  */
 import {
   failResult, okResult, poolSize, type ApplyResult, type DataPlane, type DataPlaneDescription,
 } from '../data-plane.js';
 import { diffRuleset } from '../nft-diff.js';
 import { buildRuleset, DEFAULT_NFT_TABLE, NO_OBJECTS, removeTableBatch, type NftBuild, type NftObjects } from '../nft-ruleset.js';
+import { buildDrRuleset, drAddresses, removeDrTableCommands, type DeviceOf, type DrBuild } from '../nft-dr.js';
 import { objectsOfState, type NftState } from '../nft-state.js';
 import type { DesiredPool } from '../pool-types.js';
 
@@ -45,7 +48,15 @@ export interface NftPlaneOptions {
   readonly nowMs?: () => number;
   /** false: every apply is a full rebuild (the anchor of bench:pool). Default true. */
   readonly incremental?: boolean;
+  /**
+   * lb_kind DR: the device of each real-server address (its directly connected route); absent
+   * addresses are not on-link. Without it DR services are reported and not installed.
+   */
+  readonly resolveDevices?: (addresses: readonly string[]) => Promise<DeviceOf>;
 }
+
+/** The DR table is absent (after removeAll), or unknown (undefined: rebuild it on the next apply). */
+const NO_DR_TABLE = '[]';
 
 export class NftablesDataPlane implements DataPlane {
   readonly kind = 'nftables' as const;
@@ -58,6 +69,9 @@ export class NftablesDataPlane implements DataPlane {
   private lastError: string | undefined;
   private readonly table: string;
   private readonly nowMs: () => number;
+  /** The key of the DR table in the kernel (nft-dr.ts); undefined: unknown. start() removes a leftover. */
+  private drKey: string | undefined = NO_DR_TABLE;
+  private readonly devices = new Map<string, string | null>();
 
   constructor(private readonly port: NftPort, private readonly options: NftPlaneOptions = {}) {
     this.table = options.table ?? DEFAULT_NFT_TABLE;
@@ -71,33 +85,63 @@ export class NftablesDataPlane implements DataPlane {
 
   async apply(desired: DesiredPool): Promise<ApplyResult> {
     const t0 = this.nowMs();
+    const dr = await this.buildDr(desired);
     const build = this.build(desired);
+    const warnings = [...build.warnings, ...dr.warnings];
     const diff = this.state !== undefined && this.options.incremental !== false ? diffRuleset(this.state, build.state) : undefined;
-    if (diff === undefined) return this.applyFull(desired, build, t0);
-    const commands = diff.batch.nftables.length;
-    const r = commands === 0 ? { ok: true } : await this.port.run(diff.batch, { retryLost: false });
-    if (r.ok) return this.accepted(desired, diff.applied, commands, build.warnings, t0);
+    if (diff === undefined) return this.applyFull(desired, build, dr, warnings, t0);
+    const drCommands = dr.key === this.drKey ? [] : dr.commands;
+    const batch = { nftables: [...diff.batch.nftables, ...drCommands] };
+    const commands = batch.nftables.length;
+    const r = commands === 0 ? { ok: true } : await this.port.run(batch, { retryLost: false });
+    if (r.ok) {
+      this.drKey = dr.key;
+      return this.accepted(desired, diff.applied, commands, warnings, t0);
+    }
     this.state = undefined;
+    this.forgetDr(dr);
     this.resync = true;
-    if (this.port.listObjects !== undefined) return this.applyFull(desired, build, t0);
-    return this.rejected(r.error, build.warnings, t0);
+    if (this.port.listObjects !== undefined) return this.applyFull(desired, build, dr, warnings, t0);
+    return this.rejected(r.error, warnings, t0);
+  }
+
+  /** After a failed batch the DR table is unknown, unless there was none and none was wanted. */
+  private forgetDr(dr: DrBuild): void {
+    if (this.drKey !== NO_DR_TABLE || dr.key !== NO_DR_TABLE) this.drKey = undefined;
+  }
+
+  /** The DR table (devices resolved once per real-server address). */
+  private async buildDr(desired: DesiredPool): Promise<DrBuild> {
+    const wanted = drAddresses(desired).filter((a) => !this.devices.has(a));
+    if (wanted.length > 0 && this.options.resolveDevices !== undefined) {
+      const found = await this.options.resolveDevices(wanted).catch(() => new Map<string, string>());
+      for (const a of wanted) this.devices.set(a, found.get(a) ?? null);
+    }
+    const known = new Map<string, string>();
+    for (const [a, dev] of this.devices) if (dev !== null) known.set(a, dev);
+    return buildDrRuleset(desired, known, this.table);
   }
 
   /** Full rebuild (resynced from the kernel after a failure); one resynced retry when it fails. */
-  private async applyFull(desired: DesiredPool, first: NftBuild, t0: number): Promise<ApplyResult> {
+  private async applyFull(desired: DesiredPool, first: NftBuild, dr: DrBuild, warnings: readonly string[], t0: number): Promise<ApplyResult> {
     let build = this.resync ? await this.resynced(desired) : first;
-    let r = await this.port.run(build.batch);
+    const withDr = (b: NftBuild): { nftables: readonly unknown[] } => ({ nftables: [...b.batch.nftables, ...(dr.key === this.drKey ? [] : dr.commands)] });
+    let r = await this.port.run(withDr(build));
     if (!r.ok && this.port.listObjects !== undefined && !this.resync) {
       build = await this.resynced(desired);
-      r = await this.port.run(build.batch);
+      this.forgetDr(dr);
+      r = await this.port.run(withDr(build));
     }
     if (!r.ok) {
       this.state = undefined;
+      this.forgetDr(dr);
       this.resync = true;
-      return this.rejected(r.error, build.warnings, t0);
+      return this.rejected(r.error, warnings, t0);
     }
     this.resync = false;
-    return this.accepted(desired, build.state, build.batch.nftables.length, build.warnings, t0);
+    const commands = withDr(build).nftables.length;
+    this.drKey = dr.key;
+    return this.accepted(desired, build.state, commands, warnings, t0);
   }
 
   private async resynced(desired: DesiredPool): Promise<NftBuild> {
@@ -128,11 +172,13 @@ export class NftablesDataPlane implements DataPlane {
 
   async removeAll(): Promise<ApplyResult> {
     const t0 = this.nowMs();
-    const r = await this.port.run(removeTableBatch(this.table));
+    const r = await this.port.run({ nftables: [...removeTableBatch(this.table).nftables, ...removeDrTableCommands(this.table)] });
     if (!r.ok) {
       this.lastError = r.error ?? 'nft failed';
+      this.drKey = undefined;
       return failResult('NFT_REMOVE_FAILED', `could not remove table inet ${this.table}: ${this.lastError}`, [], t0, this.nowMs());
     }
+    this.drKey = NO_DR_TABLE;
     this.objects = NO_OBJECTS;
     this.state = undefined;
     this.resync = false;

@@ -31,7 +31,10 @@ test('start removes a leftover table; apply sends one transaction; describe repo
   const fake = new FakeNft();
   const plane = new NftablesDataPlane(fake, { masquerade: true });
   assert.equal((await plane.start()).ok, true);
-  assert.deepEqual(fake.accepted[0], { nftables: [{ add: { table: { family: 'inet', name: 'keepalived_ts' } } }, { delete: { table: { family: 'inet', name: 'keepalived_ts' } } }] });
+  assert.deepEqual(fake.accepted[0], { nftables: [
+    { add: { table: { family: 'inet', name: 'keepalived_ts' } } }, { delete: { table: { family: 'inet', name: 'keepalived_ts' } } },
+    { add: { table: { family: 'netdev', name: 'keepalived_ts_dr' } } }, { delete: { table: { family: 'netdev', name: 'keepalived_ts_dr' } } },
+  ] });
   const r = await plane.apply(poolOf([1, 2, 3]));
   assert.equal(r.ok, true);
   assert.equal(fake.accepted.length, 2);

@@ -107,10 +107,10 @@ test('fo: only the highest weight takes new connections', () => {
   assert.deepEqual(buckets.map((b) => b.item.address), ['192.0.2.3', '192.0.2.4']);
 });
 
-test('DR/TUN services are not installed, with a warning; fwmark and groups match as configured', () => {
+test('DR/TUN services are not in the inet table (DR: nft-dr.ts); fwmark and groups match as configured', () => {
   const dr = buildRuleset(pool(svc({ forwarding: 'DR' })), NO_OBJECTS);
   assert.deepEqual(dr.objects.chains, []);
-  assert.match(dr.warnings[0] ?? '', /lb_kind DR is not supported by the nftables data plane/);
+  assert.deepEqual(dr.warnings, []);
   const fw = buildRuleset(pool(svc({ matches: [{ kind: 'fwmark', fwmark: 7, family: 'inet' }, { kind: 'address', family: 'inet', first: '192.0.2.100', last: '192.0.2.110', port: 0 }] })), NO_OBJECTS);
   const pre = text(rulesOf(fw, 'prerouting'));
   assert.match(pre, /"mark"\}\},"right":7\}\},\{"match":\{"op":"==","left":\{"meta":\{"key":"nfproto"\}\},"right":"ipv4"/);
