@@ -37,7 +37,12 @@ function quorumConfig(dir: string): string {
     }
   }
 `).join('');
-  return `virtual_server ${VIP} 80 {
+  return `global_defs {
+  notify_fifo ${join(dir, 'all.fifo')}
+  lvs_notify_fifo ${join(dir, 'lvs.fifo')}
+  lvs_notify_fifo_script ${join(dir, 'fifo-reader.sh')}
+}
+virtual_server ${VIP} 80 {
   delay_loop 1
   lb_algo rr
   lb_kind NAT
@@ -59,6 +64,7 @@ describe('lb: quorum and hysteresis with the real daemon (lab)', { timeout: 120_
   let director: LabHost;
   let client: LabHost;
   let daemon: LabProcess | undefined;
+  let globalFifo: LabProcess | undefined;
   const nginx = new Map<number, LabProcess>();
   const marker = (): Promise<string[]> => readFile(join(dir, 'quorum.log'), 'utf8').then((t) => t.split('\n').filter((l) => l !== ''), () => []);
   const start = async (n: number): Promise<void> => { nginx.set(n, await startNginx(lab.host(n), `h${n}`, dir)); };
@@ -82,11 +88,14 @@ describe('lb: quorum and hysteresis with the real daemon (lab)', { timeout: 120_
     await startNginx(lab.host(6), 'sorry', dir);
     await routeRepliesViaDirector([2, 3, 4, 6].map((n) => lab.host(n)), client, director);
     await writeFile(join(dir, 'quorum.sh'), `#!/bin/sh\necho "$1" >> ${join(dir, 'quorum.log')}\n`, { mode: 0o755 });
+    // lvs_notify_fifo_script: started with the FIFO name as its last argument
+    await writeFile(join(dir, 'fifo-reader.sh'), `#!/bin/sh\nexec cat "$1" >> ${join(dir, 'lvs-lines.log')}\n`, { mode: 0o755 });
     await writeFile(join(dir, 'keepalived.conf'), quorumConfig(dir), { mode: 0o644 });
   });
 
   after(async () => {
     await daemon?.stop(3_000);
+    await globalFifo?.stop();
     await lab?.destroy();
     await removeWorkDir(dir);
   });
@@ -94,6 +103,7 @@ describe('lb: quorum and hysteresis with the real daemon (lab)', { timeout: 120_
   it('all up: the three real servers answer and no quorum script has run', async () => {
     daemon = startDaemon(director, dir);
     await waitReady(daemon);
+    globalFifo = director.spawn('cat', [join(dir, 'all.fifo')]);
     const r = await burst(client, 30);
     assert.equal(r.errors, 0, r.lastError);
     assert.deepEqual(r.counts, { h2: 10, h3: 10, h4: 10 });
@@ -137,6 +147,22 @@ describe('lb: quorum and hysteresis with the real daemon (lab)', { timeout: 120_
     assert.equal(r.errors, 0, r.lastError);
     assert.deepEqual(r.counts, { h2: 10, h3: 10, h4: 10 });
     await waitMarker(marker, ['down', 'up']);
+  });
+
+  it('the LVS FIFO lines (keepalived format) reach notify_fifo and lvs_notify_fifo (read by lvs_notify_fifo_script)', async () => {
+    const rs = (n: number, state: string): string => `RS [192.0.2.${n}]:tcp:80 ${VS} ${state}`;
+    const expected = [rs(2, 'DOWN'), rs(3, 'DOWN'), rs(4, 'DOWN'), `VS ${VS} DOWN`, rs(2, 'UP'), rs(3, 'UP'), rs(4, 'UP'), `VS ${VS} UP`];
+    // h2/h3 are stopped and started together: their order within a pair is the checkers' order
+    const canonical = (lines: readonly string[]): string[] => [...lines.slice(0, 2).sort(), ...lines.slice(2, 4), ...lines.slice(4, 6).sort(), ...lines.slice(6)];
+    const readLvs = (): Promise<string[]> => readFile(join(dir, 'lvs-lines.log'), 'utf8').then((t) => t.split('\n').filter((l) => l !== ''), () => []);
+    await waitFor(() => (globalFifo?.stdoutLines.length ?? 0) >= expected.length, 2_000, 'notify_fifo lines');
+    assert.deepEqual(canonical(globalFifo?.stdoutLines ?? []), expected);
+    let lvs: string[] = [];
+    for (let i = 0; i < 20 && lvs.length < expected.length; i++) {
+      lvs = await readLvs();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(canonical(lvs), expected);
   });
 });
 
