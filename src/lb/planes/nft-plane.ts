@@ -71,7 +71,7 @@ export class NftablesDataPlane implements DataPlane {
   private readonly nowMs: () => number;
   /** The key of the DR table in the kernel (nft-dr.ts); undefined: unknown. start() removes a leftover. */
   private drKey: string | undefined = NO_DR_TABLE;
-  private readonly devices = new Map<string, string | null>();
+  private readonly devices = new Map<string, string>();
 
   constructor(private readonly port: NftPort, private readonly options: NftPlaneOptions = {}) {
     this.table = options.table ?? DEFAULT_NFT_TABLE;
@@ -110,16 +110,14 @@ export class NftablesDataPlane implements DataPlane {
     if (this.drKey !== NO_DR_TABLE || dr.key !== NO_DR_TABLE) this.drKey = undefined;
   }
 
-  /** The DR table (devices resolved once per real-server address). */
+  /** The DR table (a real server's device is resolved until found, then kept). */
   private async buildDr(desired: DesiredPool): Promise<DrBuild> {
     const wanted = drAddresses(desired).filter((a) => !this.devices.has(a));
     if (wanted.length > 0 && this.options.resolveDevices !== undefined) {
       const found = await this.options.resolveDevices(wanted).catch(() => new Map<string, string>());
-      for (const a of wanted) this.devices.set(a, found.get(a) ?? null);
+      for (const [a, dev] of found) this.devices.set(a, dev);
     }
-    const known = new Map<string, string>();
-    for (const [a, dev] of this.devices) if (dev !== null) known.set(a, dev);
-    return buildDrRuleset(desired, known, this.table);
+    return buildDrRuleset(desired, this.devices, this.table);
   }
 
   /** Full rebuild (resynced from the kernel after a failure); one resynced retry when it fails. */

@@ -90,3 +90,16 @@ test('the plane resolves devices once, sends the DR table only when it changes, 
   assert.ok((await plane.apply(pool())).ok);
   assert.equal(netdevCommands(nft.batches[3]), 2, 'no DR service left: the table is removed');
 });
+
+test('a real server whose device is not found yet is asked again on the next apply', async () => {
+  const nft = new FakeNft();
+  let calls = 0;
+  const plane = new NftablesDataPlane(nft, { resolveDevices: (a) => { calls++; return Promise.resolve(calls === 1 ? new Map() : new Map(a.map((x) => [x, 'eth0']))); } });
+  await plane.start();
+  const first = await plane.apply(pool(svc([dest(2, 1)])));
+  assert.match(first.warnings.join('\n'), /192\.0\.2\.2 is not on a directly connected network/);
+  assert.ok((await plane.apply(pool(svc([dest(2, 1)])))).ok);
+  assert.deepEqual(fwdOf(nft.batches.at(-1)?.nftables ?? []), [{ dev: 'eth0', family: 'ip', addr: '192.0.2.2' }]);
+  await plane.apply(pool(svc([dest(2, 1)])));
+  assert.equal(calls, 2, 'found: kept');
+});
