@@ -61,12 +61,12 @@ export function virtualRouterMac(family: 'ipv4' | 'ipv6', vrid: number): Uint8Ar
 }
 
 /** Receive path for IPv4: decode the datagram, then validate the advert for this instance. */
-export function receiveIpv4(bytes: Uint8Array, params: VrrpInstanceParams, listening: boolean): Decoded<ValidatedAdvert> {
+export function receiveIpv4(bytes: Uint8Array, params: VrrpInstanceParams, listening: boolean, masterAddress?: string): Decoded<ValidatedAdvert> {
   const datagram = decodeIpv4Datagram(bytes);
   if (!datagram.ok) return datagram;
   const d = datagram.value;
   const packet: ReceivedPacket = { family: 'ipv4', vrrp: d.vrrp, ttl: d.ttl, source: d.source, destination: d.destination, datagram: bytes.subarray(0, d.totalLength) };
-  return validateAdvert(d.ah === undefined ? packet : { ...packet, ah: d.ah }, { params, listening });
+  return validateAdvert(d.ah === undefined ? packet : { ...packet, ah: d.ah }, { params, listening, ...(masterAddress === undefined ? {} : { masterAddress }) });
 }
 
 /** Receive path for IPv6: the socket gives the payload, the hop limit and the addresses. */
@@ -75,7 +75,8 @@ export function receiveIpv6(
   meta: { readonly hopLimit: number; readonly source: string; readonly destination: string },
   params: VrrpInstanceParams,
   listening: boolean,
+  masterAddress?: string,
 ): Decoded<ValidatedAdvert> {
   const packet: ReceivedPacket = { family: 'ipv6', vrrp: payload, ttl: meta.hopLimit, source: meta.source, destination: meta.destination };
-  return validateAdvert(packet, { params, listening });
+  return validateAdvert(packet, { params, listening, ...(masterAddress === undefined ? {} : { masterAddress }) });
 }

@@ -151,7 +151,7 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     lowerPrioNoAdvert: instance.lowerPrioNoAdvert,
     higherPrioSendAdvert: instance.higherPrioSendAdvert,
     ownerIgnoreAdverts: instance.strict,
-    strictAddressList: instance.strict,
+    skipCheckAdvAddr: instance.skipCheckAdvAddr,
     downTimerAdverts: instance.downTimerAdverts,
     garp: garpSchedule(instance, global),
     startupDelayMs: Math.round(global.vrrp.startupDelayUs / US_PER_MS),

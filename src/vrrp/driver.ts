@@ -11,6 +11,7 @@ import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
 import { effectivePriority, trackedPriority, trackFaults, type TrackContribution } from './driver-track.js';
 import { nextIdentification } from './packet-ipv4.js';
+import { isAddressListDetail } from './validate.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
 import { initialVrrpState, isListening, step } from './state-machine.js';
 import type { VrrpAction, VrrpEvent, VrrpNotifyEvent, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
@@ -301,19 +302,19 @@ export class InstanceDriver {
   private receive(packet: IncomingVrrpPacket): void {
     if (this.stopped || !isListening(this.current)) return;
     const { params } = this.binding;
+    const master = this.current.masterAddress;
     const result = packet.family === 'ipv4'
-      ? receiveIpv4(packet.bytes, params, true)
-      : receiveIpv6(packet.bytes, { hopLimit: packet.ttl, source: packet.source, destination: packet.destination }, params, true);
+      ? receiveIpv4(packet.bytes, params, true, master)
+      : receiveIpv6(packet.bytes, { hopLimit: packet.ttl, source: packet.source, destination: packet.destination }, params, true, master);
     if (!result.ok) {
-      if (this.stats.countReject(result.reason)) this.logReject(`dropped advert from ${packet.source}: ${result.reason}${result.detail === undefined ? '' : ` (${result.detail})`}`);
+      if (!this.stats.countReject(result.reason)) return;
+      // keepalived's own line for an address list that differs from ours; ours for the rest
+      if (result.detail !== undefined && isAddressListDetail(result.detail)) this.logReject(`(${this.name}) ${result.detail}`, false);
+      else this.logReject(`dropped advert from ${packet.source}: ${result.reason}${result.detail === undefined ? '' : ` (${result.detail})`}`);
       return;
     }
     const advert = result.value;
     if (params.auth.type === 'AH' && packet.family === 'ipv4' && !this.acceptAhSequence(packet.bytes)) return;
-    if (advert.warnings.includes('addr_list_err')) {
-      this.stats.increment('addr_list_err');
-      this.logReject(`advert from ${packet.source}: addr_list_err (advertised addresses differ from ours)`);
-    }
     this.dispatch({ kind: 'advert', advert: { priority: advert.priority, source: advert.source, advertIntervalCs: advert.advertIntervalCs } });
   }
 
@@ -337,9 +338,9 @@ export class InstanceDriver {
   }
 
   /** Rate-limited: a few lines per state, as keepalived resets its error flags on state changes. */
-  private logReject(text: string): void {
+  private logReject(text: string, prefixed = true): void {
     if (this.rejectLogs >= MAX_REJECT_LOGS_PER_STATE) return;
     this.rejectLogs++;
-    this.ports.log.info(`(${this.name}) ${text}`);
+    this.ports.log.info(prefixed ? `(${this.name}) ${text}` : text);
   }
 }

@@ -39,7 +39,7 @@ export const VRRP_REJECT_REASONS = [
   'authtype_mismatch', // v2 auth type differs from ours, or AH header presence differs
   'auth_failure', // v2 PASS data differs
   'advert_interval_err', // v2 interval differs from ours; v3 interval 0 (RFC 9568)
-  'addr_list_err', // unicast/multicast mismatch; v3 count 0; (strict) v2 address list mismatch
+  'addr_list_err', // unicast/multicast mismatch; v3 count 0; address list differs from ours
   'unknown_vrid', // (ours) VRID is not this instance's (keepalived ignores silently)
   'not_listening', // (ours) the instance is in INIT, FAULT or STOP: adverts are ignored
   'owner_ignore_adverts', // (ours) we own the addresses and are configured to ignore adverts

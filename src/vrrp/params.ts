@@ -63,8 +63,11 @@ export interface VrrpInstanceParams {
   readonly higherPrioSendAdvert: boolean;
   /** `owner_ignore_adverts` (strict mode): an owner drops every received advert (RFC 5798). */
   readonly ownerIgnoreAdverts: boolean;
-  /** Drop a v2 advert whose address list differs unless its priority is 255 (RFC 3768 §7.1). */
-  readonly strictAddressList: boolean;
+  /**
+   * `skip_check_adv_addr`: an advert from the current master is not checked against our VIP list
+   * (by default, as keepalived 2.2.7, any advert whose list differs is dropped as addr_list_err).
+   */
+  readonly skipCheckAdvAddr: boolean;
   /** `down_timer_adverts` (default 3). */
   readonly downTimerAdverts: number;
   readonly garp: GarpSchedule;
@@ -101,7 +104,7 @@ export function defaultParams(
     lowerPrioNoAdvert: false,
     higherPrioSendAdvert: false,
     ownerIgnoreAdverts: false,
-    strictAddressList: false,
+    skipCheckAdvAddr: false,
     downTimerAdverts: 3,
     garp: DEFAULT_GARP,
     startupDelayMs: 0,

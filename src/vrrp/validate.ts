@@ -40,7 +40,7 @@ export interface ReceivedPacket {
 }
 
 /** Problems keepalived logs (and counts) but that do not drop the advert. */
-export type VrrpWarning = 'addr_list_err' | 'advert_interval_mismatch';
+export type VrrpWarning = 'advert_interval_mismatch';
 
 /** An advert accepted for the state machine. */
 export interface ValidatedAdvert {
@@ -59,6 +59,8 @@ export interface ValidationContext {
   readonly params: VrrpInstanceParams;
   /** False in INIT, FAULT and STOP (and during vrrp_startup_delay): adverts are ignored. */
   readonly listening: boolean;
+  /** The current master's address (skip_check_adv_addr skips the address check for it). */
+  readonly masterAddress?: string;
 }
 
 type Check = Decoded<true>;
@@ -173,10 +175,25 @@ function checkPeer(packet: ReceivedPacket, header: VrrpRawHeader, params: VrrpIn
   return PASS;
 }
 
-function sameAddressList(message: VrrpMessage, params: VrrpInstanceParams): boolean {
-  if (message.addresses.length !== params.vips.length) return false;
-  const ours = new Set(params.vips.map((vip) => parseIp(vip).join('.')));
-  return message.addresses.every((address) => ours.has(parseIp(address).join('.')));
+const COUNT_MISMATCH = 'received an unexpected ip number count ';
+const ADDRESS_MISSING = 'ip address associated with VRID ';
+
+/** Whether a rejection's detail is keepalived's own log line for an address list mismatch. */
+export function isAddressListDetail(detail: string): boolean {
+  return detail.startsWith(COUNT_MISMATCH) || detail.startsWith(ADDRESS_MISSING);
+}
+
+/**
+ * Step 12: keepalived 2.2.7 drops an advert whose address count differs from ours, or that lacks
+ * one of our VIPs (measured: v2 and v3, any priority, strict or not), with these log lines.
+ */
+function addressListProblem(message: VrrpMessage, params: VrrpInstanceParams): string | undefined {
+  if (message.addresses.length !== params.vips.length) {
+    return `${COUNT_MISMATCH}${message.addresses.length}, expected ${params.vips.length}!`;
+  }
+  const theirs = new Set(message.addresses.map((address) => parseIp(address).join('.')));
+  const missing = params.vips.find((vip) => !theirs.has(parseIp(vip).join('.')));
+  return missing === undefined ? undefined : `${ADDRESS_MISSING}${params.vrid} not present in MASTER advert: ${missing}`;
 }
 
 function advertIntervalCs(message: VrrpMessage): number {
@@ -195,11 +212,9 @@ export function validateAdvert(packet: ReceivedPacket, ctx: ValidationContext): 
   if (!peer.ok) return peer;
   const message = messageFromHeader(packet.vrrp, header, packet.family);
   const warnings: VrrpWarning[] = [];
-  if (!sameAddressList(message, ctx.params)) {
-    if (ctx.params.strictAddressList && message.version === 2 && message.priority !== 255) {
-      return reject('addr_list_err', 'address list differs (RFC 3768 §7.1)');
-    }
-    warnings.push('addr_list_err');
+  if (!(ctx.params.skipCheckAdvAddr && ctx.masterAddress === packet.source)) {
+    const problem = addressListProblem(message, ctx.params);
+    if (problem !== undefined) return reject('addr_list_err', problem);
   }
   const intervalCs = advertIntervalCs(message);
   if (message.version === 3 && intervalCs !== ctx.params.advertIntervalCs) warnings.push('advert_interval_mismatch');

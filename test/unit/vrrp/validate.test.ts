@@ -10,7 +10,7 @@ import { encodeAdvert, receiveIpv4, virtualRouterMac } from '../../../src/vrrp/a
 import { encodeVrrpMessage, passAuthData } from '../../../src/vrrp/packet-codec.js';
 import type { VrrpMessage } from '../../../src/vrrp/packet-types.js';
 import { defaultParams, type VrrpInstanceParams } from '../../../src/vrrp/params.js';
-import { validateAdvert, type ReceivedPacket } from '../../../src/vrrp/validate.js';
+import { isAddressListDetail, validateAdvert, type ReceivedPacket } from '../../../src/vrrp/validate.js';
 
 const V2 = defaultParams({ name: 'VI_1', vrid: 51, primaryAddress: '192.0.2.1', vips: ['192.0.2.100'] });
 const V3 = defaultParams({ name: 'VI_3', vrid: 10, primaryAddress: '198.51.100.1', vips: ['198.51.100.10'], version: 3, advertIntervalCs: 50 });
@@ -153,14 +153,23 @@ describe('validateAdvert', () => {
     assert.equal(reason(packet(v2Message({ advertIntervalS: 2 })), V2), 'advert_interval_err');
   });
 
-  it('MUST-14: v2 address-list mismatch is only a warning (keepalived) or, strict, dropped unless priority 255', () => {
+  it('MUST-14: an address list that differs from ours is dropped as keepalived 2.2.7 drops it (v2 and v3, any priority)', () => {
+    const detail = (p: ReceivedPacket, params: VrrpInstanceParams, masterAddress?: string): string | undefined => {
+      const r = validateAdvert(p, { params, listening: true, ...(masterAddress === undefined ? {} : { masterAddress }) });
+      return r.ok ? undefined : r.detail;
+    };
     const other = packet(v2Message({ addresses: ['192.0.2.101'] }));
-    const r = validateAdvert(other, { params: V2, listening: true });
-    assert.ok(r.ok);
-    assert.deepEqual(r.value.warnings, ['addr_list_err']);
-    const strict = { ...V2, strictAddressList: true };
-    assert.equal(reason(other, strict), 'addr_list_err');
-    assert.equal(reason(packet(v2Message({ addresses: ['192.0.2.101'], priority: 255 })), strict), 'ok');
+    assert.equal(reason(other, V2), 'addr_list_err');
+    assert.equal(detail(other, V2), 'ip address associated with VRID 51 not present in MASTER advert: 192.0.2.100');
+    assert.equal(reason(packet(v2Message({ addresses: ['192.0.2.101'], priority: 255 })), V2), 'addr_list_err');
+    const more = packet(v2Message({ addresses: ['192.0.2.100', '192.0.2.101'] }));
+    assert.equal(detail(more, V2), 'received an unexpected ip number count 2, expected 1!');
+    assert.equal(reason(packet(v3Message({ addresses: ['192.0.2.100', '192.0.2.101'] })), V3), 'addr_list_err');
+    // skip_check_adv_addr: not checked for the current master, still checked for another sender
+    const skip = { ...V2, skipCheckAdvAddr: true };
+    assert.equal(detail(other, skip, other.source), undefined);
+    assert.equal(reason(other, skip), 'addr_list_err');
+    assert.equal(isAddressListDetail(detail(more, V2) ?? ''), true);
   });
 
   it('MUST-15: v3 Max Adver Int 0 is advert_interval_err; another interval is only a warning (learned)', () => {
