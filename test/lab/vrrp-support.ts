@@ -84,7 +84,7 @@ export async function waitVip(host: LabHost, vip: string, wanted: boolean, timeo
 }
 
 /** Waits until the process's output shows `pattern` (its log), with the log in the error. */
-export async function waitLog(proc: LabProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+export async function waitLog(proc: LabProcess, pattern: RegExp | ((line: string) => boolean), timeoutMs: number): Promise<string> {
   try {
     return await proc.waitForLine(pattern, timeoutMs);
   } catch (e) {

@@ -11,8 +11,11 @@
  *     from one name with its first and last receive time. Times are epoch milliseconds with
  *     sub-millisecond precision (performance.timeOrigin + performance.now()), comparable across
  *     processes of one machine. Prints `ready` once bound, `{"event":"run","name":N,"at":T}` when
- *     a new run starts, and on the `stop` command (stdin) or after MAX_MS the final
- *     `{"event":"done","sent":S,"received":R,"runs":[...]}`, then exits. Bounded by MAX_MS.
+ *     a new run starts, and on the `stop` command (stdin) or after MAX_MS stops sending, waits
+ *     DRAIN_MS for the answers still in flight, prints the final
+ *     `{"event":"done","sent":S,"skipped":K,"received":R,"runs":[...]}` and exits. S counts the
+ *     probes really sent, K the slots skipped after a long stall of the client itself (never
+ *     sent, so never lost): S - R probes went unanswered. Bounded by MAX_MS + DRAIN_MS.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createInterface } from 'node:readline';
@@ -25,6 +28,10 @@ interface Run {
 }
 
 const MAX_CATCH_UP = 4;
+/** How long the client waits for answers still in flight after its last probe. */
+const DRAIN_MS = 300;
+/** Socket buffers large enough for a stall of a few hundred ms at one probe per ms. */
+const BUFFER_BYTES = 4 * 1024 * 1024;
 
 function say(message: unknown): void {
   process.stdout.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
@@ -35,7 +42,7 @@ function epochMs(): number {
 }
 
 function responder(name: string, address: string, port: number): void {
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: BUFFER_BYTES });
   const answer = Buffer.from(name);
   socket.on('message', (_msg, rinfo) => {
     socket.send(answer, rinfo.port, rinfo.address);
@@ -52,9 +59,11 @@ function responder(name: string, address: string, port: number): void {
 }
 
 function client(address: string, port: number, intervalMs: number, maxMs: number): void {
-  const socket: Socket = createSocket('udp4');
+  const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: BUFFER_BYTES });
   const runs: Run[] = [];
+  let slot = 0;
   let sent = 0;
+  let skipped = 0;
   let received = 0;
   let done = false;
   const start = performance.now();
@@ -78,13 +87,18 @@ function client(address: string, port: number, intervalMs: number, maxMs: number
   const tick = (): void => {
     const due = Math.floor((performance.now() - start) / intervalMs) + 1;
     let burst = 0;
-    while (sent < due && burst < MAX_CATCH_UP) {
-      probe.writeUInt32BE(sent >>> 0, 0);
+    while (slot < due && burst < MAX_CATCH_UP) {
+      probe.writeUInt32BE(slot >>> 0, 0);
       socket.send(probe, port, address);
+      slot++;
       sent++;
       burst++;
     }
-    if (sent < due) sent = due; // a long stall: skip the missed slots rather than flood
+    if (slot < due) {
+      // a long stall: skip the missed slots rather than flood
+      skipped += due - slot;
+      slot = due;
+    }
   };
 
   const finish = (): void => {
@@ -92,9 +106,11 @@ function client(address: string, port: number, intervalMs: number, maxMs: number
     done = true;
     clearInterval(timer);
     clearTimeout(limit);
-    say({ event: 'done', sent, received, runs });
-    socket.close();
-    process.exit(0);
+    setTimeout(() => {
+      say({ event: 'done', sent, skipped, received, runs });
+      socket.close();
+      process.exit(0);
+    }, DRAIN_MS);
   };
 
   const timer = setInterval(tick, intervalMs);
