@@ -15,25 +15,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { Lab, type LabProcess } from '../support/lab/index.js';
+import { ProbeClient, startResponders } from './vrrp-probe-support.js';
 import { confText, holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip } from './vrrp-support.js';
 
-const PROBE_AGENT = fileURLToPath(new URL('../support/agents/bench-failover-probe.js', import.meta.url));
 const VIP = '192.0.2.100';
-const PORT = 7400;
 const RELOADS = 50;
 const MASTER_LINE = /\(VI_1\) Entering MASTER STATE/;
 const TRANSITION = /\(VI_1\) (Entering \w+ STATE|removing VIPs|sent 0 priority)/;
 /** A reload of this small config; generous for a loaded 2-core machine (the bound is not timed). */
 const RELOAD_TIMEOUT_MS = 10_000;
-
-interface ProbeDone {
-  readonly sent: number;
-  readonly skipped: number;
-  readonly received: number;
-  readonly runs: ReadonlyArray<{ readonly name: string; readonly count: number; readonly first: number; readonly last: number }>;
-}
 
 /** The extra VIPs of reload k (1-based) of the adding series: 198.51.100.1 .. 198.51.100.k. */
 function addedVips(k: number): string[] {
@@ -57,11 +48,7 @@ test('50 SIGHUP reloads (unchanged config, then each adding a VIP) while a clien
   const scratch = new Scratch();
   try {
     const [h1, h2, h3] = [lab.host(1), lab.host(2), lab.host(3)];
-    for (const [i, h] of [h1, h2].entries()) {
-      await h.execOk('sysctl', ['-q', '-w', 'net.ipv4.ip_nonlocal_bind=1']);
-      const r = h.spawnNode(PROBE_AGENT, ['responder', `h${i + 1}`, VIP, String(PORT)]);
-      await r.waitForLine(/^ready$/, 5_000);
-    }
+    await startResponders([h1, h2], [VIP]);
     const base = { priority: 150, vips: [`${VIP}/24`] };
     const backupBase = { ...base, priority: 100 };
     const ours = startDaemon('ts', h1, scratch, base, 'h1');
@@ -71,9 +58,8 @@ test('50 SIGHUP reloads (unchanged config, then each adding a VIP) while a clien
     await waitVip(h1, VIP, true, 2_000);
     await waitLog(peer, /\(VI_1\) Entering BACKUP STATE/, 5_000);
 
-    const client = h3.spawnNode(PROBE_AGENT, ['client', VIP, String(PORT), '1', '100000']);
-    await client.waitForLine(/^ready$/, 5_000);
-    await client.waitForJson((m) => m['event'] === 'run' && m['name'] === 'h1', 3_000);
+    const client = await ProbeClient.start(h3, VIP, 1);
+    await client.answeredBy('h1', 3_000);
     const before = lines(ours).filter((l) => TRANSITION.test(l)).length;
 
     let reloads = 0;
@@ -99,8 +85,7 @@ test('50 SIGHUP reloads (unchanged config, then each adding a VIP) while a clien
       await waitVip(h1, added, true, 2_000);
     }
 
-    client.writeLine('stop');
-    const done = await client.waitForJson<ProbeDone>((m) => m['event'] === 'done', 5_000);
+    const done = await client.stop();
     t.diagnostic(`${reloads} reloads; probes sent ${done.sent}, answered ${done.received}, slots skipped by the client ${done.skipped}`);
 
     const ourTransitions = lines(ours).filter((l) => TRANSITION.test(l)).slice(before);

@@ -23,16 +23,28 @@ export interface InstanceConf {
   readonly advertInt?: number;
   /** More lines inside vrrp_instance (e.g. notify scripts). */
   readonly extra?: readonly string[];
+  /** Top-level lines after global_defs (e.g. a vrrp_script block). */
+  readonly top?: readonly string[];
+  /** The interface (default eth0). */
+  readonly interface?: string;
 }
 
+/** global_defs, then `c.top`, then the instance VI_1. */
 export function confText(c: InstanceConf): string {
+  return [...globalDefsLines(), ...(c.top ?? []), instanceText('VI_1', c)].join('\n');
+}
+
+/** The global_defs block every lab config starts with. */
+export function globalDefsLines(): string[] {
+  return ['global_defs {', '  router_id lab', '}'];
+}
+
+/** One vrrp_instance block (`c.top` is not included). */
+export function instanceText(name: string, c: InstanceConf): string {
   const lines = [
-    'global_defs {',
-    '  router_id lab',
-    '}',
-    'vrrp_instance VI_1 {',
+    `vrrp_instance ${name} {`,
     `  state ${c.state ?? 'BACKUP'}`,
-    '  interface eth0',
+    `  interface ${c.interface ?? 'eth0'}`,
     `  virtual_router_id ${c.vrid ?? 51}`,
     `  priority ${c.priority}`,
     `  advert_int ${c.advertInt ?? 1}`,
@@ -57,7 +69,12 @@ export type Flavour = 'ts' | 'keepalived';
 
 /** Starts keepalived-ts or keepalived 2.2.7 in `host` (-n -l -D -P, own pidfiles). */
 export function startDaemon(flavour: Flavour, host: LabHost, scratch: Scratch, conf: InstanceConf, tag: string): LabProcess {
-  const file = scratch.file(`${tag}.conf`, confText(conf));
+  return startDaemonWith(flavour, host, scratch, confText(conf), tag);
+}
+
+/** startDaemon with the whole configuration text (written to SCRATCH/TAG.conf). */
+export function startDaemonWith(flavour: Flavour, host: LabHost, scratch: Scratch, text: string, tag: string): LabProcess {
+  const file = scratch.file(`${tag}.conf`, text);
   const args = ['-n', '-l', '-D', '-P', '-f', file, '-p', scratch.path(`${tag}.pid`), '-r', scratch.path(`${tag}-vrrp.pid`)];
   // TMPDIR: our SIGUSR1/SIGUSR2 dump files go to the scratch directory, not the shared /tmp
   if (flavour === 'ts') return host.spawn(process.execPath, [KEEPALIVED_TS_BIN, '-G', ...args], { TMPDIR: scratch.dir });
