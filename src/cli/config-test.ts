@@ -6,7 +6,7 @@
  * `--json` prints {file, exitCode, diagnostics, model} on stdout; `-d` dumps the model.
  */
 import { appendFileSync } from 'node:fs';
-import { ConfigErrorClass, formatDiagnostic, severityOf, type Diagnostic } from '../config/diagnostics.js';
+import { ConfigErrorClass, formatDiagnostic, severityOf, shownByConfigTest, type Diagnostic } from '../config/diagnostics.js';
 import type { ConfigEnvironment } from '../config/environment.js';
 import type { LoadConfig, LoadOptions, LoadResult } from '../config/domain.js';
 import { modelReplacer } from '../daemon/config-loader.js';
@@ -58,7 +58,7 @@ function jsonDiagnostic(d: Diagnostic): Record<string, unknown> {
 }
 
 export function configTestJson(file: string, exitCode: number, result: LoadResult | undefined, extra: readonly Diagnostic[]): string {
-  const diagnostics = [...extra, ...(result?.diagnostics.list ?? [])].map(jsonDiagnostic);
+  const diagnostics = [...extra, ...(result?.diagnostics.list ?? [])].filter(shownByConfigTest).map(jsonDiagnostic);
   const body = { file, exitCode, files: result?.files ?? [], diagnostics, model: result?.model ?? null };
   return `${JSON.stringify(body, modelReplacer, 2)}\n`;
 }
@@ -109,7 +109,7 @@ export async function runConfigTest(req: ConfigTestRequest, env: ConfigEnvironme
   const load = await getLoader();
   const result: PipelineExtras & LoadResult = load(req.configFile, env, options);
   const code = result.abortExitCode ?? result.diagnostics.exitCode;
-  emitLines(req, out, [...(result.notes ?? []), ...result.diagnostics.list.map(formatDiagnostic)]);
+  emitLines(req, out, [...(result.notes ?? []), ...result.diagnostics.list.filter(shownByConfigTest).map(formatDiagnostic)]);
   if (req.json) out.stdout(configTestJson(req.configFile, code, result, []));
   else if (req.dumpConf) out.stdout(`${JSON.stringify(result.model, modelReplacer, 2)}\n`);
   return code;

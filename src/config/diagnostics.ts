@@ -11,6 +11,12 @@
  */
 
 export enum ConfigErrorClass {
+  /**
+   * Logged by the running daemon while it reads the config, but neither printed by `-t` nor
+   * counted (keepalived's plain log lines at config time, e.g. "Unsafe permissions found for
+   * script 'x' - disabling.").
+   */
+  DaemonLog = -1,
   /** Printed by keepalived but not counted for the exit code (e.g. "Config files missing 'x'."). */
   Note = 0,
   FileNotFound = 1,
@@ -53,10 +59,15 @@ export type Severity = 'fatal' | 'error' | 'warning' | 'security';
 
 export function severityOf(cls: ConfigErrorClass): Severity {
   if (cls === ConfigErrorClass.Security) return 'security';
-  if (cls === ConfigErrorClass.Note) return 'warning';
+  if (cls === ConfigErrorClass.Note || cls === ConfigErrorClass.DaemonLog) return 'warning';
   if (cls <= ConfigErrorClass.Fatal) return 'fatal';
   if (cls === ConfigErrorClass.Warning || cls === ConfigErrorClass.Deprecated) return 'warning';
   return 'error';
+}
+
+/** Whether `-t` prints the diagnostic (everything but the daemon's own log lines). */
+export function shownByConfigTest(d: Diagnostic): boolean {
+  return d.cls !== ConfigErrorClass.DaemonLog;
 }
 
 /** keepalived `-t` exit code for a list of diagnostics (0 when there are none). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigLine, ConfigNode } from '../../../src/config/ast.js';
-import { DiagnosticSink, formatDiagnostic, type ConfigErrorClass, type Span } from '../../../src/config/diagnostics.js';
+import { DiagnosticSink, formatDiagnostic, shownByConfigTest, type ConfigErrorClass, type Span } from '../../../src/config/diagnostics.js';
 import type { ConfigModel, ValidationContext } from '../../../src/config/domain.js';
 import { globalDomain } from '../../../src/config/domains/global/index.js';
 import { vrrpDomain } from '../../../src/config/domains/vrrp/index.js';
@@ -75,4 +75,37 @@ test('global_defs values with keepalived messages', () => {
   ]);
   assert.equal(r.model.global?.vrrp.strict, true);
   assert.equal(r.model.global?.scriptUser, null);
+});
+
+/** /ww is world-writable (no sticky bit): a root script in it is insecure. */
+function insecureEnv(): ReturnType<typeof fakeEnv> {
+  const env = fakeEnv({ ifs: ['eth0'], exec: ['/ww/s.sh'] });
+  return { ...env, stat: (p) => (p === '/ww' ? { isFile: false, isDirectory: true, isSymlink: false, mode: 0o777, uid: 0, gid: 0 } : env.stat(p)) };
+}
+
+function insecureScriptConfig(): ConfigNode[] {
+  return [
+    n('vrrp_script', ['chk'], [n('script', ['/ww/s.sh chk'])]),
+    n('vrrp_instance', ['V'], [n('interface', ['eth0']), n('virtual_router_id', ['1']), n('notify_master', ['/ww/s.sh master']), l('track_script', [['chk']]), l('virtual_ipaddress', [['192.0.2.9']])]),
+  ];
+}
+
+test('enable_script_security: a root script in a world-writable directory is refused with keepalived 2.2.7\'s lines (-t shows one, exit 5)', () => {
+  const r = run([n('global_defs', [], [n('enable_script_security'), n('script_user', ['root'])])], insecureScriptConfig(), insecureEnv());
+  assert.deepEqual(r.lines, [
+    "Unsafe permissions found for script '/ww/s.sh' - disabling.",
+    'Disabling track script chk due to insecure',
+    "Unsafe permissions found for script '/ww/s.sh' - disabling.",
+  ]);
+  assert.deepEqual(r.sink.list.filter(shownByConfigTest).map(formatDiagnostic), ['Disabling track script chk due to insecure'], 'keepalived -t prints only this line');
+  assert.equal(r.sink.exitCode, 5);
+  assert.deepEqual(r.model.vrrp?.scripts, [], 'the script is not run');
+  assert.equal(r.model.vrrp?.instances[0]?.notify.master, undefined, 'nor the notify script');
+});
+
+test('without enable_script_security an insecure root script runs and the summary says so (exit 6)', () => {
+  const r = run([], insecureScriptConfig(), insecureEnv());
+  assert.deepEqual(r.lines, ['SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts.']);
+  assert.equal(r.sink.exitCode, 6);
+  assert.equal(r.model.vrrp?.scripts.length, 1);
 });

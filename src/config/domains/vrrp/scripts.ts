@@ -26,7 +26,7 @@ export function scriptContext(ctx: ValidationContext): SpanScripts {
   const alreadySaid = g?.defaultScriptUserSettled === true || ctx.diagnostics.list.some((d) => d.message === NO_DEFAULT_USER);
   const sc = new ScriptContext(ctx.env, { scriptUser: g?.scriptUser, enableScriptSecurity: g?.enableScriptSecurity ?? false }, () => {
     if (span && !alreadySaid) ctx.report(ConfigErrorClass.GeneralError, NO_DEFAULT_USER, span);
-  });
+  }, (message) => ctx.report(ConfigErrorClass.DaemonLog, message, span ?? { file: '', line: 0 }, 'none'));
   return Object.assign(sc, { setSpan: (s: Span) => { span = s; } });
 }
 
@@ -58,6 +58,7 @@ export function checkScripts(scripts: ReadonlyMap<string, ParsedVrrpScript>, ctx
       continue;
     }
     if (sc.noteExecutable(r.path, s.user)) usable.add(name);
+    else ctx.report(ConfigErrorClass.GeneralError, `Disabling track script ${name} due to insecure`, s.span, 'none');
   }
   return usable;
 }
