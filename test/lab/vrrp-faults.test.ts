@@ -131,11 +131,18 @@ test('SIGHUP reload (unchanged, then one more VIP): keepalived-ts stays MASTER, 
       assert.equal(await holdsVip(h1, VIP), true, 'the VIP stays during and after the reload');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // a changed instance (one more VIP): adopted in place, still MASTER, the new VIP added
-    scratch.file('h1.conf', confText({ priority: 150, vips: [`${VIP}/24`, '192.0.2.101/24'] }));
+    // a changed instance (one more VIP): adopted in place, still MASTER, the new VIP added. The
+    // peer gets the same list (keepalived drops adverts whose address list differs from its own and
+    // would take over after Master_Down_Interval), then both run for longer than that interval.
+    const both = [`${VIP}/24`, '192.0.2.101/24'];
+    scratch.file('h1.conf', confText({ priority: 150, vips: both }));
     ours.signal('SIGHUP');
+    scratch.file('h2.conf', confText({ priority: 100, vips: both }));
+    peer.signal('SIGHUP');
     await waitVip(h1, '192.0.2.101', true, 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
     assert.equal(await holdsVip(h1, VIP), true);
+    assert.equal(await holdsVip(h2, VIP), false, 'keepalived did not take the VIP');
     const transitions = ours.stderrLines.filter((l) => /Entering|removing VIPs/.test(l));
     assert.deepEqual(transitions.map((l) => l.replace(/^.*keepalived-ts: /, '')), [
       '(VI_1) removing VIPs.', '(VI_1) Entering BACKUP STATE (init)', '(VI_1) Entering MASTER STATE',
