@@ -16,6 +16,7 @@ import { LinuxProcessRunner } from '../os/linux/process-runner.js';
 import { openLinuxVipFilter, type LinuxVipFilter } from '../os/linux/vip-filter-linux.js';
 import { LinuxProcessTable, LinuxTrackFiles } from '../os/linux/tracker-ports.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
+import { LinuxVmacs } from '../os/linux/vrrp-vmac.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
@@ -64,7 +65,8 @@ export class VrrpSubsystem implements Subsystem {
     const l2 = new LinuxL2Announcer();
     this.resources = { rt, links, l2 };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
-    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log, vipFilter };
+    const vmacs = new LinuxVmacs(rt, (m) => log.info(m));
+    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log, vipFilter, vmacs };
     const processRunner = new LinuxProcessRunner();
     const scripts = new LinuxScriptRunner(processRunner, (m) => log.warning(m));
     this.scripts = scripts;
@@ -83,7 +85,7 @@ export class VrrpSubsystem implements Subsystem {
     });
     const bindings = await this.adaptAll(vrrp, global, rt);
     this.openVipFilter(bindings, global);
-    this.set.start(bindings);
+    await this.set.start(bindings);
     this.trackers.start();
   }
 

@@ -7,7 +7,7 @@ import type { GlobalModel } from '../config/model/global.js';
 import type { NotifyScripts, VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
 import { checkParams, type GarpSchedule, type UnicastPeerParams, type VrrpAuth, type VrrpInstanceParams } from './params.js';
 import type { VrrpFamily } from './packet-types.js';
-import type { VipSpec } from './ports.js';
+import type { VipSpec, VmacSpec } from './ports.js';
 import type { TrackedInterface } from './driver-track.js';
 
 export interface InstanceBinding {
@@ -36,6 +36,15 @@ export interface InstanceBinding {
   readonly trackedFiles?: readonly TrackedInterface[];
   /** track_process entries, weight defaulted to the definition's (absent = none). */
   readonly trackedProcesses?: readonly TrackedInterface[];
+  /** use_vmac: created before the instance starts, deleted after it stops (absent = none). */
+  readonly vmac?: VmacBinding;
+}
+
+export interface VmacBinding extends VmacSpec {
+  /** vmac_xmit_base: adverts are sent (and received) on the base interface. */
+  readonly xmitBase: boolean;
+  /** The default name (`vrrp.VRID`): when another interface has it, keepalived tries vrrp1.VRID, vrrp2.VRID ... */
+  readonly defaultName: boolean;
 }
 
 export class ConfigAdapterError extends Error {
@@ -115,11 +124,31 @@ function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string
 
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
-  if (instance.useVmac !== undefined) out.push('use_vmac');
   if (instance.trackBfds.length > 0) out.push('track_bfd');
   if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
   if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
   return out;
+}
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
+/** keepalived's VMAC MAC: 00:00:5e:00:01:VRID for IPv4, 00:00:5e:00:02:VRID for IPv6 (RFC 5798 §7.3). */
+export function virtualMac(family: VrrpFamily, vrid: number): string {
+  return `00:00:5e:00:${family === 'ipv4' ? '01' : '02'}:${hex2(vrid)}`;
+}
+
+function vmacBinding(instance: VrrpInstance, family: VrrpFamily, baseInterface: string, primary: string): VmacBinding | undefined {
+  const v = instance.useVmac;
+  if (v === undefined) return undefined;
+  return {
+    name: v.name,
+    baseInterface,
+    mac: v.mac ?? virtualMac(family, instance.vrid),
+    family,
+    ...(family === 'ipv6' ? { linkLocal: primary } : {}),
+    xmitBase: v.xmitBase,
+    defaultName: v.name === `vrrp.${instance.vrid}`,
+  };
 }
 
 /** Maps one configured instance; throws ConfigAdapterError when it cannot run on this host. */
@@ -161,10 +190,13 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
   } catch (e) {
     throw new ConfigAdapterError((e as Error).message);
   }
+  const vmac = vmacBinding(instance, family, interfaceName, primary);
+  // use_vmac: VIPs and eVIPs that name no other interface live on the VMAC (keepalived.conf(5))
+  const onVmac = (v: VirtualAddress): VirtualAddress => (vmac !== undefined && v.dev === interfaceName ? { ...v, dev: vmac.name } : v);
   return {
     params,
     interfaceName,
-    vips: [...instance.vips, ...instance.excludedVips].map((v) => vipSpec(v, interfaceName)),
+    vips: [...instance.vips, ...instance.excludedVips].map((v) => vipSpec(onVmac(v), vmac?.name ?? interfaceName)),
     unicastTtl: instance.unicastTtl ?? 255,
     trackInterface: !instance.dontTrackPrimary,
     noAccept: !instance.accept && instance.priority !== 255,
@@ -174,5 +206,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     trackedScripts: instance.trackScripts.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
     trackedFiles: instance.trackFiles.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
     trackedProcesses: instance.trackProcesses.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+    ...(vmac !== undefined ? { vmac } : {}),
   };
 }

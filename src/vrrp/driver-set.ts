@@ -8,6 +8,7 @@
 import type { InstanceBinding } from './config-adapter.js';
 import { InstanceDriver } from './driver.js';
 import type { DriverPorts } from './ports.js';
+import { renameVmac, vmacCandidates } from './vmac.js';
 
 export interface ReloadSummary {
   readonly kept: readonly string[];
@@ -21,7 +22,8 @@ export interface ReloadSummary {
 export function instanceKey(b: InstanceBinding): string {
   const { params } = b;
   const unicast = params.unicastPeers.length > 0 ? `unicast:${params.primaryAddress}` : 'multicast';
-  return `${params.vrid}/${params.family}/${b.interfaceName}/${unicast}`;
+  const vmac = b.vmac === undefined ? '' : `/vmac:${b.vmac.name}:${b.vmac.mac}`;
+  return `${params.vrid}/${params.family}/${b.interfaceName}/${unicast}${vmac}`;
 }
 
 /** Structural equality of two bindings (plain data: params, VIPs, TTL, tracking). */
@@ -48,8 +50,17 @@ export class DriverSet {
     return this.drivers.length > 0 ? this.drivers : this.lastDrivers;
   }
 
-  start(bindings: readonly InstanceBinding[]): void {
-    for (const b of bindings) this.launch(b);
+  /**
+   * Starts the instances. Those without use_vmac start before this returns; those with one start
+   * once their VMAC exists (the promise resolves when every instance has started or failed).
+   */
+  start(bindings: readonly InstanceBinding[]): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const b of bindings) {
+      const p = this.launch(b);
+      if (p !== undefined) pending.push(p);
+    }
+    return Promise.all(pending).then(() => undefined);
   }
 
   async reload(bindings: readonly InstanceBinding[]): Promise<ReloadSummary> {
@@ -73,14 +84,14 @@ export class DriverSet {
         updated.push(b.params.name);
         continue;
       }
-      if (match !== undefined) await match.stop();
+      if (match !== undefined) await this.stopDriver(match);
       started.push(b.params.name);
       toStart.push(b);
     }
     const stopped = [...old.values()];
-    await Promise.all(stopped.map((d) => d.stop()));
+    await Promise.all(stopped.map((d) => this.stopDriver(d)));
     this.drivers = next;
-    for (const b of toStart) this.launch(b);
+    await this.start(toStart);
     return { kept, updated, started, stopped: stopped.map((d) => d.name) };
   }
 
@@ -98,10 +109,63 @@ export class DriverSet {
     const drivers = this.drivers;
     this.drivers = [];
     this.lastDrivers = drivers;
-    await Promise.allSettled(drivers.map((d) => d.stop()));
+    await Promise.allSettled(drivers.map((d) => this.stopDriver(d)));
   }
 
-  private launch(binding: InstanceBinding): void {
+  /** Stops a driver (priority 0, VIPs removed), then deletes its VMAC as keepalived does. */
+  private async stopDriver(driver: InstanceDriver): Promise<void> {
+    await driver.stop();
+    const vmac = driver.binding.vmac;
+    if (vmac === undefined || this.ports.vmacs === undefined) return;
+    try {
+      await this.ports.vmacs.remove(vmac);
+      this.ports.log.info(`(${driver.name}) Success removing VMAC interface ${vmac.name}`);
+    } catch (e) {
+      this.ports.log.error(`(${driver.name}) cannot remove VMAC interface ${vmac.name}: ${(e as Error).message}`);
+    }
+  }
+
+  private launch(binding: InstanceBinding): Promise<void> | undefined {
+    if (binding.vmac === undefined) {
+      this.run(binding);
+      return undefined;
+    }
+    return this.withVmac(binding).then((bound) => {
+      if (bound !== undefined) this.run(bound);
+    });
+  }
+
+  /**
+   * Creates the VMAC (or takes over a matching one a killed run left: "Found matching interface"),
+   * trying keepalived's other names when the default one belongs to another interface.
+   * Returns the binding to run (VMAC name settled), or undefined when the instance cannot start.
+   */
+  private async withVmac(binding: InstanceBinding): Promise<InstanceBinding | undefined> {
+    const vmac = binding.vmac;
+    const name = binding.params.name;
+    const port = this.ports.vmacs;
+    if (vmac === undefined) return binding;
+    if (port === undefined) {
+      this.ports.log.error(`(${name}) cannot start: use_vmac is not available here`);
+      return undefined;
+    }
+    for (const candidate of vmacCandidates(vmac, binding.params.vrid)) {
+      const bound = candidate === vmac.name ? binding : renameVmac(binding, candidate);
+      try {
+        const outcome = await port.ensure(bound.vmac ?? vmac);
+        if (outcome === 'taken') continue;
+        this.ports.log.info(outcome === 'created' ? `(${name}): Success creating VMAC interface ${candidate}` : `(${name}) Found matching interface ${candidate}`);
+        return bound;
+      } catch (e) {
+        this.ports.log.error(`(${name}) cannot create VMAC interface ${candidate}: ${(e as Error).message} - instance not started`);
+        return undefined;
+      }
+    }
+    this.ports.log.error(`(${name}) interface ${vmac.name} exists and is not this instance's VMAC - instance not started`);
+    return undefined;
+  }
+
+  private run(binding: InstanceBinding): void {
     const driver = new InstanceDriver(binding, this.ports);
     this.observe(driver);
     try {

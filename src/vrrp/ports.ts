@@ -38,6 +38,12 @@ export interface VrrpTransportSpec {
   readonly sourceAddress: string;
   /** IP protocol: 112 (VRRP), or 51 when adverts carry an AH header (auth_type AH). */
   readonly ipProtocol: number;
+  /**
+   * use_vmac without vmac_xmit_base: adverts leave from this interface (the VMAC, so with the
+   * virtual MAC as source) while they are received on `interfaceName` (the base interface, where
+   * the group is joined: IGMP/MLD reports carry the base MAC, as keepalived's nftables rule makes them).
+   */
+  readonly sendInterfaceName?: string;
 }
 
 export interface VrrpTransportFactory {
@@ -83,6 +89,32 @@ export interface VipFilterPort {
   drop(instance: string, vips: readonly VipSpec[]): Promise<void>;
 }
 
+/** A VRRP virtual MAC interface (use_vmac): a macvlan in private mode over the base interface. */
+export interface VmacSpec {
+  /** Interface name (`vrrp.VRID` unless configured). */
+  readonly name: string;
+  readonly baseInterface: string;
+  /** 00:00:5e:00:01:VRID (IPv4), 00:00:5e:00:02:VRID (IPv6), or the configured MAC. */
+  readonly mac: string;
+  readonly family: 'ipv4' | 'ipv6';
+  /** IPv6: the base interface's link-local, copied onto the VMAC (the adverts' source). */
+  readonly linkLocal?: string;
+}
+
+/** `created` / `reused` (a matching VMAC left by an earlier run), or `taken` by another interface. */
+export type VmacOutcome = 'created' | 'reused' | 'taken';
+
+/**
+ * Creates and removes VMACs with keepalived's settings (sysctls, addrgenmode, link-local copy).
+ * An existing interface of that name is reused only when it is a private-mode macvlan of the same
+ * base with the same MAC; any other interface of that name is left alone (`taken`).
+ */
+export interface VmacPort {
+  ensure(spec: VmacSpec): Promise<VmacOutcome>;
+  /** Deletes the VMAC if it is still ours (a missing one is fine). */
+  remove(spec: VmacSpec): Promise<void>;
+}
+
 export type LinkState = 'up' | 'down';
 
 /** Link up/down of named interfaces (keepalived's view: IFF_UP and IFF_RUNNING). */
@@ -119,4 +151,6 @@ export interface DriverPorts {
   readonly log: DriverLog;
   /** The no_accept firewall; absent = not enforced. */
   readonly vipFilter?: VipFilterPort;
+  /** Needed only by instances with use_vmac. */
+  readonly vmacs?: VmacPort;
 }

@@ -35,7 +35,8 @@ class IncomingView implements IncomingVrrpPacket {
 class SocketTransport implements VrrpTransport {
   private ipv6Scratch = Buffer.alloc(0);
 
-  constructor(private readonly socket: VrrpSocket) {}
+  /** `receiver`: a second socket that receives (use_vmac: on the base while `socket` sends on the VMAC). */
+  constructor(private readonly socket: VrrpSocket, private readonly receiver?: VrrpSocket) {}
 
   send(bytes: Uint8Array, destination: string, ttl: number): void {
     if (this.socket.family === 4) {
@@ -54,6 +55,7 @@ class SocketTransport implements VrrpTransport {
 
   close(): void {
     if (!this.socket.closed) this.socket.close();
+    if (this.receiver !== undefined && !this.receiver.closed) this.receiver.close();
   }
 }
 
@@ -61,17 +63,27 @@ export class LinuxVrrpTransports implements VrrpTransportFactory {
   constructor(private readonly native?: NativeAddon) {}
 
   open(spec: VrrpTransportSpec, onPacket: IncomingVrrpHandler, onError: (error: Error) => void): VrrpTransport {
-    const socket = VrrpSocket.open({
-      family: spec.family === 'ipv4' ? 4 : 6,
-      interfaceName: spec.interfaceName,
-      unicast: spec.unicast,
+    const options = {
+      family: spec.family === 'ipv4' ? 4 as const : 6 as const,
       sourceAddress: spec.sourceAddress,
       protocol: spec.ipProtocol,
       ...(this.native !== undefined ? { native: this.native } : {}),
-    });
+    };
+    const socket = VrrpSocket.open({ ...options, interfaceName: spec.interfaceName, unicast: spec.unicast });
     let view: IncomingView | undefined;
     socket.start((packet) => onPacket((view ??= new IncomingView(packet))), onError);
-    return new SocketTransport(socket);
+    if (spec.sendInterfaceName === undefined || spec.sendInterfaceName === spec.interfaceName) return new SocketTransport(socket);
+    // use_vmac: send from the VMAC (no group joined there, so no IGMP/MLD report with the virtual
+    // MAC); what reaches that socket is also heard on the base, so it is read and dropped
+    let sender: VrrpSocket;
+    try {
+      sender = VrrpSocket.open({ ...options, interfaceName: spec.sendInterfaceName, unicast: true });
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    sender.start(() => undefined, onError);
+    return new SocketTransport(sender, socket);
   }
 }
 
@@ -134,12 +146,22 @@ async function ipv6Forwarding(interfaceName: string): Promise<boolean> {
   return text.trim() === '1';
 }
 
-/** GARP / unsolicited NA from the interface MAC; one packet socket per interface. */
+/**
+ * GARP / unsolicited NA from the interface MAC (a VMAC's: the virtual MAC); one packet socket per
+ * interface, reopened when the name now belongs to another ifindex (a VMAC deleted and recreated).
+ */
 export class LinuxL2Announcer implements L2AnnouncePort {
   private readonly announcers = new Map<string, { l2: L2Announcer; mac: Uint8Array }>();
 
+  constructor(private readonly native: NativeAddon = loadNative()) {}
+
   private async get(interfaceName: string): Promise<{ l2: L2Announcer; mac: Uint8Array }> {
     let entry = this.announcers.get(interfaceName);
+    if (entry !== undefined && entry.l2.ifindex !== this.native.ifNameToIndex(interfaceName)) {
+      entry.l2.close();
+      this.announcers.delete(interfaceName);
+      entry = undefined;
+    }
     if (entry === undefined) {
       const mac = await interfaceMac(interfaceName);
       entry = this.announcers.get(interfaceName) ?? { l2: L2Announcer.open(interfaceName), mac };

@@ -10,7 +10,7 @@ import { SysctlError } from './errors.js';
 
 export type Ipv4ConfKey = 'arp_ignore' | 'arp_filter' | 'arp_announce' | 'accept_local' | 'rp_filter'
   | 'promote_secondaries' | 'send_redirects' | 'forwarding';
-export type Ipv6ConfKey = 'accept_ra' | 'accept_dad' | 'disable_ipv6' | 'forwarding' | 'autoconf';
+export type Ipv6ConfKey = 'accept_ra' | 'accept_dad' | 'disable_ipv6' | 'forwarding' | 'autoconf' | 'addr_gen_mode';
 
 function checkInterface(name: string): void {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.length > 15) {
