@@ -45,6 +45,8 @@ export interface VmacBinding extends VmacSpec {
   readonly xmitBase: boolean;
   /** The default name (`vrrp.VRID`): when another interface has it, keepalived tries vrrp1.VRID, vrrp2.VRID ... */
   readonly defaultName: boolean;
+  /** Set when another name was taken instead: the configured one (reload matches on it). */
+  readonly configuredName?: string;
 }
 
 export class ConfigAdapterError extends Error {

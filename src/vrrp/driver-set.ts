@@ -8,7 +8,7 @@
 import type { InstanceBinding } from './config-adapter.js';
 import { InstanceDriver } from './driver.js';
 import type { DriverPorts } from './ports.js';
-import { renameVmac, vmacCandidates } from './vmac.js';
+import { followVmac, renameVmac, vmacCandidates } from './vmac.js';
 
 export interface ReloadSummary {
   readonly kept: readonly string[];
@@ -22,7 +22,7 @@ export interface ReloadSummary {
 export function instanceKey(b: InstanceBinding): string {
   const { params } = b;
   const unicast = params.unicastPeers.length > 0 ? `unicast:${params.primaryAddress}` : 'multicast';
-  const vmac = b.vmac === undefined ? '' : `/vmac:${b.vmac.name}:${b.vmac.mac}`;
+  const vmac = b.vmac === undefined ? '' : `/vmac:${b.vmac.configuredName ?? b.vmac.name}:${b.vmac.mac}`;
   return `${params.vrid}/${params.family}/${b.interfaceName}/${unicast}${vmac}`;
 }
 
@@ -70,10 +70,11 @@ export class DriverSet {
     const kept: string[] = [];
     const updated: string[] = [];
     const started: string[] = [];
-    for (const b of bindings) {
-      const key = instanceKey(b);
+    for (const configured of bindings) {
+      const key = instanceKey(configured);
       const match = old.get(key);
       old.delete(key);
+      const b = followVmac(configured, match?.binding);
       if (match !== undefined && sameBinding(match.binding, b)) {
         next.push(match);
         kept.push(b.params.name);

@@ -21,7 +21,14 @@ export function renameVmac(binding: InstanceBinding, name: string): InstanceBind
   if (old === undefined) return binding;
   return {
     ...binding,
-    vmac: { ...old, name },
+    vmac: { ...old, name, configuredName: old.configuredName ?? old.name },
     vips: binding.vips.map((v) => (v.interfaceName === old.name ? { ...v, interfaceName: name } : v)),
   };
+}
+
+/** Reload: a new binding for a running instance whose VMAC got another name keeps that name. */
+export function followVmac(binding: InstanceBinding, running: InstanceBinding | undefined): InstanceBinding {
+  const now = running?.vmac;
+  if (now?.configuredName === undefined || binding.vmac?.name !== now.configuredName) return binding;
+  return renameVmac(binding, now.name);
 }

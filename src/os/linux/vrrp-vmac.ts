@@ -9,7 +9,8 @@
  * interface are raised to it and all.rp_filter is cleared (a VMAC's own 0 would not count
  * otherwise), with keepalived's NOTICE lines; all is restored when the last IPv4 VMAC goes.
  * IPv6 VMAC: the base's link-local is copied onto it (nodad, preferred_lft 0) so adverts can
- * leave from it with that source, as keepalived does.
+ * leave from it with that source, as keepalived does; accept_ra=0 so no router solicitation
+ * leaves with the virtual MAC (keepalived drops those with an nftables rule).
  *
  * Operations run one at a time (instances start concurrently; the rp_filter state is shared).
  */
@@ -90,6 +91,9 @@ export class LinuxVmacs implements VmacPort {
     this.active.set(spec.name, spec);
     await this.sysctl.setIpv6(spec.name, 'addr_gen_mode', ADDR_GEN_MODE_NONE);
     if (spec.family === 'ipv4') await this.configureIpv4(spec);
+    // keepalived drops router solicitations leaving a VMAC (nftables); not asking for RAs there
+    // keeps them off the wire the same way (they would carry the virtual MAC)
+    else await this.sysctl.setIpv6(spec.name, 'accept_ra', 0);
     await this.rt.setLinkUp(link.index, true);
     if (spec.family === 'ipv6' && spec.linkLocal !== undefined) {
       try {

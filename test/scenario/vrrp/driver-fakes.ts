@@ -6,7 +6,7 @@
  */
 import type {
   AddressPort, DriverClock, DriverLog, DriverPorts, DriverTimerHandle, IncomingVrrpHandler, L2AnnouncePort, LinkEventsPort,
-  LinkState, VipSpec, VrrpTransport, VrrpTransportFactory, VrrpTransportSpec,
+  LinkState, VipSpec, VmacOutcome, VmacPort, VmacSpec, VrrpTransport, VrrpTransportFactory, VrrpTransportSpec,
 } from '../../../src/vrrp/ports.js';
 
 export class ManualClock implements DriverClock {
@@ -165,6 +165,42 @@ export class FakeLinks implements LinkEventsPort {
   set(interfaceName: string, state: LinkState): void {
     this.states.set(interfaceName, state);
     for (const h of [...(this.handlers.get(interfaceName) ?? [])]) h(state);
+  }
+}
+
+/** A node's interfaces as far as VMACs go: name -> macvlan (base, MAC, private mode) or another kind. */
+export class FakeVmacs implements VmacPort {
+  readonly interfaces = new Map<string, { kind: 'vmac' | 'other'; base?: string; mac?: string }>();
+  /** Every ensure/remove, in order ("ensure vrrp.51 created"). */
+  readonly calls: string[] = [];
+  /** ensure() of these names fails (a kernel refusal). */
+  readonly failing = new Set<string>();
+
+  constructor(private readonly log?: DriverLog) {}
+
+  async ensure(spec: VmacSpec): Promise<VmacOutcome> {
+    if (this.failing.has(spec.name)) throw new Error('Operation not permitted');
+    const now = this.interfaces.get(spec.name);
+    let outcome: VmacOutcome;
+    if (now === undefined) {
+      this.interfaces.set(spec.name, { kind: 'vmac', base: spec.baseInterface, mac: spec.mac });
+      outcome = 'created';
+    } else {
+      outcome = now.kind === 'vmac' && now.base === spec.baseInterface && now.mac === spec.mac ? 'reused' : 'taken';
+    }
+    this.calls.push(`ensure ${spec.name} ${outcome}`);
+    this.log?.detail(`fake: ensure ${spec.name} ${outcome}`);
+    return outcome;
+  }
+
+  async remove(spec: VmacSpec): Promise<void> {
+    const now = this.interfaces.get(spec.name);
+    if (now?.kind === 'vmac' && now.mac === spec.mac) this.interfaces.delete(spec.name);
+    this.calls.push(`remove ${spec.name}`);
+  }
+
+  names(): string[] {
+    return [...this.interfaces.keys()].sort();
   }
 }
 
