@@ -17,6 +17,7 @@ import { openLinuxVipFilter, type LinuxVipFilter } from '../os/linux/vip-filter-
 import { LinuxProcessTable, LinuxTrackFiles } from '../os/linux/tracker-ports.js';
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { LinuxVmacs } from '../os/linux/vrrp-vmac.js';
+import { VmacMulticastRules } from '../os/linux/vrrp-vmac-nft.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
@@ -65,9 +66,9 @@ export class VrrpSubsystem implements Subsystem {
     const l2 = new LinuxL2Announcer();
     this.resources = { rt, links, l2 };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
-    const vmacs = new LinuxVmacs(rt, (m) => log.info(m));
-    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log, vipFilter, vmacs };
     const processRunner = new LinuxProcessRunner();
+    const vmacs = new LinuxVmacs(rt, log, new VmacMulticastRules(processRunner));
+    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log, vipFilter, vmacs };
     const scripts = new LinuxScriptRunner(processRunner, (m) => log.warning(m));
     this.scripts = scripts;
     this.processRunner = processRunner;

@@ -42,12 +42,12 @@ const LINK_FAULT = 'interface';
 /** What the transport depends on: a change reopens it. */
 function transportKey(b: InstanceBinding): string {
   const p = b.params;
-  return `${b.interfaceName}/${sendInterface(b) ?? ''}/${p.family}/${p.unicastPeers.length > 0}/${p.primaryAddress}/${p.auth.type === 'AH'}`;
+  return `${socketInterface(b)}/${p.family}/${p.unicastPeers.length > 0}/${p.primaryAddress}/${p.auth.type === 'AH'}`;
 }
 
-/** use_vmac without vmac_xmit_base: adverts leave from the VMAC. */
-function sendInterface(b: InstanceBinding): string | undefined {
-  return b.vmac !== undefined && !b.vmac.xmitBase ? b.vmac.name : undefined;
+/** use_vmac without vmac_xmit_base: adverts are sent and received on the VMAC (as keepalived). */
+function socketInterface(b: InstanceBinding): string {
+  return b.vmac !== undefined && !b.vmac.xmitBase ? b.vmac.name : b.interfaceName;
 }
 const IPPROTO_VRRP = 112;
 const IPPROTO_AH = 51;
@@ -159,11 +159,9 @@ export class InstanceDriver {
 
   private openTransport(): void {
     const { params } = this.binding;
-    const sendInterfaceName = sendInterface(this.binding);
     this.transport = this.ports.transports.open(
       {
-        interfaceName: this.binding.interfaceName,
-        ...(sendInterfaceName !== undefined ? { sendInterfaceName } : {}),
+        interfaceName: socketInterface(this.binding),
         family: params.family,
         unicast: params.unicastPeers.length > 0,
         sourceAddress: params.primaryAddress,

@@ -30,6 +30,7 @@ export interface VrrpTransport {
 }
 
 export interface VrrpTransportSpec {
+  /** The instance interface, or its VMAC (use_vmac without vmac_xmit_base). */
   readonly interfaceName: string;
   readonly family: VrrpFamily;
   /** Unicast peers given: no multicast membership. */
@@ -38,12 +39,6 @@ export interface VrrpTransportSpec {
   readonly sourceAddress: string;
   /** IP protocol: 112 (VRRP), or 51 when adverts carry an AH header (auth_type AH). */
   readonly ipProtocol: number;
-  /**
-   * use_vmac without vmac_xmit_base: adverts leave from this interface (the VMAC, so with the
-   * virtual MAC as source) while they are received on `interfaceName` (the base interface, where
-   * the group is joined: IGMP/MLD reports carry the base MAC, as keepalived's nftables rule makes them).
-   */
-  readonly sendInterfaceName?: string;
 }
 
 export interface VrrpTransportFactory {

@@ -35,8 +35,7 @@ class IncomingView implements IncomingVrrpPacket {
 class SocketTransport implements VrrpTransport {
   private ipv6Scratch = Buffer.alloc(0);
 
-  /** `receiver`: a second socket that receives (use_vmac: on the base while `socket` sends on the VMAC). */
-  constructor(private readonly socket: VrrpSocket, private readonly receiver?: VrrpSocket) {}
+  constructor(private readonly socket: VrrpSocket) {}
 
   send(bytes: Uint8Array, destination: string, ttl: number): void {
     if (this.socket.family === 4) {
@@ -55,7 +54,6 @@ class SocketTransport implements VrrpTransport {
 
   close(): void {
     if (!this.socket.closed) this.socket.close();
-    if (this.receiver !== undefined && !this.receiver.closed) this.receiver.close();
   }
 }
 
@@ -63,27 +61,17 @@ export class LinuxVrrpTransports implements VrrpTransportFactory {
   constructor(private readonly native?: NativeAddon) {}
 
   open(spec: VrrpTransportSpec, onPacket: IncomingVrrpHandler, onError: (error: Error) => void): VrrpTransport {
-    const options = {
-      family: spec.family === 'ipv4' ? 4 as const : 6 as const,
+    const socket = VrrpSocket.open({
+      family: spec.family === 'ipv4' ? 4 : 6,
+      interfaceName: spec.interfaceName,
+      unicast: spec.unicast,
       sourceAddress: spec.sourceAddress,
       protocol: spec.ipProtocol,
       ...(this.native !== undefined ? { native: this.native } : {}),
-    };
-    const socket = VrrpSocket.open({ ...options, interfaceName: spec.interfaceName, unicast: spec.unicast });
+    });
     let view: IncomingView | undefined;
     socket.start((packet) => onPacket((view ??= new IncomingView(packet))), onError);
-    if (spec.sendInterfaceName === undefined || spec.sendInterfaceName === spec.interfaceName) return new SocketTransport(socket);
-    // use_vmac: send from the VMAC (no group joined there, so no IGMP/MLD report with the virtual
-    // MAC); what reaches that socket is also heard on the base, so it is read and dropped
-    let sender: VrrpSocket;
-    try {
-      sender = VrrpSocket.open({ ...options, interfaceName: spec.sendInterfaceName, unicast: true });
-    } catch (e) {
-      socket.close();
-      throw e;
-    }
-    sender.start(() => undefined, onError);
-    return new SocketTransport(sender, socket);
+    return new SocketTransport(socket);
   }
 }
 

@@ -12,15 +12,21 @@
  * leave from it with that source, as keepalived does; accept_ra=0 so no router solicitation
  * leaves with the virtual MAC (keepalived drops those with an nftables rule).
  *
+ * Before the VMAC comes up, its IGMP/MLD reports are routed out of the base interface by an
+ * nftables rule (vrrp-vmac-nft.ts), as keepalived does: adverts are received on the VMAC (a frame
+ * whose source is the virtual MAC is delivered by the macvlan driver to the local macvlan with
+ * that MAC only, never to the base), so the VRRP group is joined there.
+ *
  * Operations run one at a time (instances start concurrently; the rp_filter state is shared).
  */
 import { readdir } from 'node:fs/promises';
-import type { VmacOutcome, VmacPort, VmacSpec } from '../../vrrp/ports.js';
+import type { DriverLog, VmacOutcome, VmacPort, VmacSpec } from '../../vrrp/ports.js';
 import { RT_SCOPE_LINK } from './netlink/constants.js';
 import { NetlinkKernelError } from './netlink/errors.js';
 import type { LinkInfo } from './netlink/link-codec.js';
 import type { RtNetlink } from './netlink/rtnetlink.js';
 import { Sysctl } from './netlink/sysctl.js';
+import type { VmacMulticastRules } from './vrrp-vmac-nft.js';
 
 const LINK_LOCAL_PREFIX = 64;
 const ADDR_GEN_MODE_NONE = 1;
@@ -42,9 +48,13 @@ export class LinuxVmacs implements VmacPort {
   private readonly active = new Map<string, VmacSpec>();
   private rpFilter: RpFilterSaved | undefined;
 
+  private rulesAnnounced = false;
+
   constructor(
     private readonly rt: RtNetlink,
-    private readonly notice: (message: string) => void,
+    private readonly log: Pick<DriverLog, 'info' | 'warning'>,
+    /** IGMP/MLD reports of VMACs out of the base interface (nftables); absent: not moved. */
+    private readonly rules?: VmacMulticastRules,
     private readonly sysctl = new Sysctl(),
     private readonly sysctlRoot = '/proc/sys',
   ) {}
@@ -94,6 +104,7 @@ export class LinuxVmacs implements VmacPort {
     // keepalived drops router solicitations leaving a VMAC (nftables); not asking for RAs there
     // keeps them off the wire the same way (they would carry the virtual MAC)
     else await this.sysctl.setIpv6(spec.name, 'accept_ra', 0);
+    await this.moveReports(spec);
     await this.rt.setLinkUp(link.index, true);
     if (spec.family === 'ipv6' && spec.linkLocal !== undefined) {
       try {
@@ -106,6 +117,20 @@ export class LinuxVmacs implements VmacPort {
       }
     }
     return outcome;
+  }
+
+  /** Before the instance joins the VRRP group on the VMAC: its reports must not carry the virtual MAC. */
+  private async moveReports(spec: VmacSpec): Promise<void> {
+    if (this.rules === undefined) return;
+    if (!this.rulesAnnounced) {
+      this.rulesAnnounced = true;
+      this.log.info('use_vmac or no_accept/strict specified, but no firewall configured - using nftables');
+    }
+    try {
+      await this.rules.add(spec.family, spec.name, spec.baseInterface);
+    } catch (e) {
+      this.log.warning(`cannot install the nftables rule moving ${spec.family === 'ipv4' ? 'IGMP' : 'MLD'} reports from ${spec.name} to ${spec.baseInterface} (${(e as Error).message}): they will carry the virtual MAC`);
+    }
   }
 
   private async configureIpv4(spec: VmacSpec): Promise<void> {
@@ -136,10 +161,10 @@ export class LinuxVmacs implements VmacPort {
       interfaces.set(name, value);
     }
     if (def < all) {
-      this.notice(`NOTICE: setting sysctl net.ipv4.conf.default.rp_filter from ${def} to ${all}`);
+      this.log.info(`NOTICE: setting sysctl net.ipv4.conf.default.rp_filter from ${def} to ${all}`);
       await s.setIpv4('default', 'rp_filter', all);
     }
-    this.notice(`NOTICE: setting sysctl net.ipv4.conf.all.rp_filter from ${all} to 0`);
+    this.log.info(`NOTICE: setting sysctl net.ipv4.conf.all.rp_filter from ${all} to 0`);
     await s.setIpv4('all', 'rp_filter', 0);
     this.rpFilter = { all, default: def, interfaces };
   }
@@ -149,10 +174,10 @@ export class LinuxVmacs implements VmacPort {
     if (saved === undefined) return;
     this.rpFilter = undefined;
     const s = this.sysctl;
-    this.notice(`NOTICE: resetting sysctl net.ipv4.conf.all.rp_filter to ${saved.all}`);
+    this.log.info(`NOTICE: resetting sysctl net.ipv4.conf.all.rp_filter to ${saved.all}`);
     await s.setIpv4('all', 'rp_filter', saved.all);
     if (saved.default < saved.all) {
-      this.notice(`NOTICE: resetting sysctl net.ipv4.conf.default.rp_filter to ${saved.default}`);
+      this.log.info(`NOTICE: resetting sysctl net.ipv4.conf.default.rp_filter to ${saved.default}`);
       await s.setIpv4('default', 'rp_filter', saved.default);
     }
     for (const [name, value] of saved.interfaces) await s.setIpv4(name, 'rp_filter', value).catch(() => undefined);
@@ -172,6 +197,7 @@ export class LinuxVmacs implements VmacPort {
         }
       }
     } finally {
+      await this.rules?.remove(spec.family, spec.name).catch((e: Error) => this.log.warning(`nftables: ${e.message}`));
       if (![...this.active.values()].some((v) => v.family === 'ipv4')) await this.restoreAllRpFilter();
     }
   }

@@ -1,7 +1,7 @@
 /**
  * use_vmac with fakes: keepalived.conf -> binding (VMAC name, virtual MAC, VIPs on the VMAC),
- * then a DriverSet: the VMAC exists before the instance starts, adverts leave from it (or from the
- * base with vmac_xmit_base), VIPs and GARPs are on it, it is deleted after the priority-0 advert
+ * then a DriverSet: the VMAC exists before the instance starts, adverts are sent and received on
+ * it (on the base with vmac_xmit_base), VIPs and GARPs are on it, it is deleted after the priority-0 advert
  * and the VIP removal on stop; a matching leftover is taken over, another interface with the name
  * is left alone (vrrp1.VRID, as keepalived 2.2.7 does); a base link down is a FAULT.
  */
@@ -67,10 +67,10 @@ function bed(): Bed {
   const transports: VrrpTransportFactory = {
     open: (spec, onPacket, onError) => {
       // the interface must exist when the transport opens (a real socket binds to it)
-      if (spec.sendInterfaceName !== undefined) assert.ok(vmacs.interfaces.has(spec.sendInterfaceName), `${spec.sendInterfaceName} exists before the transport opens`);
+      if (spec.interfaceName !== 'eth0') assert.ok(vmacs.interfaces.has(spec.interfaceName), `${spec.interfaceName} exists before the transport opens`);
       specs.push(spec);
       const t = inner.open(spec, onPacket, onError);
-      return { send: (bytes, destination, ttl) => { sentFrom.push(spec.sendInterfaceName ?? spec.interfaceName); t.send(bytes, destination, ttl); }, close: () => t.close() };
+      return { send: (bytes, destination, ttl) => { sentFrom.push(spec.interfaceName); t.send(bytes, destination, ttl); }, close: () => t.close() };
     },
   };
   const set = new DriverSet({ ...node.ports, transports, vmacs });
@@ -79,13 +79,13 @@ function bed(): Bed {
 
 const PRIORITY_OFFSET = 22;
 
-test('a use_vmac instance: VMAC created first, adverts from the VMAC (received on eth0), VIPs and GARPs on it; stop: priority 0, VIPs, then the VMAC goes', async () => {
+test('a use_vmac instance: VMAC created first, adverts sent and received on the VMAC, VIPs and GARPs on it; stop: priority 0, VIPs, then the VMAC goes', async () => {
   const b = bed();
   const [binding] = bindings(instance('use_vmac'));
   assert.ok(binding);
   await b.set.start([binding]);
   assert.deepEqual(b.vmacs.calls, ['ensure vrrp.51 created']);
-  assert.deepEqual(b.specs.map((s) => `${s.interfaceName}->${s.sendInterfaceName ?? '-'}`), ['eth0->vrrp.51']);
+  assert.deepEqual(b.specs.map((s) => s.interfaceName), ['vrrp.51'], 'adverts are sent and received on the VMAC');
   b.clock.advanceMs(4_000);
   await settle();
   assert.equal(b.set.running[0]?.state.name, 'MASTER');
@@ -107,12 +107,12 @@ test('a use_vmac instance: VMAC created first, adverts from the VMAC (received o
   assert.ok(removing >= 0 && removing < removed, 'VIPs removed before the VMAC');
 });
 
-test('vmac_xmit_base: adverts leave from the base interface; VIPs still on the VMAC', async () => {
+test('vmac_xmit_base: adverts are sent and received on the base interface; VIPs still on the VMAC', async () => {
   const b = bed();
   await b.set.start(bindings(instance('use_vmac\n  vmac_xmit_base')));
   b.clock.advanceMs(4_000);
   await settle();
-  assert.deepEqual(b.specs.map((s) => `${s.interfaceName}->${s.sendInterfaceName ?? '-'}`), ['eth0->-']);
+  assert.deepEqual(b.specs.map((s) => s.interfaceName), ['eth0']);
   assert.ok(b.sentFrom.length > 0 && b.sentFrom.every((i) => i === 'eth0'));
   assert.deepEqual(b.node.addresses.on('vrrp.51'), ['192.0.2.100/24']);
   await b.set.stopAll();
