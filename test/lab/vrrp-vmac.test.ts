@@ -155,7 +155,7 @@ test('use_vmac, keepalived-ts master and keepalived 2.2.7 backup: the same VMAC 
   await scenario('ts', 'keepalived', (line) => t.diagnostic(line));
 });
 
-test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs and ARP replies with the virtual MAC; a killed run\'s VMAC is taken over', { timeout: 40_000 }, async () => {
+test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs and ARP replies with the virtual MAC; a killed run\'s VMAC is taken over; base link down is a FAULT', { timeout: 40_000 }, async () => {
   const lab = await Lab.create({ hosts: 2 });
   const scratch = new Scratch();
   try {
@@ -183,6 +183,20 @@ test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs 
     assert.ok(adverts.every((p) => field(p, 'eth.src') === h1.mac), 'vmac_xmit_base: adverts carry the base MAC');
     const garps = packets.filter((p) => field(p, 'arp.opcode') === '1' && field(p, 'arp.src.proto_ipv4') === VIP);
     assert.ok(garps.length >= 5 && garps.every((p) => field(p, 'eth.src') === VIRTUAL_MAC && field(p, 'arp.src.hw_mac') === VIRTUAL_MAC), 'GARPs carry the virtual MAC');
+    // the base link going down: FAULT, the VIP leaves the VMAC, which stays; back up: MASTER again
+    await h1.linkDown('eth0');
+    await waitLog(ours, /\(VI_1\) Entering FAULT STATE/, 2_000);
+    await waitVipOnVmac(h1, false, 1_000);
+    assert.ok(await vmacLink(h1), 'the VMAC stays while its base is down');
+    const masters = ours.stdoutLines.concat(ours.stderrLines).filter((l) => MASTER_LINE.test(l)).length;
+    await h1.linkUp('eth0');
+    await waitLog(ours, /\(VI_1\) Entering BACKUP STATE$/, 2_000);
+    const start = performance.now();
+    while (ours.stdoutLines.concat(ours.stderrLines).filter((l) => MASTER_LINE.test(l)).length === masters) {
+      assert.ok(performance.now() - start < ELECTION_MS, 'MASTER again after the base came back');
+      await sleep(50);
+    }
+    await waitVipOnVmac(h1, true, 2_000);
     await stopGracefully(ours);
     assert.equal(await vmacLink(h1), undefined, 'the VMAC is removed on stop');
   } finally {
