@@ -105,14 +105,14 @@ async function scenario(master: Flavour, backupFlavour: Flavour, report: (line: 
     const backupLog = backup.stdoutLines.concat(backup.stderrLines);
     assert.equal(backupLog.some((l) => MASTER_LINE.test(l)), false, `the backup hears the master's adverts on its VMAC and stays BACKUP:\n${backupLog.join('\n')}`);
     if (master === 'ts') {
-      const table = await h1.exec('nft', ['list', 'table', 'ip', 'keepalived_vmac']);
+      const table = await h1.exec('nft', ['list', 'table', 'ip', 'keepalived_ts_vmac']);
       assert.match(table.stdout, /"vrrp\.51" : "eth0"/, 'the IGMP rule covers the VMAC');
     }
 
     const stopAt = performance.now();
     await stopGracefully(better);
     assert.equal(await vmacLink(h1), undefined, `${master} removed ${VMAC} on stop`);
-    assert.notEqual((await h1.exec('nft', ['list', 'table', 'ip', 'keepalived_vmac'])).exitCode, 0, 'and its nftables table');
+    assert.notEqual((await h1.exec('nft', ['list', 'table', 'ip', 'keepalived_ts_vmac'])).exitCode, 0, 'and its nftables table');
     const takeoverMs = await waitVipOnVmac(h2, true, TAKEOVER_MS);
     report(`${backupFlavour} held the VIP on its ${VMAC} ${Math.round(performance.now() - stopAt)} ms after SIGTERM to ${master} (poll ${takeoverMs} ms)`);
     assert.equal(await clientMacOfVip(client), VIRTUAL_MAC, 'after the failover the client still has the virtual MAC for the VIP (and reaches the new master)');

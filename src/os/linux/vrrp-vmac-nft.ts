@@ -3,11 +3,11 @@
  * ran): IGMP (IPv4) and MLDv2 reports (IPv6) that would leave a VMAC are duplicated to its base
  * interface and dropped on the VMAC, so a backup never sends a frame with the virtual MAC (a
  * switch would then send the VIP's traffic to the backup). keepalived keeps them in its table
- * `keepalived`; ours is `keepalived_vmac` (per family), so that the firewall rules of no_accept /
+ * `keepalived`; ours is `keepalived_ts_vmac` (per family), so that the firewall rules of no_accept /
  * vrrp_strict can own their table independently. The table is rebuilt on first use (a killed
  * run's leftovers go) and deleted with the last VMAC of its family.
  *
- *   table ip keepalived_vmac {
+ *   table ip keepalived_ts_vmac {
  *     map vmac_map { type iface_index : iface_index; elements = { "vrrp.51" : "eth0" } }
  *     chain out { type filter hook output priority filter - 1; policy accept;
  *       ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop }
@@ -15,7 +15,7 @@
  */
 import type { ProcessRunner } from '../process-port.js';
 
-export const VMAC_NFT_TABLE = 'keepalived_vmac';
+export const VMAC_NFT_TABLE = 'keepalived_ts_vmac';
 const NFT_TIMEOUT_MS = 10_000;
 
 type Family = 'ipv4' | 'ipv6';

@@ -26,21 +26,21 @@ test('IPv4: the table is rebuilt on first use; elements follow the VMACs; the la
   await rules.remove('ipv4', 'vrrp.52');
   await rules.remove('ipv4', 'vrrp.52');
   assert.deepEqual(runner.batches, [
-    'add table ip keepalived_vmac; delete table ip keepalived_vmac; add table ip keepalived_vmac; '
-      + 'add map ip keepalived_vmac vmac_map { type iface_index : iface_index; }; '
-      + 'add chain ip keepalived_vmac out { type filter hook output priority filter - 1; policy accept; }; '
-      + 'add rule ip keepalived_vmac out ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop; '
-      + 'add element ip keepalived_vmac vmac_map { "vrrp.51" : "eth0" }',
-    'add element ip keepalived_vmac vmac_map { "vrrp.52" : "eth1" }',
-    'flush map ip keepalived_vmac vmac_map; add element ip keepalived_vmac vmac_map { "vrrp.52" : "eth1" }',
-    'delete table ip keepalived_vmac',
+    'add table ip keepalived_ts_vmac; delete table ip keepalived_ts_vmac; add table ip keepalived_ts_vmac; '
+      + 'add map ip keepalived_ts_vmac vmac_map { type iface_index : iface_index; }; '
+      + 'add chain ip keepalived_ts_vmac out { type filter hook output priority filter - 1; policy accept; }; '
+      + 'add rule ip keepalived_ts_vmac out ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop; '
+      + 'add element ip keepalived_ts_vmac vmac_map { "vrrp.51" : "eth0" }',
+    'add element ip keepalived_ts_vmac vmac_map { "vrrp.52" : "eth1" }',
+    'flush map ip keepalived_ts_vmac vmac_map; add element ip keepalived_ts_vmac vmac_map { "vrrp.52" : "eth1" }',
+    'delete table ip keepalived_ts_vmac',
   ]);
 });
 
 test('IPv6: MLDv2 reports, in an ip6 table of its own', async () => {
   const runner = new RecordingRunner();
   await new VmacMulticastRules(runner).add('ipv6', 'vrrp.52', 'eth0');
-  assert.match(runner.batches[0] ?? '', /add rule ip6 keepalived_vmac out icmpv6 type mld2-listener-report meta oifkind "macvlan" dup to ip6 daddr device oif map @vmac_map drop/);
+  assert.match(runner.batches[0] ?? '', /add rule ip6 keepalived_ts_vmac out icmpv6 type mld2-listener-report meta oifkind "macvlan" dup to ip6 daddr device oif map @vmac_map drop/);
 });
 
 test('nft failing is an error with its message; a name nft cannot take is refused before running it', async () => {
