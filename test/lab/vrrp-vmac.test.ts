@@ -55,6 +55,12 @@ function assertVmac(link: Record<string, unknown> | undefined, host: number): vo
   assert.ok((link['flags'] as string[]).includes('UP'), `host ${host}: ${VMAC} is up`);
 }
 
+async function sysctls(host: LabHost, keys: readonly string[]): Promise<Record<string, string>> {
+  const r = await host.execOk('sysctl', ['-n', ...keys]);
+  const values = r.stdout.trim().split('\n');
+  return Object.fromEntries(keys.map((k, i) => [k, values[i] ?? '']));
+}
+
 /**
  * The client pings the VIP and returns the MAC its neighbour table holds for it. The nodes must
  * know the client on eth0 already (seedNeighbours): a VIP in eth0's subnet has its replies routed
@@ -91,6 +97,18 @@ async function scenario(master: Flavour, backupFlavour: Flavour, report: (line: 
     await waitVipOnVmac(h1, true, 2_000);
     await waitLog(backup, BACKUP_LINE, 2_000);
     assertVmac(await vmacLink(h2), 2);
+    if (master === 'ts') {
+      // the sysctls keepalived 2.2.7 sets (measured): on the VMAC, and arp_ignore/arp_filter on its base
+      assert.deepEqual(await sysctls(h1, [
+        'net.ipv4.conf.vrrp/51.arp_ignore', 'net.ipv4.conf.vrrp/51.accept_local', 'net.ipv4.conf.vrrp/51.rp_filter',
+        'net.ipv4.conf.vrrp/51.promote_secondaries', 'net.ipv6.conf.vrrp/51.disable_ipv6', 'net.ipv6.conf.vrrp/51.addr_gen_mode',
+        'net.ipv4.conf.eth0.arp_ignore', 'net.ipv4.conf.eth0.arp_filter',
+      ]), {
+        'net.ipv4.conf.vrrp/51.arp_ignore': '1', 'net.ipv4.conf.vrrp/51.accept_local': '1', 'net.ipv4.conf.vrrp/51.rp_filter': '0',
+        'net.ipv4.conf.vrrp/51.promote_secondaries': '1', 'net.ipv6.conf.vrrp/51.disable_ipv6': '1', 'net.ipv6.conf.vrrp/51.addr_gen_mode': '1',
+        'net.ipv4.conf.eth0.arp_ignore': '1', 'net.ipv4.conf.eth0.arp_filter': '1',
+      });
+    }
     assert.equal(await vipOnVmac(h2), false, 'the backup has the VMAC but not the VIP');
     assert.deepEqual((await h1.addresses('eth0')).filter((a) => a.startsWith(VIP)), [], 'the VIP is not on the base interface');
 
@@ -167,11 +185,16 @@ test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs 
       ['addr', 'add', `${VIP}/24`, 'dev', VMAC], ['link', 'set', VMAC, 'up'],
     ]) await h1.ip(args);
     const before = await h1.ifindex(VMAC);
+    // a non-zero all.rp_filter would override the VMAC's 0: it is moved onto default and eth0
+    await h1.execOk('sysctl', ['-q', '-w', 'net.ipv4.conf.all.rp_filter=1']);
+    const RP = ['net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.ipv4.conf.eth0.rp_filter'];
     const capture = await lab.capture('bridge', undefined, 'ip proto 112 or arp');
     const ours = startDaemon('ts', h1, scratch, { ...conf(['vmac_xmit_base']), priority: 150 }, 'h1');
     await waitLog(ours, new RegExp(`\\(VI_1\\) Found matching interface ${VMAC.replace('.', '\\.')}`), 5_000);
     await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
     assert.equal(await h1.ifindex(VMAC), before, 'the leftover VMAC is reused, not recreated');
+    await waitLog(ours, /NOTICE: setting sysctl net\.ipv4\.conf\.all\.rp_filter from 1 to 0/, 1_000);
+    assert.deepEqual(Object.values(await sysctls(h1, RP)), ['0', '1', '1'], 'all.rp_filter cleared, default and eth0 raised to 1');
     await waitVipOnVmac(h1, false, 1_000); // its stale VIP is removed at start, while BACKUP
     await waitLog(ours, MASTER_LINE, ELECTION_MS);
     await waitVipOnVmac(h1, true, 2_000);
@@ -199,6 +222,8 @@ test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs 
     await waitVipOnVmac(h1, true, 2_000);
     await stopGracefully(ours);
     assert.equal(await vmacLink(h1), undefined, 'the VMAC is removed on stop');
+    assert.deepEqual(Object.values(await sysctls(h1, RP)), ['1', '0', '0'], 'rp_filter restored on stop');
+    assert.ok(ours.stdoutLines.concat(ours.stderrLines).some((l) => l.includes('NOTICE: resetting sysctl net.ipv4.conf.all.rp_filter to 1')));
   } finally {
     await lab.destroy();
     scratch.cleanup();
