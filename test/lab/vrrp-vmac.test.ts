@@ -229,3 +229,52 @@ test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs 
     scratch.cleanup();
   }
 });
+
+test('use_vmac IPv6, keepalived-ts master and keepalived 2.2.7 backup: VMAC 00:00:5e:00:02:VRID with the base link-local, adverts and NAs with it, no MLD report with it', { timeout: 40_000 }, async () => {
+  const lab = await Lab.create({ hosts: 3 });
+  const scratch = new Scratch();
+  const vip = '2001:db8::100';
+  const mac6 = '00:00:5e:00:02:33';
+  try {
+    const [h1, h2, client] = [lab.host(1), lab.host(2), lab.host(3)];
+    const capture = await lab.capture('bridge', undefined, 'ip6');
+    const v6 = { version: 3 as const, vips: ['fe80::100/64', `${vip}/64`], extra: ['use_vmac'] };
+    const ours = startDaemon('ts', h1, scratch, { ...v6, priority: 150 }, 'h1');
+    await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const peer = startDaemon('keepalived', h2, scratch, { ...v6, priority: 100 }, 'h2');
+    await waitLog(ours, MASTER_LINE, ELECTION_MS);
+    await waitLog(peer, BACKUP_LINE, 2_000);
+    for (const host of [h1, h2]) {
+      const link = await vmacLink(host);
+      assert.equal(link?.['address'], mac6, `h${host.index}: ${VMAC} has the IPv6 virtual MAC`);
+    }
+    const addrs = await h1.ipJson(['-6', 'addr', 'show', 'dev', VMAC]);
+    const infos = (addrs[0]?.['addr_info'] ?? []) as Array<Record<string, unknown>>;
+    const copy = infos.find((a) => a['local'] === h1.linkLocal);
+    assert.ok(copy, `the base link-local ${h1.linkLocal} is on ${VMAC}`);
+    assert.equal(copy['preferred_life_time'], 0, 'copied as deprecated (preferred_lft 0), as keepalived');
+    const ping = await client.exec('ping', ['-6', '-c', '1', '-w', '3', '-i', '0.2', vip]);
+    assert.equal(ping.exitCode, 0, ping.stdout);
+    assert.equal((await client.neighbours(vip))[0]?.lladdr, mac6, 'the client resolves the VIP to the virtual MAC');
+    await sleep(1_500);
+    const peerLog = peer.stdoutLines.concat(peer.stderrLines);
+    assert.equal(peerLog.some((l) => MASTER_LINE.test(l)), false, `keepalived hears our adverts on its VMAC and stays BACKUP:\n${peerLog.join('\n')}`);
+    await stopGracefully(ours);
+    assert.equal(await vmacLink(h1), undefined, 'our VMAC is removed on stop');
+    await waitLog(peer, MASTER_LINE, TAKEOVER_MS);
+    await sleep(500);
+    const { packets } = await capture.stop();
+    const adverts = packets.filter((p) => field(p, 'ipv6.nxt') === '112' && field(p, 'ipv6.src') === h1.linkLocal);
+    assert.ok(adverts.length >= 2 && adverts.every((p) => field(p, 'eth.src') === mac6), 'our adverts leave with the virtual MAC from the base link-local');
+    const nas = packets.filter((p) => field(p, 'icmpv6.type') === '136' && field(p, 'icmpv6.nd.na.target_address') === vip && field(p, 'eth.src') === mac6);
+    assert.ok(nas.length >= 5 && nas.every((p) => field(p, 'icmpv6.opt.linkaddr') === mac6), 'unsolicited NAs carry the virtual MAC');
+    const fromVmac = packets.filter((p) => field(p, 'eth.src') === mac6 && ['143', '133'].includes(String(field(p, 'icmpv6.type'))));
+    assert.deepEqual(fromVmac.map((p) => field(p, 'icmpv6.type')), [], 'no MLD report or router solicitation with the virtual MAC');
+    const mld = packets.filter((p) => field(p, 'icmpv6.type') === '143' && field(p, 'eth.src') === h1.mac);
+    assert.ok(mld.length >= 1, 'our MLD reports (ff02::12 joined on the VMAC) leave with the base MAC');
+    await stopGracefully(peer);
+  } finally {
+    await lab.destroy();
+    scratch.cleanup();
+  }
+});
