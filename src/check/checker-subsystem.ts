@@ -17,6 +17,7 @@ import { NotifyDispatcher, type NotifyRunner } from './checker-subsystem-notify.
 import { planServers, type CheckerPlan, type ServerPlan } from './checker-subsystem-plan.js';
 import type { ProbeBuilder } from './checker-subsystem-probes.js';
 import type { Probe } from './probe.js';
+import { HaSuspendGate, type AddressChange, type AddressPresencePort } from './address-presence.js';
 
 export interface CheckLog {
   error(message: string): void;
@@ -35,6 +36,8 @@ export interface CheckerSubsystemPorts {
   readonly scriptUser?: { readonly uid: number; readonly gid: number };
   /** Scheduler spread options (tests turn jitter off). */
   readonly spread?: SchedulerOptions['spread'];
+  /** The host's addresses, for ha_suspend (none: ha_suspend is not honoured, with a warning). */
+  readonly addresses?: AddressPresencePort;
 }
 
 interface ServerRecord {
@@ -55,6 +58,9 @@ export class CheckerSubsystem {
   private readonly servers = new Map<string, ServerRecord>();
   private readonly checkers = new Map<string, RunningChecker>();
   private lvs: LvsModel | undefined;
+  private readonly gate = new HaSuspendGate();
+  /** The address monitor: opened on the first ha_suspend, or unavailable (reported once). */
+  private addressWatch: 'closed' | 'open' | 'unavailable' = 'closed';
 
   constructor(private readonly ports: CheckerSubsystemPorts) {
     this.notify = new NotifyDispatcher(ports.notifyRunner, ports.log, ports.scriptUser);
@@ -69,6 +75,7 @@ export class CheckerSubsystem {
 
   async start(model: { readonly lvs?: LvsModel }): Promise<void> {
     this.lvs = model.lvs;
+    await this.followAddresses(model.lvs);
     for (const plan of planServers(model.lvs)) await this.addServer(plan);
     this.scheduler.start();
     this.ports.log.info(`Activating healthchecker for service(s): ${this.servers.size} real server(s), ${this.checkers.size} checker(s)`);
@@ -76,6 +83,7 @@ export class CheckerSubsystem {
 
   async reload(model: { readonly lvs?: LvsModel }): Promise<void> {
     this.lvs = model.lvs;
+    await this.followAddresses(model.lvs);
     const next = new Map(planServers(model.lvs).map((p) => [p.key, p]));
     for (const [key, record] of this.servers) {
       const plan = next.get(key);
@@ -86,10 +94,13 @@ export class CheckerSubsystem {
       if (record === undefined) await this.addServer(plan);
       else await this.updateServer(record, plan);
     }
+    this.syncSuspension();
   }
 
   async shutdown(deadlineMs: number): Promise<void> {
     this.scheduler.stop();
+    if (this.addressWatch === 'open') this.ports.addresses?.close();
+    this.addressWatch = 'closed';
     for (const record of this.servers.values()) {
       if (record.plan.vs.omega && record.up) this.notify.fire(record.plan.rs.notifyDown, `${record.plan.rs.name} of VS ${record.plan.vs.name}`);
     }
@@ -152,7 +163,47 @@ export class CheckerSubsystem {
     const probe = await this.tryBuild(server, c);
     if (probe === undefined) return;
     this.checkers.set(c.id, { plan: c, serverKey: server.key });
-    this.scheduler.add({ id: c.id, serverId: server.key, timing: c.timing, probe });
+    const active = this.gate.isActive(server.vs.name);
+    this.scheduler.add({ id: c.id, serverId: server.key, timing: c.timing, probe, suspended: !active });
+    if (this.gate.governs(server.vs.name)) this.ports.log.info(`${active ? 'A' : 'Dea'}ctivating healthchecker for service ${server.rs.name} for VS ${server.vs.name}`);
+  }
+
+  // ---- ha_suspend
+
+  /** Opens the address monitor when the configuration first uses ha_suspend, and (re)configures the gate. */
+  private async followAddresses(lvs: LvsModel | undefined): Promise<void> {
+    if (this.addressWatch === 'closed' && HaSuspendGate.needed(lvs)) {
+      const port = this.ports.addresses;
+      try {
+        if (port === undefined) throw new Error('no address monitor');
+        const initial = await port.open((c) => this.onAddress(c));
+        this.addressWatch = 'open';
+        this.gate.configure(lvs);
+        this.gate.reset(initial);
+        return;
+      } catch (e) {
+        this.addressWatch = 'unavailable';
+        this.ports.log.error(`ha_suspend: cannot follow the host's addresses (${(e as Error).message}) - checkers are never suspended`);
+      }
+    }
+    this.gate.configure(this.addressWatch === 'open' ? lvs : undefined);
+  }
+
+  private onAddress(change: AddressChange): void {
+    if (this.gate.apply(change).length > 0) this.syncSuspension();
+  }
+
+  /** Every checker suspended exactly when its virtual server is ha_suspend and its address absent. */
+  private syncSuspension(): void {
+    for (const [id, running] of this.checkers) {
+      const record = this.servers.get(running.serverKey);
+      if (record === undefined) continue;
+      const { vs, rs } = record.plan;
+      const active = this.gate.isActive(vs.name);
+      if (this.scheduler.isSuspended(id) !== active) continue;
+      this.scheduler.setSuspended(id, !active);
+      this.ports.log.info(`${active ? 'Activat' : 'Suspend'}ing healthchecker for service ${rs.name} for VS ${vs.name}`);
+    }
   }
 
   private removeChecker(id: string): void {

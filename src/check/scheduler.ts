@@ -28,6 +28,8 @@ export interface CheckerSpec {
   readonly probe: Probe;
   /** Overrides the safety bound on one attempt (default 3 x connect_timeout + 1 s). */
   readonly attemptDeadlineMs?: number;
+  /** Starts suspended (ha_suspend, virtual server address absent): see setSuspended. */
+  readonly suspended?: boolean;
 }
 
 export interface CheckerEvent {
@@ -64,6 +66,8 @@ interface CheckerState {
   readonly index: number;
   /** When the armed (or running) attempt was due, on the clock. */
   dueAtMs: number;
+  /** ha_suspend: a due attempt is skipped and the timer re-armed delay_loop later. */
+  suspended: boolean;
 }
 
 export interface CheckerSnapshot {
@@ -96,7 +100,7 @@ export class CheckScheduler {
   add(spec: CheckerSpec): void {
     if (this.checkers.has(spec.id)) throw new CheckError('CHECK_DUPLICATE_ID', `checker ${spec.id} registered twice`);
     validateTiming(spec.id, spec.timing);
-    const state: CheckerState = { spec, up: !spec.timing.alpha, hasRun: false, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0, index: this.added++, dueAtMs: 0 };
+    const state: CheckerState = { spec, up: !spec.timing.alpha, hasRun: false, failures: 0, timer: undefined, inFlight: false, controller: undefined, attempts: 0, index: this.added++, dueAtMs: 0, suspended: spec.suspended ?? false };
     this.checkers.set(spec.id, state);
     this.health.add(spec.serverId, spec.id, state.up);
     if (this.started) this.armFirst(state);
@@ -121,6 +125,20 @@ export class CheckScheduler {
   stop(): void {
     this.started = false;
     for (const state of this.checkers.values()) this.halt(state);
+  }
+
+  /**
+   * ha_suspend, keepalived's way: a suspended checker keeps its timer, state and failure count;
+   * when an attempt falls due it probes nothing and comes back delay_loop later. An attempt in
+   * flight completes. Resuming does not probe at once: the next due attempt runs.
+   */
+  setSuspended(checkerId: string, suspended: boolean): void {
+    const state = this.checkers.get(checkerId);
+    if (state) state.suspended = suspended;
+  }
+
+  isSuspended(checkerId: string): boolean | undefined {
+    return this.checkers.get(checkerId)?.suspended;
   }
 
   serverUp(serverId: string): boolean | undefined {
@@ -166,6 +184,10 @@ export class CheckScheduler {
   }
 
   private attempt(state: CheckerState): void {
+    if (state.suspended) {
+      this.arm(state, state.spec.timing.delayLoopMs);
+      return;
+    }
     const controller = (state.controller ??= new AbortController());
     state.inFlight = true;
     const token = ++state.attempts;

@@ -2,8 +2,8 @@
  * Wires the checker subsystem (src/check/checker-subsystem.ts) to Linux: the process runner for
  * MISC_CHECK and notify scripts, ICMP echo clients for PING_CHECK (opened on first use), the
  * epoll-based stream port for TCP_CHECK/HTTP_GET (opened on first use), async
- * file reads for FILE_CHECK, track_file paths from the vrrp model, and the daemon's clock and
- * logger. Registered unless -C/-P/-B restricted the run away from the checkers, and only when the
+ * file reads for FILE_CHECK, track_file paths from the vrrp model, the host's addresses over
+ * rtnetlink for ha_suspend, and the daemon's clock and logger. Registered unless -C/-P/-B restricted the run away from the checkers, and only when the
  * configuration has a virtual_server.
  */
 import { open } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { TimerQueue } from '../check/timer-queue.js';
 import type { EchoPort } from '../check/probes/ping-check.js';
 import type { ConfigEnvironment } from '../config/environment.js';
 import { configHasTopLevel, type ConfigProbeOptions } from './config-probe.js';
+import { LinuxAddressPresence } from '../os/linux/address-presence-linux.js';
 import { IcmpEchoClient } from '../os/linux/icmp-echo-client.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
 import { EpollStreamPort } from '../os/linux/stream-exchange.js';
@@ -94,7 +95,9 @@ export class LinuxCheckerSubsystem implements Subsystem {
       readFile: readHead,
       trackFilePath: (name) => this.trackFiles.get(name),
     });
-    this.engine = new CheckerSubsystem({ clock, rng: systemRng, log: logger, sink, buildProbe, notifyRunner: runner });
+    // ha_suspend: the host's addresses over rtnetlink (opened only when a virtual server uses it)
+    const addresses = new LinuxAddressPresence((m) => logger.error(m));
+    this.engine = new CheckerSubsystem({ clock, rng: systemRng, log: logger, sink, buildProbe, notifyRunner: runner, addresses });
   }
 
   private remember(model: ConfigSnapshot): { lvs?: LvsModel } {

@@ -9,6 +9,7 @@ import { RecordingPoolSink } from '../../../src/check/checker-subsystem-events.j
 import type { ProbeBuilder } from '../../../src/check/checker-subsystem-probes.js';
 import type { NotifyRunner } from '../../../src/check/checker-subsystem-notify.js';
 import type { ProbeResult } from '../../../src/check/probe.js';
+import type { AddressChange, AddressPresencePort } from '../../../src/check/address-presence.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
 import { ManualClock, seededRng } from './manual-clock.js';
 
@@ -71,7 +72,41 @@ export class RecordingLog {
   }
 }
 
-export function harness() {
+/** The host's addresses, set by the test: `add`/`remove` deliver events once opened. */
+export class FakeAddressPresence implements AddressPresencePort {
+  private readonly table = new Map<string, AddressChange>();
+  private onChange: ((c: AddressChange) => void) | undefined;
+  opens = 0;
+  closes = 0;
+
+  constructor(initial: readonly (readonly [string, number])[] = []) {
+    for (const [address, interfaceIndex] of initial) this.table.set(`${interfaceIndex} ${address}`, { address, interfaceIndex, present: true });
+  }
+
+  async open(onChange: (c: AddressChange) => void): Promise<readonly AddressChange[]> {
+    this.opens++;
+    this.onChange = onChange;
+    return [...this.table.values()];
+  }
+
+  close(): void {
+    this.closes++;
+    this.onChange = undefined;
+  }
+
+  add(address: string, interfaceIndex = 2): void {
+    const c = { address, interfaceIndex, present: true };
+    this.table.set(`${interfaceIndex} ${address}`, c);
+    this.onChange?.(c);
+  }
+
+  remove(address: string, interfaceIndex = 2): void {
+    this.table.delete(`${interfaceIndex} ${address}`);
+    this.onChange?.({ address, interfaceIndex, present: false });
+  }
+}
+
+export function harness(options: { readonly addresses?: AddressPresencePort } = {}) {
   const clock = new ManualClock();
   const probes = new ScriptedProbes(clock);
   const runner = new RecordingRunner();
@@ -85,6 +120,7 @@ export function harness() {
     buildProbe: probes.builder,
     notifyRunner: runner,
     spread: { jitterFraction: 0, maxInitialSpreadMs: 0 },
+    ...(options.addresses !== undefined ? { addresses: options.addresses } : {}),
   });
   return { clock, probes, runner, log, sink, subsystem };
 }
