@@ -5,7 +5,9 @@
  * - every driver observed by the VrrpNotifier (FIFO lines in transition order, notify scripts);
  * - one SyncGroupCoordinator per vrrp_sync_group, members added before they start, group
  *   transitions to the group's notify scripts and FIFO "GROUP" lines;
- * - smtp_alert mails for instance and group transitions, sent in the background (SmtpMailer).
+ * - smtp_alert mails for instance and group transitions, sent in the background (SmtpMailer);
+ * - lvs_sync_daemon: the IPVS sync daemon follows its instance (IpvsSyncFollower, over the IPVS
+ *   generic netlink channel; a kernel without IPVS is reported once).
  */
 import { hostname, userInfo } from 'node:os';
 import type { GlobalModel, NotifyFifo } from '../config/model/global.js';
@@ -21,6 +23,9 @@ import { SmtpMailer } from '../notify/smtp-client.js';
 import { createSystemClock } from './runtime.js';
 import type { DriverLog } from '../vrrp/ports.js';
 import { fifoWriterFactory } from './pool-wiring-fifo.js';
+import { IpvsSyncFollower, type SyncFollowerPorts } from '../lb/planes/ipvs-sync-follower.js';
+import { ipvsSyncDaemonSetting } from '../lb/planes/ipvs-settings.js';
+import { openIpvsSyncPort } from '../os/linux/data-plane-factory.js';
 import type { LineWriter } from './pool-wiring-notify.js';
 
 /** A FIFO script runs as long as the daemon: its timeout is only a backstop (~24 days). */
@@ -40,12 +45,15 @@ export class VrrpEvents {
   private readonly mailer: SmtpMailer;
   private readonly alerts: VrrpSmtpAlerts;
   private mailSettings: SmtpAlertSettings | undefined;
+  private readonly syncd: IpvsSyncFollower;
 
   constructor(
     private readonly runner: ProcessRunner,
     scripts: ScriptRunnerPort,
     private readonly log: DriverLog,
+    openIpvs: SyncFollowerPorts['open'] = openIpvsSyncPort,
   ) {
+    this.syncd = new IpvsSyncFollower({ open: openIpvs, log });
     this.notifier = new VrrpNotifier(scripts, () => this.fifos.map((f): LinePort => f.writer));
     this.mailer = new SmtpMailer(createSystemClock(), log);
     this.alerts = new VrrpSmtpAlerts({
@@ -59,6 +67,11 @@ export class VrrpEvents {
   configureAlerts(global: GlobalModel | undefined, vrrp: VrrpModel | undefined): void {
     this.mailSettings = global === undefined ? undefined : smtpAlertSettings(global, { hostname: hostname(), user: currentUser() });
     this.alerts.configure(this.mailSettings === undefined || global === undefined || vrrp === undefined ? undefined : alertConfig(global, vrrp));
+  }
+
+  /** lvs_sync_daemon of this config (start and reload; before the drivers are observed). */
+  configureSyncDaemon(global: GlobalModel | undefined, vrrp: VrrpModel | undefined): void {
+    this.syncd.configure(ipvsSyncDaemonSetting(global, vrrp));
   }
 
   /** Opens the configured VRRP FIFOs that are not open yet (reload: closes the ones gone). */
@@ -110,10 +123,12 @@ export class VrrpEvents {
       this.alerts.observeInstance(driver);
     }
     this.groupOf.get(driver.name)?.add(driver);
+    this.syncd.observe(driver);
   }
 
   async close(): Promise<void> {
     this.mailer.close();
+    await this.syncd.close();
     for (const g of this.groups.values()) g.detach();
     const fifos = this.fifos;
     this.fifos = [];

@@ -79,6 +79,7 @@ export class VrrpSubsystem implements Subsystem {
     this.events = events;
     await events.openFifos(global);
     events.configureAlerts(global, vrrp);
+    events.configureSyncDaemon(global, vrrp);
     events.buildGroups(vrrp);
     this.set = new DriverSet(ports, (driver) => {
       this.trackers?.attach(driver, bindingRefs(driver.binding));
@@ -110,6 +111,7 @@ export class VrrpSubsystem implements Subsystem {
     await trackers.prime();
     await this.events?.openFifos(global);
     this.events?.configureAlerts(global, vrrp);
+    this.events?.configureSyncDaemon(global, vrrp);
     this.events?.buildGroups(vrrp);
     const summary = await set.reload(bindings);
     const started = new Set(summary.started);

@@ -47,9 +47,14 @@ export class IpvsSyncDaemon {
     return this.become('backup');
   }
 
+  /**
+   * Stops the daemon we run (keepalived stops the one of the instance's last state); both when we
+   * do not know which one runs.
+   */
   async stop(): Promise<SyncResult> {
     const errors: string[] = [];
-    for (const s of ['master', 'backup'] as const) {
+    const which: readonly IpvsSyncState[] = this.running !== undefined ? [this.running] : ['master', 'backup'];
+    for (const s of which) {
       const r = await this.stopOne(s);
       if (!r.ok) errors.push(r.error);
     }
@@ -57,11 +62,27 @@ export class IpvsSyncDaemon {
     return errors.length === 0 ? { ok: true } : { ok: false, error: errors.join('; ') };
   }
 
-  private async become(state: IpvsSyncState): Promise<SyncResult> {
+  /**
+   * At start, daemons a killed run left behind are stopped, any refusal ignored (keepalived's
+   * VRRP process does the same before its instances start).
+   */
+  async clearLeftovers(): Promise<void> {
+    for (const s of ['master', 'backup'] as const) await this.port.stopDaemon(s).catch(() => undefined);
+    this.running = undefined;
+  }
+
+  /** Starts the daemon of `state` only (keepalived at an instance's start, after clearLeftovers). */
+  begin(state: IpvsSyncState): Promise<SyncResult> {
+    return this.become(state, false);
+  }
+
+  private async become(state: IpvsSyncState, stopOther = true): Promise<SyncResult> {
     if (this.running === state) return { ok: true };
     const other: IpvsSyncState = state === 'master' ? 'backup' : 'master';
-    const stopped = await this.stopOne(other);
-    if (!stopped.ok) return stopped;
+    if (stopOther) {
+      const stopped = await this.stopOne(other);
+      if (!stopped.ok) return stopped;
+    }
     try {
       await this.port.startDaemon({ state, ...this.spec });
     } catch (e) {

@@ -8,6 +8,7 @@ import type { DataPlane } from '../../lb/data-plane.js';
 import type { DataPlaneFactories } from '../../lb/plane-select.js';
 import { IpvsDataPlane, type IpvsPlaneOptions } from '../../lb/planes/ipvs-plane.js';
 import type { IpvsPort } from '../../lb/planes/ipvs-port.js';
+import type { IpvsSyncPort } from '../../lb/planes/ipvs-sync.js';
 import { NftablesDataPlane, type NftPlaneOptions } from '../../lb/planes/nft-plane.js';
 import { NetlinkClient } from './netlink/client.js';
 import { IpvsClient } from './netlink/ipvs.js';
@@ -26,6 +27,18 @@ export async function openIpvsPort(): Promise<{ port: IpvsPort; close(): void }>
   try {
     const client = await IpvsClient.open(netlink);
     const port: IpvsPort = client;
+    return { port, close: () => netlink.close() };
+  } catch (e) {
+    netlink.close();
+    throw e;
+  }
+}
+
+/** The IpvsClient as the sync daemon's port (lvs_sync_daemon; IpvsUnavailableError without IPVS). */
+export async function openIpvsSyncPort(): Promise<{ port: IpvsSyncPort; close(): void }> {
+  const netlink = NetlinkClient.openGeneric();
+  try {
+    const port: IpvsSyncPort = await IpvsClient.open(netlink);
     return { port, close: () => netlink.close() };
   } catch (e) {
     netlink.close();
