@@ -13,8 +13,9 @@ export interface ConfigProbeOptions {
   readonly configId?: string;
 }
 
-/** Whether any line of the configuration starts with `keyword`. */
-export function configHasTopLevel(keyword: string, options: ConfigProbeOptions, env: ConfigEnvironment = new LinuxConfigEnvironment()): boolean {
+/** Whether any line of the configuration starts with `keyword` (or one of `keyword`). */
+export function configHasTopLevel(keyword: string | readonly string[], options: ConfigProbeOptions, env: ConfigEnvironment = new LinuxConfigEnvironment()): boolean {
+  const wanted = new Set(typeof keyword === 'string' ? [keyword] : keyword);
   const pre = preprocess(options.configFile, env, options.configId ?? defaultConfigId(env), options.allConfig);
-  return pre.lines.some((line) => line.tokens[0] === keyword);
+  return pre.lines.some((line) => line.tokens[0] !== undefined && wanted.has(line.tokens[0]));
 }

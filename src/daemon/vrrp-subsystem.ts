@@ -1,8 +1,10 @@
 /**
  * The VRRP subsystem: one InstanceDriver per configured vrrp_instance, wired to the Linux ports
  * (raw VRRP sockets, rtnetlink addresses and link events, packet sockets for GARP/NA).
- * start: read interface addresses, adapt each instance, start the drivers.
- * shutdown: every driver resigns (priority 0 from a MASTER) and removes its VIPs, within the deadline.
+ * start: install static_ipaddress/routes/rules, read interface addresses, adapt each instance,
+ * start the drivers (their virtual routes/rules follow mastership).
+ * shutdown: every driver resigns (priority 0 from a MASTER) and removes its VIPs, routes and rules,
+ * then the static ones go, within the deadline.
  * dump('stats'): keepalived's stats text for our instances (SIGUSR2).
  */
 import type { ConfigEnvironment } from '../config/environment.js';
@@ -18,6 +20,9 @@ import { LinuxProcessTable, LinuxTrackFiles } from '../os/linux/tracker-ports.js
 import { LinuxLinkEvents, primaryAddressLookup, readInterfaceAddresses } from '../os/linux/vrrp-ports-links.js';
 import { LinuxVmacs } from '../os/linux/vrrp-vmac.js';
 import { VmacMulticastRules } from '../os/linux/vrrp-vmac-nft.js';
+import { LinuxRoutes } from '../os/linux/vrrp-routes.js';
+import { loadNative } from '../os/linux/native.js';
+import { hasStaticTargets, StaticConfig, staticTargets } from '../vrrp/static-config.js';
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
@@ -29,6 +34,7 @@ import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './s
 
 interface LinuxResources {
   readonly rt: RtNetlink;
+  readonly routes: LinuxRoutes;
   readonly links: LinuxLinkEvents;
   readonly l2: LinuxL2Announcer;
 }
@@ -53,22 +59,29 @@ export class VrrpSubsystem implements Subsystem {
   private events: VrrpEvents | undefined;
   /** The no_accept table, opened when an instance needs it. */
   private vipFilter: LinuxVipFilter | undefined;
+  private statics: StaticConfig | undefined;
 
   constructor(private readonly logger: Logger) {}
 
   async start(model: ConfigSnapshot): Promise<void> {
     const vrrp = model.vrrp;
     const global = model.global;
-    if (vrrp === undefined || global === undefined || vrrp.instances.length === 0) return;
+    if (vrrp === undefined || global === undefined || !needsVrrp(vrrp)) return;
     const log = driverLog(this.logger);
     const rt = new RtNetlink(NetlinkClient.openRoute());
     const links = await LinuxLinkEvents.open((m) => log.error(m));
     const l2 = new LinuxL2Announcer();
-    this.resources = { rt, links, l2 };
+    const native = loadNative();
+    const addresses = new LinuxAddresses(rt, native);
+    const routes = new LinuxRoutes(rt, (name) => native.ifNameToIndex(name));
+    this.resources = { rt, routes, links, l2 };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
     const processRunner = new LinuxProcessRunner();
     const vmacs = new LinuxVmacs(rt, log, new VmacMulticastRules(processRunner));
-    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses: new LinuxAddresses(rt), l2, links, clock: createDriverClock(), log, vipFilter, vmacs };
+    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses, routes, l2, links, clock: createDriverClock(), log, vipFilter, vmacs };
+    // keepalived installs the static addresses, routes and rules before any instance starts
+    this.statics = new StaticConfig(addresses, routes, log);
+    await this.statics.apply(staticTargets(vrrp));
     const scripts = new LinuxScriptRunner(processRunner, (m) => log.warning(m));
     this.scripts = scripts;
     this.processRunner = processRunner;
@@ -159,9 +172,10 @@ export class VrrpSubsystem implements Subsystem {
     const vrrp = model.vrrp;
     const global = model.global;
     if (this.set === undefined || this.resources === undefined) {
-      if (vrrp !== undefined && vrrp.instances.length > 0) await this.start(model);
+      if (vrrp !== undefined && needsVrrp(vrrp)) await this.start(model);
       return;
     }
+    await this.statics?.apply(staticTargets(vrrp));
     const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
     if (global !== undefined) this.openVipFilter(bindings, global);
     const summary = await this.reloadWithTrackers(this.set, vrrp, global, bindings);
@@ -177,7 +191,9 @@ export class VrrpSubsystem implements Subsystem {
     const events = this.events;
     const vipFilter = this.vipFilter;
     this.vipFilter = undefined;
+    const statics = this.statics;
     const stopped = (set?.stopAll() ?? Promise.resolve())
+      .then(() => statics?.removeAll())
       .then(() => Promise.all([scripts?.idle(), events?.close(), vipFilter?.close()]));
     await Promise.race([stopped, deadline]);
     if (timer !== undefined) clearTimeout(timer);
@@ -190,6 +206,7 @@ export class VrrpSubsystem implements Subsystem {
     if (r === undefined) return;
     r.links.close();
     r.l2.close();
+    r.routes.close();
     r.rt.client.close();
   }
 
@@ -199,6 +216,11 @@ export class VrrpSubsystem implements Subsystem {
     if (kind === 'stats') return `${drivers.map((d) => d.statsText()).join('\n')}\n`;
     return `${drivers.map((d) => dataText(d)).join('\n')}\n`;
   }
+}
+
+/** keepalived runs its VRRP process for instances, and also for static addresses/routes/rules alone. */
+function needsVrrp(vrrp: VrrpModel): boolean {
+  return vrrp.instances.length > 0 || hasStaticTargets(staticTargets(vrrp));
 }
 
 function dataText(d: InstanceDriver): string {
@@ -220,12 +242,15 @@ function dataText(d: InstanceDriver): string {
 
 type VrrpRegistrationOptions = ConfigProbeOptions & { readonly subsystems: { readonly vrrp: boolean } };
 
-/** Whether the configuration has any vrrp_instance (includes and conditionals expanded). */
+/** Top-level blocks for which keepalived starts its VRRP process. */
+const VRRP_BLOCKS = ['vrrp_instance', 'static_ipaddress', 'static_routes', 'static_rules'] as const;
+
+/** Whether the configuration has any vrrp_instance or static_* block (includes and conditionals expanded). */
 export function configHasVrrpInstances(options: ConfigProbeOptions, env?: ConfigEnvironment): boolean {
-  return configHasTopLevel('vrrp_instance', options, env);
+  return configHasTopLevel(VRRP_BLOCKS, options, env);
 }
 
-/** Registers the VRRP subsystem when the config has vrrp_instances and -C did not restrict the run to the checkers. */
+/** Registers the VRRP subsystem when the config has vrrp_instances (or static_*) and -C did not restrict the run to the checkers. */
 export function registerVrrp(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly options: VrrpRegistrationOptions }): void {
   if (services.options.subsystems.vrrp && configHasVrrpInstances(services.options)) registry.register(new VrrpSubsystem(services.logger));
 }

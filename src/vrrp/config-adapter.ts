@@ -4,10 +4,10 @@
  * tracked interface). Pure: the primary address of an interface is looked up through a callback.
  */
 import type { GlobalModel } from '../config/model/global.js';
-import type { NotifyScripts, VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
+import type { NotifyScripts, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
 import { checkParams, type GarpSchedule, type UnicastPeerParams, type VrrpAuth, type VrrpInstanceParams } from './params.js';
 import type { VrrpFamily } from './packet-types.js';
-import type { VipSpec, VmacSpec } from './ports.js';
+import type { RouteEntry, RuleEntry, VipSpec, VmacSpec } from './ports.js';
 import type { TrackedInterface } from './driver-track.js';
 
 export interface InstanceBinding {
@@ -15,6 +15,10 @@ export interface InstanceBinding {
   readonly interfaceName: string;
   /** Advertised VIPs then excluded VIPs, as installed while MASTER. */
   readonly vips: readonly VipSpec[];
+  /** virtual_routes, installed after the VIPs while MASTER (as configured, without the span; absent = none). */
+  readonly routes?: readonly RouteEntry[];
+  /** virtual_rules, installed after the routes while MASTER (absent = none). */
+  readonly rules?: readonly RuleEntry[];
   /** TTL of unicast adverts (`unicast_ttl`, default 255). */
   readonly unicastTtl: number;
   /** Whether the instance interface going down puts the instance in FAULT (not dont_track_primary). */
@@ -94,6 +98,18 @@ export function vipSpec(vip: VirtualAddress, defaultInterface: string): VipSpec 
   };
 }
 
+/** A configured route as the route port takes it (where it was written left out: reload compares bindings). */
+export function routeEntry(route: RouteSpec): RouteEntry {
+  const { span: _span, ...entry } = route;
+  return entry;
+}
+
+/** A configured rule as the route port takes it (without the span). */
+export function ruleEntry(rule: RuleSpec): RuleEntry {
+  const { span: _span, ...entry } = rule;
+  return entry;
+}
+
 function garpSchedule(instance: VrrpInstance, global: GlobalModel): GarpSchedule {
   const g = instance.garp;
   const minGarp = global.vrrp.minGarp;
@@ -127,7 +143,6 @@ function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
   if (instance.trackBfds.length > 0) out.push('track_bfd');
-  if (instance.routes.length + instance.rules.length > 0) out.push('virtual_routes/virtual_rules');
   if (instance.mcastDstIp !== undefined) out.push('mcast_dst_ip');
   return out;
 }
@@ -199,6 +214,8 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     params,
     interfaceName,
     vips: [...instance.vips, ...instance.excludedVips].map((v) => vipSpec(onVmac(v), vmac?.name ?? interfaceName)),
+    routes: instance.routes.map(routeEntry),
+    rules: instance.rules.map(ruleEntry),
     unicastTtl: instance.unicastTtl ?? 255,
     trackInterface: !instance.dontTrackPrimary,
     noAccept: !instance.accept && instance.priority !== 255,

@@ -57,6 +57,22 @@ const MAX_REJECT_LOGS_PER_STATE = 5;
 /** A timer later than this is reported: our own scheduling delay, not a peer's silence. */
 const LATE_TIMER_WARNING_US = 200_000;
 
+/**
+ * keepalived logs "Entering BACKUP/FAULT STATE" before "removing Virtual Rules/Routes", "removing
+ * VIPs." when it leaves MASTER: the removal moves after that transition (at startup it stays
+ * before "Entering BACKUP STATE (init)", as keepalived logs it).
+ */
+function leaveMasterOrder(actions: readonly VrrpAction[]): readonly VrrpAction[] {
+  const removal = actions.findIndex((a) => a.kind === 'remove-vips');
+  if (removal < 0) return actions;
+  const transition = actions.findIndex((a, i) => i > removal && a.kind === 'transition' && a.from === 'MASTER');
+  if (transition < 0) return actions;
+  const out = [...actions];
+  const [moved] = out.splice(removal, 1);
+  if (moved !== undefined) out.splice(transition, 0, moved);
+  return out;
+}
+
 export class InstanceDriver {
   readonly stats = new VrrpStats();
   private current: VrrpState;
@@ -79,7 +95,8 @@ export class InstanceDriver {
     private readonly ports: DriverPorts,
   ) {
     this.current = initialVrrpState(bound.params);
-    this.vipWorker = new VipWorker(bound.params.name, bound.vips, ports.addresses, ports.l2, ports.log, bound.noAccept === true ? ports.vipFilter : undefined);
+    this.vipWorker = new VipWorker(bound.params.name, bound, ports.addresses, ports.routes, ports.l2, ports.log,
+      bound.noAccept === true ? ports.vipFilter : undefined, () => this.dispatch({ kind: 'resign' }));
   }
 
   get binding(): InstanceBinding {
@@ -146,7 +163,7 @@ export class InstanceDriver {
     initialVrrpState(binding.params); // validates the new params (throws VrrpError)
     const old = this.bound;
     this.bound = binding;
-    this.vipWorker.replace(binding.vips, binding.noAccept === true ? this.ports.vipFilter : undefined);
+    this.vipWorker.replace(binding, binding.noAccept === true ? this.ports.vipFilter : undefined);
     this.current = { ...this.current, params: binding.params };
     if (transportKey(old) !== transportKey(binding)) {
       this.transport?.close();
@@ -202,7 +219,7 @@ export class InstanceDriver {
     if (this.stopped) return;
     const result = step(this.current, event, this.ports.clock.nowUs());
     this.current = result.state;
-    for (const action of result.actions) this.perform(action);
+    for (const action of leaveMasterOrder(result.actions)) this.perform(action);
   }
 
   statsText(): string {
@@ -215,7 +232,7 @@ export class InstanceDriver {
       case 'arm-timer': return this.arm(action.timer, action.delayUs);
       case 'cancel-timer': return this.cancel(action.timer);
       case 'add-vips': return this.vipWorker.addAll();
-      case 'remove-vips': return this.vipWorker.removeAll(!this.vipWorker.vipsInstalled);
+      case 'remove-vips': return this.vipWorker.removeAll();
       case 'send-garp': return this.vipWorker.announce(action.count);
       case 'transition': return this.applyTransition(action);
       case 'notify-event': return this.notifyEvent(action.event);

@@ -4,6 +4,8 @@
  * netlink or timers: the daemon wires the implementations in.
  */
 import type { VrrpFamily } from './packet-types.js';
+import type { ParsedRoute } from '../config/syntax/route.js';
+import type { ParsedRule } from '../config/syntax/rule.js';
 
 /** One received VRRP packet, valid only during the callback (copy what you keep). */
 export interface IncomingVrrpPacket {
@@ -68,6 +70,37 @@ export interface AddressPort {
   remove(vip: VipSpec): Promise<void>;
   /** Whether the address is on the interface now (clean start). */
   has(vip: VipSpec): Promise<boolean>;
+}
+
+/**
+ * One route of virtual_routes / static_routes as configured (ip-route words read by the config
+ * layer; `dev` absent = let the kernel find the interface). keepalived installs it with protocol
+ * keepalived (18) unless `protocol` says otherwise.
+ */
+export type RouteEntry = ParsedRoute;
+
+/** One rule of virtual_rules / static_rules as configured; `preference` always set. */
+export interface RuleEntry extends ParsedRule {
+  readonly preference: number;
+}
+
+/**
+ * Adds and removes routes and policy rules (virtual_routes/rules while MASTER, static_* for the
+ * daemon's life). Idempotent: adding what is present, or removing what is absent, succeeds. A
+ * failure rejects with keepalived's log line as the message (the caller logs it and goes on).
+ */
+export interface RoutePort {
+  addRoute(route: RouteEntry): Promise<void>;
+  removeRoute(route: RouteEntry): Promise<void>;
+  addRule(rule: RuleEntry): Promise<void>;
+  removeRule(rule: RuleEntry): Promise<void>;
+  /**
+   * Follows one installed route (keepalived's route tracking): `onDeleted` runs when the kernel
+   * reports it deleted. Returns the unsubscribe function (call it before removing the route).
+   */
+  watchRoute(route: RouteEntry, onDeleted: () => void): () => void;
+  /** The same for a rule. */
+  watchRule(rule: RuleEntry, onDeleted: () => void): () => void;
 }
 
 /** Gratuitous ARP (IPv4) / unsolicited NA (IPv6) for one VIP on its interface. */
@@ -140,6 +173,7 @@ export interface DriverLog {
 export interface DriverPorts {
   readonly transports: VrrpTransportFactory;
   readonly addresses: AddressPort;
+  readonly routes: RoutePort;
   readonly l2: L2AnnouncePort;
   readonly links: LinkEventsPort;
   readonly clock: DriverClock;

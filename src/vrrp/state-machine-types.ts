@@ -35,7 +35,9 @@ export type VrrpEvent =
   /** Effective priority computed by the trackers (base + weights). */
   | { readonly kind: 'priority'; readonly priority: number }
   /** vrrp_sync_group: another member became MASTER (follow it from BACKUP) or left MASTER for BACKUP. */
-  | { readonly kind: 'sync'; readonly to: 'MASTER' | 'BACKUP'; readonly group: string };
+  | { readonly kind: 'sync'; readonly to: 'MASTER' | 'BACKUP'; readonly group: string }
+  /** A tracked virtual route or rule was deleted by someone else: a MASTER steps down and re-elects. */
+  | { readonly kind: 'resign' };
 
 /** keepalived statistics counters the state machine increments. */
 export type VrrpCounter = 'advert_sent' | 'advert_rcvd' | 'become_master' | 'release_master' | 'pri_zero_sent' | 'pri_zero_rcvd';

@@ -6,7 +6,7 @@
  */
 import { checkParams, type VrrpInstanceParams } from './params.js';
 import { backupOnAdvert, backupOnTimer, masterOnAdvert, masterOnTimer } from './state-machine-roles.js';
-import { becomeMaster, enterBackup, leaveCurrent, leaveMaster, start, startFromInit, Transaction } from './state-machine-tx.js';
+import { becomeMaster, currentSkewUs, enterBackup, leaveCurrent, leaveMaster, start, startFromInit, Transaction } from './state-machine-tx.js';
 import type { StepResult, VrrpEvent, VrrpState, VrrpTimer } from './state-machine-types.js';
 import { US_PER_MS } from './timers.js';
 
@@ -87,6 +87,23 @@ function onSync(tx: Transaction, to: 'MASTER' | 'BACKUP', group: string): void {
   }
 }
 
+/**
+ * keepalived 2.2.7 when a tracked virtual route or rule disappears (measured): "Entering BACKUP
+ * STATE", "sent 0 priority", rules/routes/VIPs removed, then Master_Down after Skew_Time as if a
+ * priority-0 advert had been received (0.42 s at priority 150); nobody better answering, it takes
+ * over again and re-installs everything.
+ */
+function onResign(tx: Transaction): void {
+  if (tx.state.name !== 'MASTER') return;
+  tx.cancel('advert', 'garp-master-delay', 'garp-refresh', 'garp-lower-prio');
+  tx.sendAdvert(0);
+  enterBackup(tx);
+  tx.arm('master-down', currentSkewUs(tx.state));
+  tx.log('sent 0 priority');
+  tx.actions.push({ kind: 'remove-vips' });
+  tx.count('release_master');
+}
+
 function onAdvert(tx: Transaction, event: Extract<VrrpEvent, { kind: 'advert' }>): void {
   if (!isListening(tx.state)) return;
   tx.count('advert_rcvd');
@@ -118,6 +135,9 @@ export function step(state: VrrpState, event: VrrpEvent, nowUs: number): StepRes
       break;
     case 'sync':
       onSync(tx, event.to, event.group);
+      break;
+    case 'resign':
+      onResign(tx);
       break;
   }
   return { state: tx.state, actions: tx.actions };
