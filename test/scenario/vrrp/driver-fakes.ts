@@ -4,9 +4,10 @@
  * records what it announced, link state, and a log. Tests assert on state ("192.0.2.100 is on
  * eth0 of node a"), not on call sequences.
  */
+import assert from 'node:assert/strict';
 import type {
   AddressPort, DriverClock, DriverLog, DriverPorts, DriverTimerHandle, IncomingVrrpHandler, L2AnnouncePort, LinkEventsPort,
-  LinkState, VipSpec, VmacOutcome, VmacPort, VmacSpec, VrrpTransport, VrrpTransportFactory, VrrpTransportSpec,
+  LinkState, RouteEntry, RoutePort, RuleEntry, VipSpec, VmacOutcome, VmacPort, VmacSpec, VrrpTransport, VrrpTransportFactory, VrrpTransportSpec,
 } from '../../../src/vrrp/ports.js';
 
 export class ManualClock implements DriverClock {
@@ -134,6 +135,131 @@ export class FakeAddresses implements AddressPort {
   }
 }
 
+/**
+ * A node's routing tables and policy rules, as text close to `ip route` / `ip rule`
+ * ("198.51.100.0/24 via 192.0.2.254 dev eth0 table main", "100: from 192.0.2.100 lookup 100").
+ * A route `via` a gateway needs an address of the gateway's subnet on the node (the kernel's
+ * ENETUNREACH), which is why keepalived sets VIPs before routes. `failNext` makes chosen
+ * requests fail once.
+ */
+export class FakeRoutes implements RoutePort {
+  readonly routes = new Set<string>();
+  readonly rules = new Set<string>();
+  /** Every successful change, in order ("+route ...", "-rule ..."). */
+  readonly history: string[] = [];
+  /** Destinations whose next add fails with this message. */
+  readonly failNext = new Map<string, string>();
+
+  /** `connected`: the node's own addresses ("192.0.2.1/24"), besides the VIPs in `addresses`. */
+  constructor(private readonly addresses?: FakeAddresses, private readonly connected: readonly string[] = []) {}
+
+  static routeText(r: RouteEntry): string {
+    const parts = [r.type !== undefined && r.type !== 'unicast' ? `${r.type} ${r.destination}` : r.destination];
+    if (r.via !== undefined) parts.push(`via ${r.via}`);
+    if (r.dev !== undefined) parts.push(`dev ${r.dev}`);
+    if (r.src !== undefined) parts.push(`src ${r.src}`);
+    parts.push(`table ${r.table ?? 'main'}`);
+    if (r.metric !== undefined) parts.push(`metric ${r.metric}`);
+    return parts.join(' ');
+  }
+
+  static ruleText(r: RuleEntry): string {
+    const parts = [`${r.preference}:`, r.from !== undefined ? `from ${r.from}` : 'from all'];
+    if (r.to !== undefined) parts.push(`to ${r.to}`);
+    if (r.options.fwmark !== undefined) parts.push(`fwmark ${r.options.fwmark}`);
+    if (r.iif !== undefined) parts.push(`iif ${r.iif}`);
+    if (r.oif !== undefined) parts.push(`oif ${r.oif}`);
+    parts.push(r.action !== undefined ? r.action : `lookup ${r.table ?? 'main'}`);
+    return parts.join(' ');
+  }
+
+  private reachable(gateway: string): boolean {
+    if (this.addresses === undefined) return true;
+    const all = [...this.connected, ...[...this.addresses.table.values()].flatMap((set) => [...set])];
+    return all.some((a) => sameSubnet(a, gateway));
+  }
+
+  async addRoute(route: RouteEntry): Promise<void> {
+    const failure = this.failNext.get(route.destination);
+    if (failure !== undefined) {
+      this.failNext.delete(route.destination);
+      throw new Error(failure);
+    }
+    if (route.via !== undefined && !this.reachable(route.via)) {
+      throw new Error('Netlink: error: Network is unreachable(101), type=RTM_NEWROUTE(24)');
+    }
+    const text = FakeRoutes.routeText(route);
+    if (this.routes.has(text)) return;
+    this.routes.add(text);
+    this.history.push(`+route ${text}`);
+  }
+
+  async removeRoute(route: RouteEntry): Promise<void> {
+    const text = FakeRoutes.routeText(route);
+    if (this.routes.delete(text)) this.history.push(`-route ${text}`);
+  }
+
+  async addRule(rule: RuleEntry): Promise<void> {
+    const text = FakeRoutes.ruleText(rule);
+    if (this.rules.has(text)) return;
+    this.rules.add(text);
+    this.history.push(`+rule ${text}`);
+  }
+
+  async removeRule(rule: RuleEntry): Promise<void> {
+    const text = FakeRoutes.ruleText(rule);
+    if (this.rules.delete(text)) this.history.push(`-rule ${text}`);
+  }
+
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  private watch(text: string, onDeleted: () => void): () => void {
+    const set = this.watchers.get(text) ?? new Set();
+    set.add(onDeleted);
+    this.watchers.set(text, set);
+    return () => void set.delete(onDeleted);
+  }
+
+  watchRoute(route: RouteEntry, onDeleted: () => void): () => void {
+    return this.watch(`route ${FakeRoutes.routeText(route)}`, onDeleted);
+  }
+
+  watchRule(rule: RuleEntry, onDeleted: () => void): () => void {
+    return this.watch(`rule ${FakeRoutes.ruleText(rule)}`, onDeleted);
+  }
+
+  /** Someone else deletes a route or rule (`ip route del` / `ip rule del`); watchers hear of it. */
+  deleteExternally(kind: 'route' | 'rule', text: string): void {
+    const table = kind === 'route' ? this.routes : this.rules;
+    assert.ok(table.delete(text), `${kind} ${text} is not installed`);
+    this.history.push(`x${kind} ${text}`);
+    for (const h of [...(this.watchers.get(`${kind} ${text}`) ?? [])]) h();
+  }
+
+  /** How many watches are open (installed tracked entries). */
+  watchCount(): number {
+    return [...this.watchers.values()].reduce((n, s) => n + s.size, 0);
+  }
+
+  routeList(): string[] {
+    return [...this.routes].sort();
+  }
+
+  ruleList(): string[] {
+    return [...this.rules].sort();
+  }
+}
+
+/** Whether `gateway` is in the subnet of "address/len" (IPv4; an IPv6 gateway needs any IPv6 address). */
+function sameSubnet(addressWithLength: string, gateway: string): boolean {
+  const [address = '', len = '32'] = addressWithLength.split('/');
+  if (address.includes(':') || gateway.includes(':')) return address.includes(':') && gateway.includes(':');
+  const n = (ip: string): number => ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
+  const bits = Number(len);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return ((n(address) & mask) >>> 0) === ((n(gateway) & mask) >>> 0);
+}
+
 export class FakeL2 implements L2AnnouncePort {
   readonly sent: { address: string; interfaceName: string; atUs: number }[] = [];
   constructor(private readonly clock: ManualClock) {}
@@ -220,6 +346,7 @@ export class MemoryLog implements DriverLog {
 export interface FakeNode {
   readonly ports: DriverPorts;
   readonly addresses: FakeAddresses;
+  readonly routes: FakeRoutes;
   readonly l2: FakeL2;
   readonly links: FakeLinks;
   readonly log: MemoryLog;
@@ -227,10 +354,11 @@ export interface FakeNode {
 
 export function fakeNode(name: string, lan: FakeLan, clock: ManualClock): FakeNode {
   const addresses = new FakeAddresses();
+  const routes = new FakeRoutes(addresses);
   const l2 = new FakeL2(clock);
   const links = new FakeLinks();
   const log = new MemoryLog();
-  return { addresses, l2, links, log, ports: { transports: lan.factory(name), addresses, l2, links, clock, log } };
+  return { addresses, routes, l2, links, log, ports: { transports: lan.factory(name), addresses, routes, l2, links, clock, log } };
 }
 
 /** Lets queued promise work (address changes, announcements) run. */
