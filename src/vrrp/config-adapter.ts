@@ -136,10 +136,6 @@ function peers(instance: VrrpInstance): UnicastPeerParams[] {
   }));
 }
 
-function hasKeyword(instance: VrrpInstance, global: GlobalModel, keyword: string): boolean {
-  return instance.raw.has(keyword) || global.raw.has(keyword);
-}
-
 function unsupportedSettings(instance: VrrpInstance): string[] {
   const out: string[] = [];
   if (instance.trackBfds.length > 0) out.push('track_bfd');
@@ -176,7 +172,6 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
   if (primary === undefined) {
     throw new ConfigAdapterError(`(${instance.name}) no ${family === 'ipv4' ? 'IPv4 primary' : 'IPv6 link-local'} address on ${interfaceName}`);
   }
-  const checksumAsV2 = hasKeyword(instance, global, 'v3_checksum_as_v2');
   const params: VrrpInstanceParams = {
     name: instance.name,
     version: instance.version,
@@ -190,8 +185,9 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     primaryAddress: primary,
     vips: instance.vips.map((v) => v.address),
     auth: auth(instance),
-    v3ChecksumSend: checksumAsV2 ? 'message-only' : 'pseudo-header',
-    v3ChecksumAccept: checksumAsV2 ? 'message-only' : 'pseudo-header',
+    // v3_checksum_as_v2 (keepalived 2.2.8): send message-only, accept either form; else the pseudo-header form only
+    v3ChecksumSend: instance.v3ChecksumAsV2 ? 'message-only' : 'pseudo-header',
+    v3ChecksumAccept: instance.v3ChecksumAsV2 ? 'either' : 'pseudo-header',
     unicastPeers: peers(instance),
     checkUnicastSrc: instance.checkUnicastSrc,
     lowerPrioNoAdvert: instance.lowerPrioNoAdvert,

@@ -93,6 +93,8 @@ export interface GlobalVrrpDefaults {
   readonly startupDelayUs: number;
   readonly notifyPriorityChanges: boolean;
   readonly logUnknownVrids: boolean;
+  /** `v3_checksum_as_v2` in global_defs (keepalived 2.2.8): the instances' default. */
+  readonly v3ChecksumAsV2: boolean;
   readonly vmacPrefix?: string;
   readonly vmacAddrPrefix?: string;
 }

@@ -164,6 +164,8 @@ export interface VrrpInstance {
   readonly trackSrcIp: boolean;
   readonly notify: NotifyScripts;
   readonly notifyPriorityChanges: boolean;
+  /** `v3_checksum_as_v2` (keepalived 2.2.8; instance, else global_defs): v3 IPv4 checksum without the pseudo-header. */
+  readonly v3ChecksumAsV2: boolean;
   readonly smtpAlert?: boolean;
   readonly garp: GarpSettings;
   readonly useVmac?: { readonly name: string; readonly mac?: string; readonly xmitBase: boolean };

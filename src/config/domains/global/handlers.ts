@@ -43,6 +43,7 @@ export interface GlobalState {
   checkUnicastSrc: boolean;
   startupDelayUs: number;
   notifyPriorityChanges: boolean;
+  v3ChecksumAsV2: boolean;
   logUnknownVrids: boolean;
   dynamicInterfaces: boolean;
   allowIfChanges: boolean;
@@ -281,6 +282,8 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
     else st.startupDelayUs = v;
   },
   vrrp_notify_priority_changes: flag((st, v) => { st.notifyPriorityChanges = v; }),
+  // keepalived 2.2.8: the default of every vrrp_instance (optional true/false argument)
+  v3_checksum_as_v2: flag((st, v) => { st.v3ChecksumAsV2 = v; }),
   log_unknown_vrids: (_node, st) => { st.logUnknownVrids = true; },
   dynamic_interfaces: (node, st, ctx) => {
     const a = node.args[0];

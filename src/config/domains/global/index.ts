@@ -39,6 +39,7 @@ function initialState(): GlobalState {
     checkUnicastSrc: false,
     startupDelayUs: 0,
     notifyPriorityChanges: false,
+    v3ChecksumAsV2: false,
     logUnknownVrids: false,
     dynamicInterfaces: false,
     allowIfChanges: false,
@@ -117,6 +118,7 @@ function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: Vali
       downTimerAdverts: st.downTimerAdverts, skipCheckAdvAddr: st.skipCheckAdvAddr,
       checkUnicastSrc: st.checkUnicastSrc, startupDelayUs: st.startupDelayUs,
       notifyPriorityChanges: st.notifyPriorityChanges, logUnknownVrids: st.logUnknownVrids,
+      v3ChecksumAsV2: st.v3ChecksumAsV2,
     },
   };
   if (st.emailFrom !== undefined) m.notificationEmailFrom = st.emailFrom;

@@ -39,6 +39,8 @@ export const GLOBAL_DEFS_KEYWORDS: KeywordTable = {
   'vrrp_rlimit_rtime', 'vrrp_rlimit_rttime', 'vrrp_rt_priority', 'vrrp_rx_bufs_multiplier',
   'vrrp_rx_bufs_policy', 'vrrp_skip_check_adv_addr', 'vrrp_startup_delay', 'vrrp_strict',
   'vrrp_version', 'vrrp_vmac_garp_intvl',
+  // keepalived 2.2.8 (the one keyword accepted beyond 2.2.7; docs/config-compat.md)
+  'v3_checksum_as_v2',
   ),
   notification_email: list,
   // keepalived-ts extension (not in keepalived): lb_data_plane auto|ipvs|nftables|none, read by src/lb/plane-select.ts.

@@ -62,8 +62,11 @@ function checkDuplicateVrids(done: readonly { d: InstanceDraft; e: Effective }[]
   return ok;
 }
 
-function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number, group: string | undefined, ctx: ValidationContext): VrrpInstance {
+function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number, syncGroup: SyncGroupDraft | undefined, ctx: ValidationContext): VrrpInstance {
   const g = ctx.model.global?.vrrp;
+  const group = syncGroup?.name;
+  // a sync group's notify_priority_changes applies to members that do not set their own (measured, 2.2.7)
+  const groupNotifiesPriority = syncGroup?.notifyPriorityChanges === true;
   const strict = e.strict;
   const masterDelayS = d.garp.masterDelayS ?? g?.garpMasterDelayS ?? 5;
   const masterRepeat = d.garp.masterRepeat ?? g?.garpMasterRepeat ?? 5;
@@ -77,7 +80,8 @@ function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number,
     checkUnicastSrc: d.raw.has('check_unicast_src') || d.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined) || (g?.checkUnicastSrc ?? false),
     trackInterfaces: refs(d.trackInterfaces), trackScripts: refs(d.trackScripts), trackFiles: refs(d.trackFiles),
     trackProcesses: refs(d.trackProcesses), trackBfds: refs(d.trackBfds), dontTrackPrimary: d.dontTrackPrimary,
-    trackSrcIp: d.raw.has('track_src_ip'), notify: notifyScripts(d.notifyResolved), notifyPriorityChanges: d.notifyPriorityChanges ?? g?.notifyPriorityChanges ?? false,
+    trackSrcIp: d.raw.has('track_src_ip'), notify: notifyScripts(d.notifyResolved), notifyPriorityChanges: d.notifyPriorityChanges ?? (groupNotifiesPriority ? true : undefined) ?? g?.notifyPriorityChanges ?? false,
+    v3ChecksumAsV2: d.v3ChecksumAsV2 ?? g?.v3ChecksumAsV2 ?? false,
     garp: {
       masterDelayS, masterRepeat,
       masterRefreshS: d.garp.masterRefreshS ?? g?.garpMasterRefreshS ?? 0,
@@ -125,7 +129,7 @@ export function finishInstances(drafts: readonly InstanceDraft[], groupDrafts: r
     for (const g of groups) checkGroupTrackedInterfaces(g, byName, ctx);
   }
   return {
-    instances: done.map(({ d, e, cs }) => finalInstance(d, e, cs, groupOf.get(d.name)?.name, ctx)),
+    instances: done.map(({ d, e, cs }) => finalInstance(d, e, cs, groupOf.get(d.name), ctx)),
     syncGroups: groups.map(toSyncGroup),
   };
 }

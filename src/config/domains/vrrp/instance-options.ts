@@ -188,6 +188,12 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
     if (v === undefined) err(ctx, c, `(${d.name}) Invalid value '${a ?? ''}' for notify_priority_changes specified`);
     else d.notifyPriorityChanges = v;
   },
+  v3_checksum_as_v2: (c, d, ctx) => {
+    const a = c.args[0];
+    const v = a === undefined ? true : parseBoolWord(a);
+    if (v === undefined) err(ctx, c, `(${d.name}) invalid v3_checksum_as_v2 ${a ?? ''} specified`);
+    else d.v3ChecksumAsV2 = v;
+  },
   old_unicast_checksum: (c, d, ctx) => {
     const a = c.args[0];
     if (a !== undefined && a !== 'never') err(ctx, c, `(${d.name}) Unknown old_unicast_chksum mode ${a} - ignoring`);

@@ -64,6 +64,7 @@ export interface InstanceDraft {
   vrf?: string;
   smtpAlert?: boolean;
   notifyPriorityChanges?: boolean;
+  v3ChecksumAsV2?: boolean;
   noVip: boolean;
   /** The instance's address family, once known (first VIP, source address or native_ipv6). */
   family?: 4 | 6;

@@ -26,6 +26,8 @@ export const VRRP_INSTANCE_KEYWORDS: KeywordTable = {
     'lower_prio_no_advert', 'higher_prio_send_advert', 'down_timer_adverts', 'old_unicast_checksum',
     'linkbeat_use_polling', 'debug', 'lvs_sync_daemon_interface', 'kernel_rx_buf_size', 'vrf',
     'vmac_garp_intvl',
+    // keepalived 2.2.8 (the one keyword accepted beyond 2.2.7; docs/config-compat.md)
+    'v3_checksum_as_v2',
   ),
   authentication: block(AUTHENTICATION_KEYWORDS),
   virtual_ipaddress: list,
