@@ -26,6 +26,7 @@ import { hasStaticTargets, StaticConfig, staticTargets } from '../vrrp/static-co
 import { adaptInstance, ConfigAdapterError, type InstanceBinding } from '../vrrp/config-adapter.js';
 import type { InstanceDriver } from '../vrrp/driver.js';
 import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
+import { formatDaemonStats } from '../vrrp/driver-stats.js';
 import { bindingRefs, TrackerSet } from '../vrrp/trackers.js';
 import type { DriverLog, DriverPorts, VipFilterPort } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
@@ -213,7 +214,7 @@ export class VrrpSubsystem implements Subsystem {
   dump(kind: DumpKind): string | undefined {
     const drivers = this.set?.reportable ?? [];
     if (drivers.length === 0) return undefined;
-    if (kind === 'stats') return `${drivers.map((d) => d.statsText()).join('\n')}\n`;
+    if (kind === 'stats') return `${[...drivers.map((d) => d.statsText()), formatDaemonStats(this.set?.unknownVrids ?? 0)].join('\n')}\n`;
     return `${drivers.map((d) => dataText(d)).join('\n')}\n`;
   }
 }

@@ -6,7 +6,7 @@
 import { parseIp } from '../proto/inet-address.js';
 import { encodeVrrpMessage, passAuthData } from './packet-codec.js';
 import { decodeIpv4Datagram, encodeVrrpIpv4Packet, signAhDatagram } from './packet-ipv4.js';
-import { VRRP_IPV4_GROUP, VRRP_IPV6_GROUP, VRRP_TTL, type Decoded, type VrrpMessage } from './packet-types.js';
+import { VRRP_IPV4_GROUP, VRRP_IPV6_GROUP, VRRP_TTL, type Decoded, type VrrpFamily, type VrrpMessage } from './packet-types.js';
 import type { VrrpInstanceParams } from './params.js';
 import { authTypeCode, validateAdvert, type ReceivedPacket, type ValidatedAdvert } from './validate.js';
 
@@ -67,6 +67,13 @@ export function receiveIpv4(bytes: Uint8Array, params: VrrpInstanceParams, liste
   const d = datagram.value;
   const packet: ReceivedPacket = { family: 'ipv4', vrrp: d.vrrp, ttl: d.ttl, source: d.source, destination: d.destination, datagram: bytes.subarray(0, d.totalLength) };
   return validateAdvert(d.ah === undefined ? packet : { ...packet, ah: d.ah }, { params, listening, ...(masterAddress === undefined ? {} : { masterAddress }) });
+}
+
+/** The VRID field of a received packet (IPv4: the whole datagram; IPv6: the VRRP message), if it has one. */
+export function advertVrid(family: VrrpFamily, bytes: Uint8Array): number | undefined {
+  if (family === 'ipv6') return bytes[1];
+  const datagram = decodeIpv4Datagram(bytes);
+  return datagram.ok ? datagram.value.vrrp[1] : undefined;
 }
 
 /** Receive path for IPv6: the socket gives the payload, the hop limit and the addresses. */

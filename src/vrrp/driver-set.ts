@@ -9,6 +9,7 @@ import type { InstanceBinding } from './config-adapter.js';
 import { InstanceDriver } from './driver.js';
 import type { DriverPorts } from './ports.js';
 import { followVmac, renameVmac, vmacCandidates } from './vmac.js';
+import { isListening } from './state-machine.js';
 
 export interface ReloadSummary {
   readonly kept: readonly string[];
@@ -31,9 +32,15 @@ export function sameBinding(a: InstanceBinding, b: InstanceBinding): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The adverts an instance's socket receives: every VRID on its interface and family. */
+function socketKey(b: InstanceBinding): string {
+  return `${b.interfaceName}/${b.params.family}`;
+}
+
 export class DriverSet {
   private drivers: InstanceDriver[] = [];
   private lastDrivers: InstanceDriver[] = [];
+  private unknownVridCount = 0;
 
   /** `observe` is called for every driver before it starts (notify scripts, status). */
   constructor(
@@ -48,6 +55,14 @@ export class DriverSet {
   /** The running drivers, or after stopAll() the last ones (for a late stats dump). */
   get reportable(): readonly InstanceDriver[] {
     return this.drivers.length > 0 ? this.drivers : this.lastDrivers;
+  }
+
+  /**
+   * Adverts whose VRID no running instance has on the interface and family they came in on.
+   * keepalived drops them silently (logged with log_unknown_vrids); we also count them.
+   */
+  get unknownVrids(): number {
+    return this.unknownVridCount;
   }
 
   /**
@@ -113,6 +128,15 @@ export class DriverSet {
     await Promise.allSettled(drivers.map((d) => this.stopDriver(d)));
   }
 
+  /** Each listening instance on the socket sees the packet: counted once, by the first of them. */
+  private otherVrid(from: InstanceDriver, vrid: number): void {
+    const key = socketKey(from.binding);
+    const same = this.drivers.filter((d) => socketKey(d.binding) === key);
+    if (same.some((d) => d.binding.params.vrid === vrid)) return;
+    if (same.find((d) => isListening(d.state)) !== from) return;
+    this.unknownVridCount++;
+  }
+
   /** Stops a driver (priority 0, VIPs removed), then deletes its VMAC as keepalived does. */
   private async stopDriver(driver: InstanceDriver): Promise<void> {
     await driver.stop();
@@ -167,7 +191,8 @@ export class DriverSet {
   }
 
   private run(binding: InstanceBinding): void {
-    const driver = new InstanceDriver(binding, this.ports);
+    const ports: DriverPorts = { ...this.ports, otherVrid: (vrid) => this.otherVrid(driver, vrid) };
+    const driver: InstanceDriver = new InstanceDriver(binding, ports);
     this.observe(driver);
     try {
       driver.start();

@@ -92,3 +92,8 @@ export function formatInstanceStats(name: string, stats: VrrpStats): string {
     `    Send Errors: ${s('send_err')}`,
   ].join('\n');
 }
+
+/** The daemon's own block of the stats file (after the instances): drops no instance owns. */
+export function formatDaemonStats(unknownVrids: number): string {
+  return ['keepalived-ts daemon drops:', `  Unknown VRID: ${unknownVrids}`].join('\n');
+}

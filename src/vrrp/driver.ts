@@ -5,7 +5,7 @@
  * choke point of state changes: it logs keepalived's line, remembers the time and tells observers.
  * Adverts are sent synchronously from the event that asks for them; address work is queued.
  */
-import { advertDestinations, encodeAdvert, receiveIpv4, receiveIpv6 } from './advert.js';
+import { advertDestinations, advertVrid, encodeAdvert, receiveIpv4, receiveIpv6 } from './advert.js';
 import type { InstanceBinding } from './config-adapter.js';
 import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
@@ -329,6 +329,7 @@ export class InstanceDriver {
       ? receiveIpv4(packet.bytes, params, true, master)
       : receiveIpv6(packet.bytes, { hopLimit: packet.ttl, source: packet.source, destination: packet.destination }, params, true, master);
     if (!result.ok) {
+      if (result.reason === 'unknown_vrid') this.otherVrid(packet);
       if (!this.stats.countReject(result.reason)) return;
       // keepalived's own line for an address list that differs from ours; ours for the rest
       if (result.detail !== undefined && isAddressListDetail(result.detail)) this.logReject(`(${this.name}) ${result.detail}`, false);
@@ -338,6 +339,11 @@ export class InstanceDriver {
     const advert = result.value;
     if (params.auth.type === 'AH' && packet.family === 'ipv4' && !this.acceptAhSequence(packet.bytes)) return;
     this.dispatch({ kind: 'advert', advert: { priority: advert.priority, source: advert.source, advertIntervalCs: advert.advertIntervalCs } });
+  }
+
+  private otherVrid(packet: IncomingVrrpPacket): void {
+    const vrid = advertVrid(packet.family, packet.bytes);
+    if (vrid !== undefined) this.ports.otherVrid?.(vrid);
   }
 
   /**

@@ -182,4 +182,6 @@ export interface DriverPorts {
   readonly vipFilter?: VipFilterPort;
   /** Needed only by instances with use_vmac. */
   readonly vmacs?: VmacPort;
+  /** An advert for another VRID reached this instance's socket (the driver set counts VRIDs no instance has). */
+  readonly otherVrid?: (vrid: number) => void;
 }

@@ -103,7 +103,7 @@ test('hostile adverts (TTL 254, bad checksum, wrong auth, wrong version, type 2,
     ours.signal('SIGUSR2');
     const statsFile = join(scratch.dir, 'keepalived.stats');
     let text = '';
-    for (let i = 0; i < 40 && !text.includes('Priority Zero'); i++) {
+    for (let i = 0; i < 40 && !text.includes('Unknown VRID'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       text = await readFile(statsFile, 'utf8').catch(() => '');
     }
@@ -111,6 +111,7 @@ test('hostile adverts (TTL 254, bad checksum, wrong auth, wrong version, type 2,
     assert.match(text, /Packet Errors:\n {4}Length: 0\n {4}TTL: 1\n {4}Invalid Type: 1\n/, text);
     assert.match(text, /Authentication Errors:\n {4}Invalid Type: 0\n {4}Type Mismatch: 0\n {4}Failure: 1\n/, text);
     assert.match(text, /Checksum: 1\n {4}Version: 1\n/, text);
+    assert.match(text, /keepalived-ts daemon drops:\n {2}Unknown VRID: 1\n/, text);
     const yielded = ours.stderrLines.filter((l) => /\(VI_1\) Entering BACKUP STATE$/.test(l));
     assert.deepEqual(yielded, [], 'still MASTER: no priority-254 advert was accepted');
     assert.equal(await holdsVip(h1, VIP), true);

@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeAdvert } from '../../../src/vrrp/advert.js';
 import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
+import { formatDaemonStats } from '../../../src/vrrp/driver-stats.js';
 import { DriverSet, instanceKey } from '../../../src/vrrp/driver-set.js';
 import { defaultParams } from '../../../src/vrrp/params.js';
 import { FakeLan, fakeNode, ManualClock, settle } from './driver-fakes.js';
@@ -66,4 +68,19 @@ test('reload: a removed instance resigns, a changed one adopts the new settings 
   await set.stopAll();
   assert.deepEqual(node.addresses.on('eth0'), []);
   assert.equal(set.reportable.length, 2, 'the last instances stay reportable for a stats dump');
+});
+
+test('adverts for a VRID no instance has are counted once per packet (every instance socket sees them); known VRIDs are not', async () => {
+  const { lan, set } = await runningPair();
+  const advert = (vrid: number): Uint8Array => {
+    const params = defaultParams({ name: 'X', vrid, vips: ['192.0.2.100'], primaryAddress: '192.0.2.9' });
+    return encodeAdvert(params, 100, { destination: '224.0.0.18', identification: 1, ahSequence: 1 });
+  };
+  assert.equal(set.unknownVrids, 0);
+  lan.inject(advert(52), 'ipv4', '192.0.2.9', '224.0.0.18', 255);
+  assert.equal(set.unknownVrids, 0, 'VRID 52 is VI_2\'s (VI_1 sees it as another VRID, the daemon knows it)');
+  lan.inject(advert(99), 'ipv4', '192.0.2.9', '224.0.0.18', 255);
+  lan.inject(advert(7), 'ipv4', '192.0.2.9', '224.0.0.18', 255);
+  assert.equal(set.unknownVrids, 2, 'two packets, each seen by both instances, counted once each');
+  assert.match(formatDaemonStats(set.unknownVrids), /^keepalived-ts daemon drops:\n {2}Unknown VRID: 2$/);
 });
