@@ -154,7 +154,8 @@ export class VrrpSubsystem implements Subsystem {
     const out: InstanceBinding[] = [];
     for (const instance of vrrp.instances) {
       try {
-        const binding = adaptInstance(instance, global, lookup);
+        const group = vrrp.syncGroups.find((g) => g.members.includes(instance.name));
+        const binding = adaptInstance(instance, global, lookup, group);
         for (const what of binding.unsupported) this.logger.warning(`(${instance.name}) ${what} is not supported by keepalived-ts yet - ignored`);
         out.push(binding);
       } catch (e) {

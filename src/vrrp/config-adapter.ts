@@ -4,7 +4,7 @@
  * tracked interface). Pure: the primary address of an interface is looked up through a callback.
  */
 import type { GlobalModel } from '../config/model/global.js';
-import type { NotifyScripts, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
+import type { NotifyScripts, RouteSpec, RuleSpec, SyncGroup, TrackerRef, VirtualAddress, VrrpInstance } from '../config/model/vrrp.js';
 import { checkParams, type GarpSchedule, type UnicastPeerParams, type VrrpAuth, type VrrpInstanceParams } from './params.js';
 import type { VrrpFamily } from './packet-types.js';
 import type { RouteEntry, RuleEntry, VipSpec, VmacSpec } from './ports.js';
@@ -164,8 +164,22 @@ function vmacBinding(instance: VrrpInstance, family: VrrpFamily, baseInterface: 
   };
 }
 
-/** Maps one configured instance; throws ConfigAdapterError when it cannot run on this host. */
-export function adaptInstance(instance: VrrpInstance, global: GlobalModel, primaryAddressOf: PrimaryAddressLookup): InstanceBinding {
+/**
+ * An instance's trackers plus its sync group's (keepalived: the group's track_* apply to every
+ * member, with their weights; measured with 2.2.7: a group track_script weight -7 took a member
+ * from 100 to 93, also without sync_group_tracking_weight). An entry the member tracks itself wins.
+ */
+function withGroup(own: readonly TrackerRef[], group: readonly TrackerRef[] | undefined): TrackedInterface[] {
+  const out = own.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse }));
+  for (const t of group ?? []) if (!out.some((o) => o.name === t.name)) out.push({ name: t.name, weight: t.weight, reverse: t.reverse });
+  return out;
+}
+
+/**
+ * Maps one configured instance (with its sync group, if any, for the group's trackers); throws
+ * ConfigAdapterError when it cannot run on this host.
+ */
+export function adaptInstance(instance: VrrpInstance, global: GlobalModel, primaryAddressOf: PrimaryAddressLookup, group?: SyncGroup): InstanceBinding {
   const family = familyOf(instance);
   const interfaceName = instance.interface ?? global.defaultInterface;
   const primary = instance.unicastSrcIp ?? primaryAddressOf(interfaceName, family);
@@ -197,6 +211,7 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     downTimerAdverts: instance.downTimerAdverts,
     garp: garpSchedule(instance, global),
     startupDelayMs: Math.round(global.vrrp.startupDelayUs / US_PER_MS),
+    notifyPriorityChanges: instance.notifyPriorityChanges,
   };
   try {
     checkParams(params, { strict: instance.strict });
@@ -217,10 +232,10 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     noAccept: !instance.accept && instance.priority !== 255,
     unsupported: unsupportedSettings(instance),
     notify: instance.notify,
-    trackedInterfaces: instance.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
-    trackedScripts: instance.trackScripts.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
-    trackedFiles: instance.trackFiles.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
-    trackedProcesses: instance.trackProcesses.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+    trackedInterfaces: withGroup(instance.trackInterfaces, group?.trackInterfaces),
+    trackedScripts: withGroup(instance.trackScripts, group?.trackScripts),
+    trackedFiles: withGroup(instance.trackFiles, group?.trackFiles),
+    trackedProcesses: withGroup(instance.trackProcesses, group?.trackProcesses),
     ...(vmac !== undefined ? { vmac } : {}),
   };
 }

@@ -73,6 +73,8 @@ export interface VrrpInstanceParams {
   readonly garp: GarpSchedule;
   /** `vrrp_startup_delay` (0 = none): adverts are ignored and nothing is sent meanwhile. */
   readonly startupDelayMs: number;
+  /** `notify_priority_changes`: each effective priority change is a MASTER_PRIORITY / BACKUP_PRIORITY event. */
+  readonly notifyPriorityChanges?: boolean;
 }
 
 export const DEFAULT_GARP: GarpSchedule = {

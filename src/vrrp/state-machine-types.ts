@@ -43,7 +43,8 @@ export type VrrpEvent =
 export type VrrpCounter = 'advert_sent' | 'advert_rcvd' | 'become_master' | 'release_master' | 'pri_zero_sent' | 'pri_zero_rcvd';
 
 /** Events keepalived reports to notify_* scripts / the FIFO besides state changes. */
-export type VrrpNotifyEvent = 'MASTER_RX_LOWER_PRI';
+/** `*_PRIORITY`: the effective priority changed (notify_priority_changes; FIFO only, no script). */
+export type VrrpNotifyEvent = 'MASTER_RX_LOWER_PRI' | 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
 
 export type VrrpAction =
   | { readonly kind: 'send-advert'; readonly priority: number }

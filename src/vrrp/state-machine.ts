@@ -73,6 +73,11 @@ function onPriority(tx: Transaction, requested: number): void {
   if (priority === tx.state.effectivePriority) return;
   tx.log(`Changing effective priority from ${tx.state.effectivePriority} to ${priority}`);
   tx.patch({ effectivePriority: priority });
+  // keepalived 2.2.7 (measured): MASTER_PRIORITY as MASTER, BACKUP_PRIORITY in any other state
+  // (FAULT, and INIT: trackers already down at startup give a line before the first BACKUP one)
+  if (tx.state.params.notifyPriorityChanges === true) {
+    tx.actions.push({ kind: 'notify-event', event: tx.state.name === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY' });
+  }
 }
 
 /** A sync group moves its members together: BACKUP follows a member to MASTER, MASTER follows one back. */

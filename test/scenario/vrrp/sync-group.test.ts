@@ -74,3 +74,55 @@ test('sync_group_tracking_weight keeps member weights: a failed script lowers th
   assert.deepEqual(a.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
   assert.equal(a.driver('VI_1').state.effectivePriority, 90);
 });
+
+/** Two members without trackers of their own; the group tracks `trackers` (keepalived 2.2.7 measured in a lab). */
+function groupTrackConf(priority: number, trackers: string): string {
+  const defs = 'track_file db_file {\n  file /run/db_weight\n  weight -3\n}\n';
+  return CHK + defs + group(trackers) + instance('VI_1', 51, priority) + instance('VI_2', 52, priority);
+}
+
+test('group track_script applies to every member with its weight, without sync_group_tracking_weight (as 2.2.7): the peer takes both over', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const a = trackerNode('a', lan, clock, groupTrackConf(150, '  track_script {\n    chk_db weight -60\n  }'), '192.0.2.1');
+  const b = trackerNode('b', lan, clock, groupTrackConf(100, ''), '192.0.2.2');
+  await startNode(a);
+  await startNode(b);
+  await runFor(clock, 5_000);
+  assert.deepEqual(a.drivers.map((d) => `${d.state.name} ${d.state.effectivePriority}`), ['MASTER 150', 'MASTER 150']);
+  a.runner.set('/usr/bin/chk_db', 1);
+  await runFor(clock, 1_000);
+  assert.deepEqual(a.drivers.map((d) => d.state.effectivePriority), [90, 90], 'weight -60 on both members, no FAULT');
+  assert.ok(a.log.main().includes('(VI_2) Changing effective priority from 150 to 90'));
+  await runFor(clock, 4_000);
+  assert.deepEqual(b.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  assert.deepEqual(a.drivers.map((d) => d.state.name), ['BACKUP', 'BACKUP']);
+});
+
+test('group track_file (value x weight) and weighted track_interface move both members; an unweighted group track_interface down is FAULT for both', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const trackers = '  track_interface {\n    eth1 weight -5\n  }\n  track_file {\n    db_file\n  }';
+  const a = trackerNode('a', lan, clock, groupTrackConf(100, trackers), '192.0.2.1');
+  a.files.put('/run/db_weight', '2\n');
+  a.links.set('eth1', 'down');
+  await startNode(a);
+  await runFor(clock, 5_000);
+  assert.deepEqual(a.drivers.map((d) => `${d.state.name} ${d.state.effectivePriority}`), ['MASTER 89', 'MASTER 89'], '100 - 5 - 3 x 2 (2.2.7: 89)');
+  a.links.set('eth1', 'up');
+  a.files.put('/run/db_weight', '0\n');
+  await runFor(clock, 500);
+  assert.deepEqual(a.drivers.map((d) => d.state.effectivePriority), [100, 100]);
+
+  const c = trackerNode('c', new FakeLan(clock), clock, groupTrackConf(100, '  track_interface {\n    eth1\n  }'), '192.0.2.3');
+  c.links.set('eth1', 'up');
+  await startNode(c);
+  await runFor(clock, 5_000);
+  assert.deepEqual(c.drivers.map((d) => d.state.name), ['MASTER', 'MASTER']);
+  c.links.set('eth1', 'down');
+  await runFor(clock, 100);
+  assert.deepEqual(c.drivers.map((d) => d.state.name), ['FAULT', 'FAULT']);
+  c.links.set('eth1', 'up');
+  await runFor(clock, 100);
+  assert.deepEqual(c.drivers.map((d) => d.state.name), ['BACKUP', 'BACKUP']);
+});

@@ -40,7 +40,8 @@ export function trackerNode(name: string, lan: FakeLan, clock: ManualClock, conf
   const runner = new FakeProcessRunner(clock);
   const trackers = new TrackerSet(model.vrrp, { runner, clock, log: node.ports.log, files, processes });
   const drivers = model.vrrp.instances.map((i) => {
-    const binding = adaptInstance(i, global, (ifname) => (ifname === 'eth0' ? primary : undefined));
+    const group = model.vrrp?.syncGroups.find((g) => g.members.includes(i.name));
+    const binding = adaptInstance(i, global, (ifname) => (ifname === 'eth0' ? primary : undefined), group);
     return new InstanceDriver(binding, node.ports);
   });
   const driver = (n = 'VI_1'): InstanceDriver => {
