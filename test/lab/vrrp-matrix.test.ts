@@ -6,9 +6,9 @@
  * priority-0 handover: the backup must hold the VIP within Skew_Time + margin, well inside
  * Master_Down_Interval (bounds computed from the config, advert_int 1 s). Each scenario has its own
  * lab, torn down also on failure.
- * No message-only (RFC 9568, `v3_checksum_as_v2`) cell: keepalived 2.2.7 reports that keyword as
- * unknown and keeps the pseudo-header form, and FRR 8.4 vrrpd has no such option (both verified
- * here); the form is covered by the byte-exact vectors in test/unit/vrrp/packet-vectors.test.ts.
+ * The message-only (RFC 9568, `v3_checksum_as_v2`) cells are in vrrp-checksum.test.ts: keepalived
+ * 2.2.7 does not know that keyword and FRR 8.4 vrrpd has no such option, so they pair
+ * keepalived-ts with itself and with a pseudo-header keepalived 2.2.7.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

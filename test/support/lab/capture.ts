@@ -18,6 +18,8 @@ export interface CaptureOptions {
   readonly preferences?: readonly string[];
   /** How long tcpdump may take to start capturing. Default 10 000 ms. */
   readonly startTimeoutMs?: number;
+  /** Decode with `-x`: each layer also as `<layer>_raw` ([hex bytes, offset, length, ...]). */
+  readonly raw?: boolean;
 }
 
 /** One decoded packet: tshark's `_source.layers` (e.g. packet.arp['arp.src.hw_mac']). */
@@ -38,12 +40,14 @@ export class Capture {
   private readonly file: string;
   private readonly proc: LabProcess;
   private readonly preferences: readonly string[];
+  private readonly raw: boolean;
   private stopped: Promise<CaptureResult> | undefined;
 
   private constructor(namespace: string, iface: string, filter: string, options: CaptureOptions) {
     this.namespace = namespace;
     this.iface = iface;
     this.preferences = options.preferences ?? [];
+    this.raw = options.raw === true;
     this.dir = mkdtempSync(join(tmpdir(), 'kts-capture-'));
     this.file = join(this.dir, 'capture.pcap');
     const args = ['-i', iface, '-n', '-Z', 'root', '--immediate-mode', '-U', '-l', '--print', '-w', this.file];
@@ -101,7 +105,7 @@ export class Capture {
     if (status.signal !== null && status.signal !== 'SIGTERM') {
       throw new LabError('LAB_CAPTURE_FAILED', `tcpdump died by ${status.signal}: ${this.proc.stderrText}`);
     }
-    const json = await this.decode(['-T', 'json', '--no-duplicate-keys']);
+    const json = await this.decode(['-T', 'json', '--no-duplicate-keys', ...(this.raw ? ['-x'] : [])]);
     let verbose: Promise<string> | undefined;
     return { packets: parsePackets(json), verbose: () => (verbose ??= this.decode(['-V'])) };
   }
