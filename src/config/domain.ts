@@ -18,6 +18,8 @@ export interface ValidationContext {
   readonly configId: string;
   /** The model parts produced by the domains that ran before this one (global runs first). */
   readonly model: Partial<ConfigModel>;
+  /** LoadOptions.running: the daemon's read, not -t. */
+  readonly running?: boolean;
   /**
    * Report a diagnostic. `span` is always given (the node the message is about); `prefix: 'none'`
    * when keepalived prints the message without a location (post-parse checks such as
@@ -49,6 +51,11 @@ export interface LoadOptions {
   readonly configId?: string;
   /** -e/--all-config: a missing config file is an error. */
   readonly allConfig?: boolean;
+  /**
+   * The running daemon reads the config (not -t): keepalived is lenient there with some numbers
+   * (see readUnsignedRunning).
+   */
+  readonly running?: boolean;
 }
 
 export interface LoadResult {

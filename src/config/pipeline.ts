@@ -73,7 +73,7 @@ function run(
     return { model: {}, diagnostics: sink, files: [], notes: options?.allConfig ? [] : [message], configId };
   }
   const model: Partial<ConfigModel> = {};
-  const state = new PassRunner(registry, pre, path, env, configId, model, sink);
+  const state = new PassRunner(registry, pre, path, env, configId, model, sink, options?.running === true);
   for (const pass of PASS_ORDER) {
     if (pass !== 'global' && pre.stopAfterFirstPass !== undefined) {
       return { model, diagnostics: sink, files: pre.files, notes: [], configId, ast: state.ast(pre.files), abortExitCode: pre.stopAfterFirstPass };
@@ -100,6 +100,7 @@ class PassRunner {
     private readonly configId: string,
     private readonly model: Partial<ConfigModel>,
     private readonly sink: DiagnosticSink,
+    private readonly running = false,
   ) {}
 
   /** Every pass's top-level nodes with their line index, for the AST. */
@@ -160,6 +161,7 @@ class PassRunner {
       diagnostics: this.sink,
       configId: this.configId,
       model: this.model,
+      ...(this.running ? { running: true } : {}),
       report: (cls, message, span, prefix) => {
         const d: Diagnostic = { cls, message, span, prefix: prefix ?? this.prefixFor(span, firstPass) };
         if (prefix === 'none') late.push(d);

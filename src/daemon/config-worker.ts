@@ -12,6 +12,7 @@ async function run(req: LoadRequest): Promise<LoadedConfig> {
   const load = await loadPipeline();
   const r = load(req.configFile, env, {
     allConfig: req.allConfig,
+    running: true,
     ...(req.configId !== undefined ? { configId: req.configId } : {}),
   });
   const extras: PipelineExtras & typeof r = r;

@@ -48,6 +48,23 @@ export function readUnsigned(token: string, min: number, max: number): NumberRea
   return { ok: true, value };
 }
 
+/**
+ * keepalived's read of an unsigned number in the running daemon (not under -t) for a handler that
+ * lets errors pass: every message gets "WARNING - ", and trailing junk is only a warning, the
+ * leading digits counting (strtoul: "2.7" is 2, "0.02" and "abc" are 0). Negative and out-of-range
+ * numbers still fail. Measured with keepalived 2.2.7 (vrrp_script interval).
+ */
+export function readUnsignedRunning(token: string, min: number, max: number): NumberRead<number> {
+  const strict = readUnsigned(token, min, max);
+  if (strict.ok) return strict;
+  const t = token.trimStart();
+  const warn = (messages: readonly string[]): NumberRead<number> => fail(...messages.map((m) => `WARNING - ${m}`));
+  if (DIGITS.test(t) || /^-[0-9]/.test(t)) return warn(strict.messages);
+  const value = Number.parseInt(/^\+?([0-9]*)/.exec(t)?.[1] || '0', 10);
+  if (value < min || value > max) return warn(strict.messages);
+  return { ok: true, value, notes: [`WARNING - invalid number '${token}'`] };
+}
+
 const DECIMAL = /^[+-]?([0-9]+)(?:\.([0-9]*))?$|^[+-]?\.([0-9]+)$/;
 
 /** Formats a bound as keepalived's "%.*f" with `places` decimals ("%#.0f" gives "5."). */

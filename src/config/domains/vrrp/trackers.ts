@@ -7,7 +7,7 @@ import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { TrackerRef, TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
 import { parseScriptCommand, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
-import { readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
+import { readInteger, readTimerUs, readUnsigned, readUnsignedRunning } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
 
 /** A vrrp_script as parsed, before the existence check (which only runs for scripts in use). */
@@ -25,11 +25,18 @@ export function blockEnd(node: ConfigNode): ConfigNode['span'] {
   return { file: last.span.file, line: last.span.line + 1 };
 }
 
-function readSeconds(node: ConfigNode, ctx: ValidationContext, what: string, name: string): number | undefined {
+/**
+ * vrrp_script interval (keepalived 2.2.7, measured): read in [0, 4294] (-t: "number '4295' outside
+ * range [0, 4294]"), 0 becomes 1 with a message. The running daemon is lenient with trailing junk:
+ * `interval 2.7` runs every 2 s, `interval 0.02` every 1 s (0 -> 1), each with "WARNING - invalid
+ * number"; under -t the same tokens are "ignoring" (the default 1 s).
+ */
+function readInterval(node: ConfigNode, ctx: ValidationContext, name: string): number | undefined {
   const a = node.args[0] ?? '';
-  const v = take(readUnsigned(a, 1, 4294), node, ctx);
-  if (v === undefined) err(ctx, node, `(${name}): vrrp script ${what} '${a}' must be between 1 and 4294 - ignoring`);
-  return v;
+  const v = take(ctx.running === true ? readUnsignedRunning(a, 0, 4294) : readUnsigned(a, 0, 4294), node, ctx);
+  if (v === undefined) err(ctx, node, `(${name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`);
+  else if (v === 0) err(ctx, node, `(${name}): vrrp script interval must be greater than 0, setting to 1`);
+  return v === 0 ? 1 : v;
 }
 
 export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, scripts: ScriptContext): ParsedVrrpScript | undefined {
@@ -48,8 +55,7 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
     switch (c.keyword) {
       case 'script': command = parseScriptCommand(c.args); break;
       case 'interval':
-        if (c.args[0] === '0') err(ctx, c, `(${name}): vrrp script interval must be greater than 0, setting to 1`);
-        else intervalS = readSeconds(c, ctx, 'interval', name) ?? intervalS;
+        intervalS = readInterval(c, ctx, name) ?? intervalS;
         break;
       case 'timeout': {
         const a = c.args[0] ?? '';
