@@ -103,9 +103,12 @@ export function resolveScriptPath(env: ConfigEnvironment, program: string): { re
 }
 
 /**
- * enable_script_security: a script that would run as root is insecure when it, or any directory
- * above it, is writable by a non-root user (owned by non-root, or group/other writable).
- * Returns true when the path is secure.
+ * A script that would run as root is insecure when it, or any directory above it, can be changed
+ * by a non-root user: owned by non-root, writable by others, or writable by a group other than
+ * root's; a directory with the sticky bit is fine (others cannot replace root's entries).
+ * Measured with keepalived 2.2.7 -t: /tmp (1777) and 1777/1775 directories, and a 0775 directory
+ * of group root, are secure; a 0777 directory, a 0757 script, a 0775 directory or script of a
+ * non-root group, and a directory owned by a user are not. Returns true when the path is secure.
  */
 export function isPathSecureForRoot(env: ConfigEnvironment, path: string): boolean {
   const parts = path.split('/').filter((p) => p !== '');
@@ -114,7 +117,8 @@ export function isPathSecureForRoot(env: ConfigEnvironment, path: string): boole
     const st = env.stat(p);
     if (!st) return false;
     if (st.uid !== 0) return false;
-    return (st.mode & 0o022) === 0 || (st.isDirectory && (st.mode & 0o1000) !== 0 && (st.mode & 0o002) === 0);
+    const writable = (st.mode & 0o002) !== 0 || ((st.mode & 0o020) !== 0 && st.gid !== 0);
+    return !writable || (st.isDirectory && (st.mode & 0o1000) !== 0);
   };
   if (!check('/')) return false;
   for (const part of parts) {
@@ -178,9 +182,9 @@ export class ScriptContext {
     this.scriptsUsed = true;
     if (user.uid !== 0 || isPathSecureForRoot(this.env, path)) return true;
     this.insecure = true;
-    if (!this.settings.enableScriptSecurity) return true;
-    this.onUnsafe(`Unsafe permissions found for script '${path}' - disabling.`);
-    return false;
+    const security = this.settings.enableScriptSecurity;
+    this.onUnsafe(`Unsafe permissions found for script '${path}'${security ? ' - disabling' : ''}.`);
+    return !security;
   }
 
   /**
