@@ -230,3 +230,19 @@ test('v3 IPv6 unicast peers with keepalived 2.2.7: keepalived-ts master; SIGTERM
     await stopGracefully(peer);
   });
 });
+
+test('address-list mismatch: keepalived-ts, like keepalived 2.2.7, drops adverts without its VIPs (logged as keepalived does) and takes over after Master_Down', { timeout: 30_000 }, async (t) => {
+  await withLab(async (_lab, scratch, h1, h2) => {
+    const peer = startDaemon('keepalived', h1, scratch, { priority: 150, vips: [`${VIP}/24`] }, 'h1');
+    await waitLog(peer, MASTER_LINE, 6_000);
+    const ours = startDaemon('ts', h2, scratch, { priority: 100, vips: ['192.0.2.101/24'] }, 'h2');
+    const line = await waitLog(ours, /\(VI_1\) ip address associated with VRID 51 not present in MASTER advert: 192\.0\.2\.101$/, 5_000);
+    t.diagnostic(line.replace(/^.*keepalived-ts: /, ''));
+    // Master_Down at priority 100, advert_int 1: 3 s + Skew_Time 0.61 s (2.2.7 did the same in this role)
+    await waitLog(ours, MASTER_LINE, 3_610 + 2_000);
+    await waitVip(h2, '192.0.2.101', true, 2_000);
+    assert.equal(await holdsVip(h1, VIP), true, 'keepalived keeps its own VIP (it drops our adverts too)');
+    await stopGracefully(ours);
+    await stopGracefully(peer);
+  });
+});

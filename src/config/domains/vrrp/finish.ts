@@ -91,7 +91,7 @@ function finalInstance(d: InstanceDraft, e: Effective, advertIntervalCs: number,
     },
     lowerPrioNoAdvert: strict || (d.lowerPrioNoAdvert ?? g?.lowerPrioNoAdvert ?? false),
     higherPrioSendAdvert: !strict && (d.higherPrioSendAdvert ?? g?.higherPrioSendAdvert ?? false),
-    skipCheckAdvAddr: g?.skipCheckAdvAddr ?? false, downTimerAdverts: strict ? 3 : (d.downTimerAdverts ?? g?.downTimerAdverts ?? 3),
+    skipCheckAdvAddr: d.skipCheckAdvAddr ?? g?.skipCheckAdvAddr ?? false, downTimerAdverts: strict ? 3 : (d.downTimerAdverts ?? g?.downTimerAdverts ?? 3),
     promoteSecondaries: d.raw.has('promote_secondaries') || d.useVmac, raw: d.raw,
   };
   if (d.interface !== undefined) inst.interface = d.interface;

@@ -188,6 +188,12 @@ export const OPTION_HANDLERS: Record<string, Handler> = {
     if (v === undefined) err(ctx, c, `(${d.name}) Invalid value '${a ?? ''}' for notify_priority_changes specified`);
     else d.notifyPriorityChanges = v;
   },
+  // keepalived 2.2.7 turns the check off for any true/false word, and says so for anything else
+  skip_check_adv_addr: (c, d, ctx) => {
+    const a = c.args[0];
+    if (a !== undefined && parseBoolWord(a) === undefined) err(ctx, c, `(${d.name}) invalid skip_check_adv_addr ${a} specified`);
+    else d.skipCheckAdvAddr = true;
+  },
   v3_checksum_as_v2: (c, d, ctx) => {
     const a = c.args[0];
     const v = a === undefined ? true : parseBoolWord(a);

@@ -65,6 +65,7 @@ export interface InstanceDraft {
   smtpAlert?: boolean;
   notifyPriorityChanges?: boolean;
   v3ChecksumAsV2?: boolean;
+  skipCheckAdvAddr?: boolean;
   noVip: boolean;
   /** The instance's address family, once known (first VIP, source address or native_ipv6). */
   family?: 4 | 6;
