@@ -1,12 +1,21 @@
 /**
  * bench:pool, throughput part: the same wrk load (threads, connections, duration) against the
- * same N nginx real servers three ways, in the same run, interleaved over rounds:
- *   direct  — client-side round robin: wrk thread i connects to real server i (a wrk script's
- *             setup() sets each thread's address), no director in the path;
- *   viaVip  — through the director's VIP (nftables DNAT + masquerade, table inet keepalived_ts);
- *   haproxy — through HAProxy (mode tcp, roundrobin) in the director namespace: the user-space
- *             anchor.
+ * same N nginx real servers along each path, in the same run, interleaved over rounds (each
+ * round sets its path up, then runs wrk):
+ *   direct     — client-side round robin: wrk thread i connects to real server i (a wrk script's
+ *                setup() sets each thread's address), no director in the path;
+ *   routed     — the same client-side round robin, but client and real servers route each other
+ *                via the director, which plainly forwards (no nftables table, so no conntrack):
+ *                the cost of the extra hop alone;
+ *   viaVip     — through the director's VIP, LVS-NAT as the daemon deploys it (lb_kind NAT): DNAT
+ *                only, the real servers route the client back via the director;
+ *   viaVipMasq — through the VIP with DNAT + masquerade (the real servers reply to the director
+ *                without any route: the flat topology of the nftables lab tests);
+ *   haproxy    — through HAProxy (mode tcp, roundrobin) in the director namespace: the user-space
+ *                anchor.
+ * Per path, the director's forwarded packets per request (IpForwDatagrams) are recorded too.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabHost } from '../test/support/lab/index.js';
@@ -77,30 +86,82 @@ ${servers.map((s, i) => `  server rs${i} ${s}:80\n`).join('')}`, { mode: 0o644 }
   throw new Error('haproxy did not come up');
 }
 
-export interface ThroughputRound { readonly direct: WrkFigures; readonly viaVip: WrkFigures; readonly haproxy: WrkFigures }
+/** One way from the client to the real servers; `prepare` sets the lab up for it. */
+export interface ThroughputPath {
+  readonly name: string;
+  readonly url: string;
+  /** true: wrk's threads go round robin straight to the real servers (client-side). */
+  readonly clientRoundRobin?: boolean;
+  readonly prepare: () => Promise<void>;
+}
 
-/** Rounds of direct / viaVip / haproxy, interleaved so that drift hits the three alike. */
-export async function throughput(client: LabHost, vip: string, servers: readonly string[], dir: string, load: WrkLoad, rounds: number): Promise<Record<string, unknown>> {
+export interface PathRound extends WrkFigures {
+  /** Packets the director forwarded per request during the run (IpForwDatagrams delta). */
+  readonly directorForwardedPerRequest: number;
+}
+
+/** The director's IpForwDatagrams counter (/proc/net/snmp of its namespace). */
+export async function forwardedPackets(director: LabHost): Promise<number> {
+  const r = await director.execOk('cat', ['/proc/net/snmp']);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('Ip: '));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('ForwDatagrams')] ?? 0);
+}
+
+function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? 0);
+}
+
+function medianOf(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+}
+
+/** Rounds over every path, interleaved so that drift (others' load) hits all paths alike. */
+export async function throughput(client: LabHost, director: LabHost, paths: readonly ThroughputPath[], servers: readonly string[], dir: string, load: WrkLoad, rounds: number): Promise<Record<string, unknown>> {
   const script = await roundRobinScript(dir, servers);
-  const all: ThroughputRound[] = [];
+  const all: Record<string, PathRound>[] = [];
+  const loadBefore = loadAverage();
   for (let i = 0; i < rounds; i++) {
-    const direct = await wrk(client, `http://${servers[0] ?? ''}/`, load, script);
-    const viaVip = await wrk(client, `http://${vip}/`, load);
-    const haproxy = await wrk(client, `http://${vip}:${HAPROXY_PORT}/`, load);
-    all.push({ direct, viaVip, haproxy });
+    const round: Record<string, PathRound> = {};
+    for (const p of paths) {
+      await p.prepare();
+      const f0 = await forwardedPackets(director);
+      const figures = await wrk(client, p.url, load, p.clientRoundRobin === true ? script : undefined);
+      const forwarded = (await forwardedPackets(director)) - f0;
+      const requests = figures.requestsPerSec * load.durationS;
+      round[p.name] = { ...figures, directorForwardedPerRequest: Number((forwarded / Math.max(1, requests)).toFixed(2)) };
+    }
+    all.push(round);
   }
-  const median = (k: keyof ThroughputRound): number => {
-    const xs = all.map((r) => r[k].requestsPerSec).sort((a, b) => a - b);
-    return xs[Math.floor(xs.length / 2)] ?? 0;
+  const medianRps: Record<string, number> = {};
+  for (const p of paths) medianRps[p.name] = medianOf(all.map((r) => r[p.name]?.requestsPerSec ?? 0));
+  const ratio = (a: string, b: string): number => Number(((medianRps[a] ?? 0) / Math.max(1, medianRps[b] ?? 0)).toFixed(3));
+  /** Per-round ratios (same round = same background load), and their median. */
+  const roundRatio = (a: string, b: string): { median: number; rounds: number[] } => {
+    const xs = all.map((r) => Number(((r[a]?.requestsPerSec ?? 0) / Math.max(1, r[b]?.requestsPerSec ?? 0)).toFixed(3)));
+    return { median: medianOf(xs), rounds: xs };
   };
-  const [d, v, h] = [median('direct'), median('viaVip'), median('haproxy')];
   return {
-    args: `-t${load.threads} -c${load.connections} -d${load.durationS}s --latency (all three)`,
+    args: `-t${load.threads} -c${load.connections} -d${load.durationS}s --latency (every path)`,
     realServers: servers,
-    medianRps: { direct: d, viaVip: v, haproxy: h },
-    viaVipOverDirect: Number((v / Math.max(1, d)).toFixed(3)),
-    haproxyOverDirect: Number((h / Math.max(1, d)).toFixed(3)),
-    viaVipOverHaproxy: Number((v / Math.max(1, h)).toFixed(3)),
-    rounds: all,
+    rounds: rounds,
+    loadAverage1m: { before: loadBefore, after: loadAverage() },
+    medianRps,
+    ratios: {
+      viaVipOverDirect: ratio('viaVip', 'direct'),
+      viaVipOverRouted: ratio('viaVip', 'routed'),
+      routedOverDirect: ratio('routed', 'direct'),
+      viaVipMasqOverDirect: ratio('viaVipMasq', 'direct'),
+      viaVipMasqOverRouted: ratio('viaVipMasq', 'routed'),
+      haproxyOverDirect: ratio('haproxy', 'direct'),
+      viaVipOverHaproxy: ratio('viaVip', 'haproxy'),
+    },
+    perRoundRatios: {
+      viaVipOverDirect: roundRatio('viaVip', 'direct'),
+      viaVipOverRouted: roundRatio('viaVip', 'routed'),
+      routedOverDirect: roundRatio('routed', 'direct'),
+    },
+    perRound: all,
   };
 }

@@ -1,8 +1,12 @@
 /**
  * npm run bench:pool — the nftables pool in a lab (root): h1 director, h2..h4 nginx, h5 client.
- * 1. throughput (pool-throughput.ts): the same wrk load straight to the three real servers
- *    (client-side round robin), through the nftables VIP, and through HAProxy (the user-space
- *    anchor), interleaved over rounds in the same run;
+ * 1. throughput (pool-throughput.ts): the same wrk load along five paths, interleaved over rounds:
+ *    straight to the three real servers (client-side round robin), the same but routed through the
+ *    director with no NAT (the cost of the hop), through the nftables VIP as the daemon deploys it
+ *    (LVS-NAT: DNAT, real servers route back via the director), through the VIP with masquerade
+ *    (flat topology), and through HAProxy (the user-space anchor). The lab bridge's namespace does
+ *    not pass bridged frames to netfilter (a switch runs no IP firewall hooks;
+ *    KTS_BENCH_BRIDGE_NF=1 keeps the kernel default).
  * 2. time from a real-server DOWN/UP event to the applied ruleset (reducer + builder + nft),
  *    median/p95 over flips, with 3 and with 100 real servers: incremental applies through the
  *    long-lived `nft -j -i` coprocess (the daemon default), against the full rebuild of every
@@ -14,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, type LabHost } from '../test/support/lab/index.js';
+import { Lab, runOk, type LabHost } from '../test/support/lab/index.js';
 import { LinuxProcessRunner } from '../src/os/linux/process-runner.js';
 import { NftRunner, type NftRunnerOptions } from '../src/os/linux/nft-runner.js';
 import { NftablesDataPlane, type NftPort, type NftRunOptions, type NftRunResult } from '../src/lb/planes/nft-plane.js';
@@ -24,10 +28,11 @@ import { initialPoolState, type PoolState } from '../src/lb/pool-state.js';
 import type { PoolEvent } from '../src/lb/pool-types.js';
 import { lvsModel } from '../test/scenario/lb/pool-support.js';
 import { makeWorkDir, removeWorkDir, setupDirector, startNginx, VIP, virtualServer } from '../test/lab/lb-support.js';
-import { startHaproxy, throughput } from './pool-throughput.js';
+import { HAPROXY_PORT, startHaproxy, throughput, type ThroughputPath } from './pool-throughput.js';
 
 const FLIPS = 30;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env['KTS_BENCH_ROUNDS'] ?? 5);
+const BRIDGE_NF = process.env['KTS_BENCH_BRIDGE_NF'] === '1';
 const LOAD = { threads: 3, connections: 48, durationS: 4 };
 
 function stats(xs: number[]): { medianMs: number; p95Ms: number; maxMs: number } {
@@ -122,6 +127,57 @@ async function versions(host: LabHost): Promise<Record<string, string>> {
   };
 }
 
+/**
+ * The paths of the throughput part: routes of the client and the real servers, and which
+ * ruleset the director holds (none: plain forwarding, no conntrack; LVS-NAT; DNAT + masquerade).
+ */
+class ThroughputPaths {
+  private readonly runner: NftRunner;
+  private readonly planes: Record<'nat' | 'masq', NftablesDataPlane>;
+  private readonly desired = desiredPool(initialPoolState(lvsModel(virtualServer('  lb_algo rr', [[2, 1], [3, 1], [4, 1]]))));
+  private table: 'none' | 'nat' | 'masq' = 'none';
+
+  constructor(private readonly director: LabHost, private readonly client: LabHost, private readonly servers: readonly LabHost[]) {
+    this.runner = new NftRunner(new LinuxProcessRunner(), runnerOptions('sessionIncremental', director.namespace));
+    this.planes = { nat: new NftablesDataPlane(this.runner, { masquerade: false }), masq: new NftablesDataPlane(this.runner, { masquerade: true }) };
+  }
+
+  all(): ThroughputPath[] {
+    const rr = `http://${this.servers[0]?.ipv4 ?? ''}/`;
+    return [
+      { name: 'direct', url: rr, clientRoundRobin: true, prepare: () => this.set('none', false, false) },
+      { name: 'routed', url: rr, clientRoundRobin: true, prepare: () => this.set('none', true, true) },
+      { name: 'viaVip', url: `http://${VIP}/`, prepare: () => this.set('nat', false, true) },
+      { name: 'viaVipMasq', url: `http://${VIP}/`, prepare: () => this.set('masq', false, false) },
+      { name: 'haproxy', url: `http://${VIP}:${HAPROXY_PORT}/`, prepare: () => this.set('none', false, false) },
+    ];
+  }
+
+  /** table: the director's ruleset; clientVia/serversVia: host routes via the director. */
+  private async set(table: 'none' | 'nat' | 'masq', clientVia: boolean, serversVia: boolean): Promise<void> {
+    if (table !== this.table) {
+      if (this.table !== 'none') await this.check(this.planes[this.table].removeAll());
+      if (table !== 'none') await this.check(this.planes[table].apply(this.desired));
+      this.table = table;
+    }
+    const via = this.director.ipv4;
+    for (const s of this.servers) {
+      await this.client.exec('ip', ['route', clientVia ? 'replace' : 'del', `${s.ipv4}/32`, ...(clientVia ? ['via', via] : [])]);
+      await s.exec('ip', ['route', serversVia ? 'replace' : 'del', `${this.client.ipv4}/32`, ...(serversVia ? ['via', via] : [])]);
+    }
+  }
+
+  private async check(r: Promise<{ ok: boolean; error?: string }>): Promise<void> {
+    const done = await r;
+    if (!done.ok) throw new Error(done.error ?? 'nft failed');
+  }
+
+  async close(): Promise<void> {
+    await this.set('none', false, false);
+    await this.runner.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:pool needs root (network namespaces)');
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'pool.json');
@@ -132,14 +188,13 @@ async function main(): Promise<void> {
     await setupDirector(director);
     await Promise.all([2, 3, 4].map((n) => startNginx(lab.host(n), `h${n}`, dir)));
     const servers = [2, 3, 4].map((n) => lab.host(n).ipv4);
-    const pool = new BenchPool(virtualServer('  lb_algo rr', [[2, 1], [3, 1], [4, 1]]), runnerOptions('sessionIncremental', director.namespace), true);
-    await pool.plane.start();
-    const applied = await pool.plane.apply(desiredPool(pool.state));
-    if (!applied.ok) throw new Error(applied.error);
+    const sysctl = BRIDGE_NF ? 1 : 0;
+    await runOk('ip', ['netns', 'exec', lab.bridgeNamespace, 'sysctl', '-q', '-w',
+      `net.bridge.bridge-nf-call-iptables=${sysctl}`, `net.bridge.bridge-nf-call-ip6tables=${sysctl}`, `net.bridge.bridge-nf-call-arptables=${sysctl}`]);
     await startHaproxy(director, dir, VIP, servers);
-    const wrkFigures = await throughput(lab.host(5), VIP, servers, dir, LOAD, ROUNDS);
-    await pool.plane.removeAll();
-    await pool.runner.close();
+    const paths = new ThroughputPaths(director, lab.host(5), [2, 3, 4].map((n) => lab.host(n)));
+    const wrkFigures = await throughput(lab.host(5), director, paths.all(), servers, dir, LOAD, ROUNDS);
+    await paths.close();
     const extra = Array.from({ length: 97 }, (_, i) => `  real_server 198.51.100.${i + 1} 80 {\n    weight 1\n  }\n`).join('');
     const modes: Record<string, unknown> = {};
     for (const mode of ['sessionIncremental', 'sessionFullRebuild', 'oneShotNsenterIncremental'] as const) modes[mode] = await modeFigures(director, mode, extra);
@@ -151,7 +206,8 @@ async function main(): Promise<void> {
       versions: await versions(director),
       wrk: {
         ...wrkFigures,
-        note: 'three nginx (1 worker each) h2..h4; client h5; director h1 (nft DNAT+masquerade, or HAProxy mode tcp roundrobin); every namespace shares the same CPUs, so the director\'s work competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i). Median of interleaved rounds.',
+        bridgeNfCallIptables: BRIDGE_NF,
+        note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier).',
       },
       downToApplied: {
         flips: FLIPS,

@@ -117,6 +117,16 @@ test('DR/TUN services are not in the inet table (DR: nft-dr.ts); fwmark and grou
   assert.match(pre, /"range":\["192\.0\.2\.100","192\.0\.2\.110"\]\}\}\},\{"match":\{"op":"==","left":\{"meta":\{"key":"l4proto"\}\},"right":"tcp"/);
 });
 
+test('default (LVS-NAT as keepalived deploys it): DNAT only, no SNAT rule; nat chains only, no counters', () => {
+  const b = buildRuleset(pool(svc()), NO_OBJECTS);
+  assert.deepEqual(rulesOf(b, 'postrouting'), [], 'real servers route the client back via the director: no masquerade');
+  const added = cmds(b).map((c) => c.add?.chain).filter((c) => c?.hook !== undefined);
+  assert.deepEqual(added.map((c) => [c?.name, c?.type, c?.hook]), [['prerouting', 'nat', 'prerouting'], ['postrouting', 'nat', 'postrouting']],
+    'only nat base chains: conntrack runs them for the first packet of a flow, never for the packets of an established one');
+  assert.doesNotMatch(text(b.batch), /"counter"|"flowtable"|"filter"/);
+  assert.match(text(b.batch), /"dnat":\{"family":"ip","addr":"192\.0\.2\.2","port":80\}/);
+});
+
 test('masquerade adds one SNAT rule per destination for the flows we DNATed; remove is add+delete table', () => {
   const b = buildRuleset(pool(svc()), NO_OBJECTS, { masquerade: true, table: 't1' });
   assert.equal(rulesOf(b, 'postrouting').length, 3);
