@@ -15,10 +15,10 @@
  *                anchor.
  * Per path, the director's forwarded packets per request (IpForwDatagrams) are recorded too.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LabHost } from '../test/support/lab/index.js';
+import { runOk, type LabHost } from '../test/support/lab/index.js';
 
 export const HAPROXY_PORT = 8080;
 
@@ -32,17 +32,56 @@ export interface WrkFigures {
 
 export interface WrkLoad { readonly threads: number; readonly connections: number; readonly durationS: number }
 
-export async function wrk(client: LabHost, url: string, load: WrkLoad, script?: string): Promise<WrkFigures> {
+export async function wrk(client: LabHost, url: string, load: WrkLoad, script?: string): Promise<WrkFigures & { cpuTicks: number }> {
   const args = [`-t${load.threads}`, `-c${load.connections}`, `-d${load.durationS}s`, '--latency', ...(script !== undefined ? ['-s', script] : []), url];
-  const r = await client.execOk('wrk', args, { timeoutMs: (load.durationS + 20) * 1000 });
+  // The shell reaps wrk, then prints its own stat line: cutime + cstime = wrk's CPU.
+  const r = await client.execOk('sh', ['-c', 'wrk "$@" && cat /proc/$$/stat', 'sh', ...args], { timeoutMs: (load.durationS + 20) * 1000 });
   const pct = (p: string): string => new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(r.stdout)?.[1] ?? '?';
+  const stat = r.stdout.trim().split('\n').pop() ?? '';
   return {
     requestsPerSec: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
     latencyAvg: /Latency\s+(\S+)/.exec(r.stdout)?.[1] ?? '?',
     latencyP50: pct('50'),
     latencyP99: pct('99'),
     errors: /Socket errors:.*|Non-2xx.*/.exec(r.stdout)?.[0] ?? 'none',
+    cpuTicks: statTicks(stat, 13) + statTicks(stat, 14),
   };
+}
+
+/** Field `i` (0-based, counted after the `(comm)` field: 0 = state) of a /proc/PID/stat line. */
+function statTicks(line: string, i: number): number {
+  return Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[i] ?? 0);
+}
+
+/** utime + stime (clock ticks) of every process now in the hosts' namespaces (nginx, HAProxy). */
+export async function namespaceCpuTicks(hosts: readonly LabHost[]): Promise<number> {
+  let ticks = 0;
+  for (const h of hosts) {
+    const pids = (await runOk('ip', ['netns', 'pids', h.namespace])).stdout.split('\n').filter((l) => l.trim() !== '');
+    for (const pid of pids) {
+      try {
+        const line = readFileSync(`/proc/${pid.trim()}/stat`, 'utf8');
+        ticks += statTicks(line, 11) + statTicks(line, 12);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return ticks;
+}
+
+/** utime + stime of the ksoftirqd threads (softirq work deferred there; shared with the host). */
+export function ksoftirqdTicks(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (line.includes('(ksoftirqd/')) ticks += statTicks(line, 11) + statTicks(line, 12);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks;
 }
 
 /** A wrk script whose threads connect round robin to `addresses` (port 80). */
@@ -98,6 +137,14 @@ export interface ThroughputPath {
 export interface PathRound extends WrkFigures {
   /** Packets the director forwarded per request during the run (IpForwDatagrams delta). */
   readonly directorForwardedPerRequest: number;
+  /**
+   * CPU microseconds per request of wrk + every process of the director and real-server
+   * namespaces (nginx, HAProxy): the packets' softirq work (veth, bridge, forwarding, conntrack,
+   * NAT) runs in the sender's context, so it is in there; others' load barely moves it.
+   */
+  readonly cpuUsPerRequest: number;
+  /** ksoftirqd time per request over the run (host-wide: also others' softirqs). */
+  readonly ksoftirqdUsPerRequest: number;
 }
 
 /** The director's IpForwDatagrams counter (/proc/net/snmp of its namespace). */
@@ -117,8 +164,11 @@ function medianOf(xs: readonly number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 }
 
-/** Rounds over every path, interleaved so that drift (others' load) hits all paths alike. */
-export async function throughput(client: LabHost, director: LabHost, paths: readonly ThroughputPath[], servers: readonly string[], dir: string, load: WrkLoad, rounds: number): Promise<Record<string, unknown>> {
+/** Clock ticks of /proc/PID/stat (USER_HZ, 100 on Linux). */
+const TICK_US = 10_000;
+
+/** Rounds over every path, interleaved; cpuHosts: the namespaces whose processes serve (not the client). */
+export async function throughput(client: LabHost, director: LabHost, cpuHosts: readonly LabHost[], paths: readonly ThroughputPath[], servers: readonly string[], dir: string, load: WrkLoad, rounds: number): Promise<Record<string, unknown>> {
   const script = await roundRobinScript(dir, servers);
   const all: Record<string, PathRound>[] = [];
   const loadBefore = loadAverage();
@@ -127,15 +177,27 @@ export async function throughput(client: LabHost, director: LabHost, paths: read
     for (const p of paths) {
       await p.prepare();
       const f0 = await forwardedPackets(director);
-      const figures = await wrk(client, p.url, load, p.clientRoundRobin === true ? script : undefined);
+      const c0 = await namespaceCpuTicks(cpuHosts);
+      const k0 = ksoftirqdTicks();
+      const { cpuTicks, ...figures } = await wrk(client, p.url, load, p.clientRoundRobin === true ? script : undefined);
+      const k1 = ksoftirqdTicks();
+      const c1 = await namespaceCpuTicks(cpuHosts);
       const forwarded = (await forwardedPackets(director)) - f0;
-      const requests = figures.requestsPerSec * load.durationS;
-      round[p.name] = { ...figures, directorForwardedPerRequest: Number((forwarded / Math.max(1, requests)).toFixed(2)) };
+      const requests = Math.max(1, figures.requestsPerSec * load.durationS);
+      round[p.name] = {
+        ...figures,
+        directorForwardedPerRequest: Number((forwarded / requests).toFixed(2)),
+        cpuUsPerRequest: Number(((cpuTicks + c1 - c0) * TICK_US / requests).toFixed(2)),
+        ksoftirqdUsPerRequest: Number(((k1 - k0) * TICK_US / requests).toFixed(2)),
+      };
     }
     all.push(round);
   }
   const medianRps: Record<string, number> = {};
   for (const p of paths) medianRps[p.name] = medianOf(all.map((r) => r[p.name]?.requestsPerSec ?? 0));
+  const medianCpuUsPerRequest: Record<string, number> = {};
+  for (const p of paths) medianCpuUsPerRequest[p.name] = medianOf(all.map((r) => r[p.name]?.cpuUsPerRequest ?? 0));
+  const cpuRatio = (a: string, b: string): number => Number(((medianCpuUsPerRequest[b] ?? 0) / Math.max(0.01, medianCpuUsPerRequest[a] ?? 0)).toFixed(3));
   const ratio = (a: string, b: string): number => Number(((medianRps[a] ?? 0) / Math.max(1, medianRps[b] ?? 0)).toFixed(3));
   /** Per-round ratios (same round = same background load), and their median. */
   const roundRatio = (a: string, b: string): { median: number; rounds: number[] } => {
@@ -156,6 +218,15 @@ export async function throughput(client: LabHost, director: LabHost, paths: read
       viaVipMasqOverRouted: ratio('viaVipMasq', 'routed'),
       haproxyOverDirect: ratio('haproxy', 'direct'),
       viaVipOverHaproxy: ratio('viaVip', 'haproxy'),
+    },
+    medianCpuUsPerRequest,
+    /** b's CPU per request over a's: the rps ratio a CPU-bound box would give, free of others' load. */
+    cpuRatios: {
+      viaVipOverDirect: cpuRatio('viaVip', 'direct'),
+      viaVipOverRouted: cpuRatio('viaVip', 'routed'),
+      routedOverDirect: cpuRatio('routed', 'direct'),
+      viaVipMasqOverDirect: cpuRatio('viaVipMasq', 'direct'),
+      haproxyOverDirect: cpuRatio('haproxy', 'direct'),
     },
     perRoundRatios: {
       viaVipOverDirect: roundRatio('viaVip', 'direct'),

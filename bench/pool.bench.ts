@@ -193,7 +193,7 @@ async function main(): Promise<void> {
       `net.bridge.bridge-nf-call-iptables=${sysctl}`, `net.bridge.bridge-nf-call-ip6tables=${sysctl}`, `net.bridge.bridge-nf-call-arptables=${sysctl}`]);
     await startHaproxy(director, dir, VIP, servers);
     const paths = new ThroughputPaths(director, lab.host(5), [2, 3, 4].map((n) => lab.host(n)));
-    const wrkFigures = await throughput(lab.host(5), director, paths.all(), servers, dir, LOAD, ROUNDS);
+    const wrkFigures = await throughput(lab.host(5), director, [1, 2, 3, 4].map((n) => lab.host(n)), paths.all(), servers, dir, LOAD, ROUNDS);
     await paths.close();
     const extra = Array.from({ length: 97 }, (_, i) => `  real_server 198.51.100.${i + 1} 80 {\n    weight 1\n  }\n`).join('');
     const modes: Record<string, unknown> = {};
