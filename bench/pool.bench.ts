@@ -75,6 +75,10 @@ function runnerOptions(mode: Mode, ns: string): NftRunnerOptions {
   }
 }
 
+function loadAverage1m(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? 0);
+}
+
 function median(xs: readonly number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 }
@@ -196,7 +200,7 @@ async function main(): Promise<void> {
     const wrkFigures = await throughput(lab.host(5), director, [1, 2, 3, 4].map((n) => lab.host(n)), paths.all(), servers, dir, LOAD, ROUNDS);
     await paths.close();
     const extra = Array.from({ length: 97 }, (_, i) => `  real_server 198.51.100.${i + 1} 80 {\n    weight 1\n  }\n`).join('');
-    const modes: Record<string, unknown> = {};
+    const modes: Record<string, unknown> = { loadAverage1mBefore: loadAverage1m() };
     for (const mode of ['sessionIncremental', 'sessionFullRebuild', 'oneShotNsenterIncremental'] as const) modes[mode] = await modeFigures(director, mode, extra);
     const out = {
       benchmark: 'nftables pool in a lab: wrk direct vs through the nftables VIP vs through HAProxy; DOWN/UP event -> applied ruleset',
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
       downToApplied: {
         flips: FLIPS,
         ...modes,
+        loadAverage1mAfter: loadAverage1m(),
         note: 'pool.send(event) until the transaction is applied (reducer + builder/diff + nft), alternating rs-down / rs-up of one server. sessionIncremental = the daemon default: only the difference from the last applied state (nft-diff.ts) through the long-lived nft -j -i; sessionFullRebuild = the anchor, every apply rewrites the whole table through the same coprocess (batches over 12 KB fall back to one-shot); oneShotNsenterIncremental = the fallback. medianBatchBytes = JSON size of the flip batches.',
       },
       history: previousResults(file),
