@@ -11,6 +11,9 @@
  *                only, the real servers route the client back via the director;
  *   viaVipMasq — through the VIP with DNAT + masquerade (the real servers reply to the director
  *                without any route: the flat topology of the nftables lab tests);
+ *   viaVipDr   — through the VIP with lb_kind DR: the director's netdev ingress chain forwards
+ *                the client's packets to a real server's MAC (layer 2, no IP stack, no conntrack;
+ *                not counted in IpForwDatagrams), the replies go straight to the client;
  *   haproxy    — through HAProxy (mode tcp, roundrobin) in the director namespace: the user-space
  *                anchor.
  * Per path, the director's forwarded packets per request (IpForwDatagrams) are recorded too.
@@ -216,6 +219,7 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
       routedOverDirect: ratio('routed', 'direct'),
       viaVipMasqOverDirect: ratio('viaVipMasq', 'direct'),
       viaVipMasqOverRouted: ratio('viaVipMasq', 'routed'),
+      viaVipDrOverDirect: ratio('viaVipDr', 'direct'),
       haproxyOverDirect: ratio('haproxy', 'direct'),
       viaVipOverHaproxy: ratio('viaVip', 'haproxy'),
     },
@@ -226,12 +230,14 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
       viaVipOverRouted: cpuRatio('viaVip', 'routed'),
       routedOverDirect: cpuRatio('routed', 'direct'),
       viaVipMasqOverDirect: cpuRatio('viaVipMasq', 'direct'),
+      viaVipDrOverDirect: cpuRatio('viaVipDr', 'direct'),
       haproxyOverDirect: cpuRatio('haproxy', 'direct'),
     },
     perRoundRatios: {
       viaVipOverDirect: roundRatio('viaVip', 'direct'),
       viaVipOverRouted: roundRatio('viaVip', 'routed'),
       routedOverDirect: roundRatio('routed', 'direct'),
+      viaVipDrOverDirect: roundRatio('viaVipDr', 'direct'),
     },
     perRound: all,
   };

@@ -1,10 +1,10 @@
 /**
  * npm run bench:pool — the nftables pool in a lab (root): h1 director, h2..h4 nginx, h5 client.
- * 1. throughput (pool-throughput.ts): the same wrk load along five paths, interleaved over rounds:
+ * 1. throughput (pool-throughput.ts): the same wrk load along six paths, interleaved over rounds:
  *    straight to the three real servers (client-side round robin), the same but routed through the
  *    director with no NAT (the cost of the hop), through the nftables VIP as the daemon deploys it
  *    (LVS-NAT: DNAT, real servers route back via the director), through the VIP with masquerade
- *    (flat topology), and through HAProxy (the user-space anchor). The lab bridge's namespace does
+ *    (flat topology), through the VIP with lb_kind DR, and through HAProxy (the user-space anchor). The lab bridge's namespace does
  *    not pass bridged frames to netfilter (a switch runs no IP firewall hooks;
  *    KTS_BENCH_BRIDGE_NF=1 keeps the kernel default).
  * 2. time from a real-server DOWN/UP event to the applied ruleset (reducer + builder + nft),
@@ -25,7 +25,7 @@ import { NftablesDataPlane, type NftPort, type NftRunOptions, type NftRunResult 
 import { desiredPool } from '../src/lb/pool-desired.js';
 import { reducePool } from '../src/lb/pool-reducer.js';
 import { initialPoolState, type PoolState } from '../src/lb/pool-state.js';
-import type { PoolEvent } from '../src/lb/pool-types.js';
+import type { DesiredPool, PoolEvent } from '../src/lb/pool-types.js';
 import { lvsModel } from '../test/scenario/lb/pool-support.js';
 import { makeWorkDir, removeWorkDir, setupDirector, startNginx, VIP, virtualServer } from '../test/lab/lb-support.js';
 import { HAPROXY_PORT, startHaproxy, throughput, type ThroughputPath } from './pool-throughput.js';
@@ -131,19 +131,42 @@ async function versions(host: LabHost): Promise<Record<string, string>> {
   };
 }
 
+type Table = 'nat' | 'masq' | 'dr';
+
+/**
+ * lb_kind DR real servers: the VIP on lo, no ARP answer for it (arp_ignore/arp_announce), nginx
+ * listening on it too (the replies leave from the VIP straight to the client).
+ */
+async function drRealServer(h: LabHost): Promise<void> {
+  for (const key of ['all.arp_ignore=1', 'all.arp_announce=2', 'eth0.arp_ignore=1', 'eth0.arp_announce=2']) {
+    await h.execOk('sysctl', ['-q', '-w', `net.ipv4.conf.${key}`]);
+  }
+  await h.ip(['addr', 'add', `${VIP}/32`, 'dev', 'lo']);
+}
+
 /**
  * The paths of the throughput part: routes of the client and the real servers, and which
- * ruleset the director holds (none: plain forwarding, no conntrack; LVS-NAT; DNAT + masquerade).
+ * ruleset the director holds (none: plain forwarding, no conntrack; LVS-NAT; DNAT + masquerade;
+ * lb_kind DR: the netdev ingress table forwards requests to the real servers' MACs, replies go
+ * straight to the client).
  */
 class ThroughputPaths {
   private readonly runner: NftRunner;
-  private readonly planes: Record<'nat' | 'masq', NftablesDataPlane>;
-  private readonly desired = desiredPool(initialPoolState(lvsModel(virtualServer('  lb_algo rr', [[2, 1], [3, 1], [4, 1]]))));
-  private table: 'none' | 'nat' | 'masq' = 'none';
+  private readonly planes: Record<Table, NftablesDataPlane>;
+  private readonly desired: Record<Table, DesiredPool>;
+  private table: Table | 'none' = 'none';
 
   constructor(private readonly director: LabHost, private readonly client: LabHost, private readonly servers: readonly LabHost[]) {
     this.runner = new NftRunner(new LinuxProcessRunner(), runnerOptions('sessionIncremental', director.namespace));
-    this.planes = { nat: new NftablesDataPlane(this.runner, { masquerade: false }), masq: new NftablesDataPlane(this.runner, { masquerade: true }) };
+    const resolveDevices = (addresses: readonly string[]): Promise<Map<string, string>> => Promise.resolve(new Map(addresses.map((a) => [a, 'eth0'])));
+    this.planes = {
+      nat: new NftablesDataPlane(this.runner, { masquerade: false }),
+      masq: new NftablesDataPlane(this.runner, { masquerade: true }),
+      dr: new NftablesDataPlane(this.runner, { resolveDevices }),
+    };
+    const config = virtualServer('  lb_algo rr', [[2, 1], [3, 1], [4, 1]]);
+    const nat = desiredPool(initialPoolState(lvsModel(config)));
+    this.desired = { nat, masq: nat, dr: desiredPool(initialPoolState(lvsModel(config.replace('lb_kind NAT', 'lb_kind DR')))) };
   }
 
   all(): ThroughputPath[] {
@@ -153,15 +176,16 @@ class ThroughputPaths {
       { name: 'routed', url: rr, clientRoundRobin: true, prepare: () => this.set('none', true, true) },
       { name: 'viaVip', url: `http://${VIP}/`, prepare: () => this.set('nat', false, true) },
       { name: 'viaVipMasq', url: `http://${VIP}/`, prepare: () => this.set('masq', false, false) },
+      { name: 'viaVipDr', url: `http://${VIP}/`, prepare: () => this.set('dr', false, false) },
       { name: 'haproxy', url: `http://${VIP}:${HAPROXY_PORT}/`, prepare: () => this.set('none', false, false) },
     ];
   }
 
   /** table: the director's ruleset; clientVia/serversVia: host routes via the director. */
-  private async set(table: 'none' | 'nat' | 'masq', clientVia: boolean, serversVia: boolean): Promise<void> {
+  private async set(table: Table | 'none', clientVia: boolean, serversVia: boolean): Promise<void> {
     if (table !== this.table) {
       if (this.table !== 'none') await this.check(this.planes[this.table].removeAll());
-      if (table !== 'none') await this.check(this.planes[table].apply(this.desired));
+      if (table !== 'none') await this.check(this.planes[table].apply(this.desired[table]));
       this.table = table;
     }
     const via = this.director.ipv4;
@@ -190,7 +214,8 @@ async function main(): Promise<void> {
   try {
     const director = lab.host(1);
     await setupDirector(director);
-    await Promise.all([2, 3, 4].map((n) => startNginx(lab.host(n), `h${n}`, dir)));
+    for (const n of [2, 3, 4]) await drRealServer(lab.host(n));
+    await Promise.all([2, 3, 4].map((n) => startNginx(lab.host(n), `h${n}`, dir, [VIP])));
     const servers = [2, 3, 4].map((n) => lab.host(n).ipv4);
     const sysctl = BRIDGE_NF ? 1 : 0;
     await runOk('ip', ['netns', 'exec', lab.bridgeNamespace, 'sysctl', '-q', '-w',
@@ -211,7 +236,7 @@ async function main(): Promise<void> {
       wrk: {
         ...wrkFigures,
         bridgeNfCallIptables: BRIDGE_NF,
-        note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier).',
+        note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); viaVipDr = lb_kind DR (netdev ingress fwd to the real server MAC; VIP on the real servers\' lo; replies straight to the client; not in IpForwDatagrams); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier).',
       },
       downToApplied: {
         flips: FLIPS,
