@@ -79,6 +79,8 @@ export class InstanceDriver {
   private transport: VrrpTransport | undefined;
   private readonly timers = new Map<VrrpTimer, DriverTimerHandle>();
   private readonly observers = new Set<TransitionObserver>();
+  /** Observers told before the others (a sync group announcing its first state). */
+  private readonly firstObservers = new Set<TransitionObserver>();
   private readonly vipWorker: VipWorker;
   private readonly unwatch: (() => void)[] = [];
   private trackFaultKeys = new Set<string>();
@@ -115,9 +117,11 @@ export class InstanceDriver {
     return this.vipWorker.vipsInstalled;
   }
 
-  onTransition(observer: TransitionObserver): () => void {
-    this.observers.add(observer);
-    return () => void this.observers.delete(observer);
+  /** `first`: the observer sees each event before the ordinary observers. */
+  onTransition(observer: TransitionObserver, order: 'first' | 'last' = 'last'): () => void {
+    const set = order === 'first' ? this.firstObservers : this.observers;
+    set.add(observer);
+    return () => void set.delete(observer);
   }
 
   /** Opens the transport, follows the interface, then starts the state machine (INIT -> BACKUP/MASTER/FAULT). */
@@ -246,13 +250,13 @@ export class InstanceDriver {
     if (action.message !== undefined) this.ports.log.info(action.message);
     this.rejectLogs = 0;
     const event: TransitionEvent = { kind: 'transition', instance: this.name, from: action.from, to: action.to, priority: action.priority, atUs: this.ports.clock.nowUs() };
-    for (const observer of this.observers) observer(event);
+    for (const observer of [...this.firstObservers, ...this.observers]) observer(event);
   }
 
   private notifyEvent(event: VrrpNotifyEvent): void {
     this.ports.log.detail(`(${this.name}) ${event}`);
     const record: NotifyEventRecord = { kind: 'notify-event', instance: this.name, event, priority: this.current.effectivePriority, atUs: this.ports.clock.nowUs() };
-    for (const observer of this.observers) observer(record);
+    for (const observer of [...this.firstObservers, ...this.observers]) observer(record);
   }
 
   private sendAdvert(priority: number): void {

@@ -6,6 +6,9 @@
  *   BACKUP takes the other MASTERs back to BACKUP.
  * - The group has a state of its own (FAULT if a member is, else MASTER if a member is, else
  *   BACKUP); its changes go to group observers (group notify scripts, FIFO "GROUP" lines).
+ *   Its first state is announced before the first member's own line, as keepalived 2.2.7 writes
+ *   `GROUP "G" BACKUP 0` before the members' `INSTANCE ... BACKUP` at startup; later group
+ *   lines follow the members' lines.
  * Weighted trackers of members are already dropped by the config layer unless
  * sync_group_tracking_weight. The coordinator only dispatches events: the members' own state
  * machines perform the transitions, through their one choke point.
@@ -18,7 +21,7 @@ export interface SyncMember {
   readonly name: string;
   readonly state: VrrpState;
   dispatch(event: VrrpEvent): void;
-  onTransition(observer: TransitionObserver): () => void;
+  onTransition(observer: TransitionObserver, order?: 'first' | 'last'): () => void;
 }
 
 export interface GroupTransition {
@@ -55,12 +58,19 @@ export class SyncGroupCoordinator {
   /** Adds a member (before it starts, so that a faulty member holds the others from the start). */
   add(member: SyncMember): void {
     this.members.push(member);
+    this.offs.push(member.onTransition((event) => this.memberLeavesInit(member, event), 'first'));
     this.offs.push(member.onTransition((event) => this.memberEvent(member, event)));
   }
 
   detach(): void {
     for (const off of this.offs.splice(0)) off();
     this.members.length = 0;
+  }
+
+  /** Before anyone else sees a member's first state: the group, still in INIT, takes its own. */
+  private memberLeavesInit(member: SyncMember, event: DriverEvent): void {
+    if (event.kind !== 'transition' || event.from !== 'INIT' || event.to === 'INIT' || this.groupState !== 'INIT') return;
+    this.updateGroupState({ member, state: event.to });
   }
 
   private memberEvent(member: SyncMember, event: DriverEvent): void {
@@ -103,8 +113,8 @@ export class SyncGroupCoordinator {
     }
   }
 
-  private updateGroupState(): void {
-    const names = this.members.map((m) => m.state.name);
+  private updateGroupState(pending?: { readonly member: SyncMember; readonly state: VrrpStateName }): void {
+    const names = this.members.map((m) => (m === pending?.member ? pending.state : m.state.name));
     const next: VrrpStateName = names.includes('FAULT') ? 'FAULT' : names.includes('MASTER') ? 'MASTER' : names.every((n) => n === 'STOP') ? 'STOP' : names.includes('BACKUP') ? 'BACKUP' : this.groupState;
     if (next === this.groupState) return;
     const event: GroupTransition = { kind: 'group-transition', group: this.name, from: this.groupState, to: next };

@@ -126,3 +126,15 @@ test('group track_file (value x weight) and weighted track_interface move both m
   await runFor(clock, 100);
   assert.deepEqual(c.drivers.map((d) => d.state.name), ['BACKUP', 'BACKUP']);
 });
+
+test('FIFO order as keepalived 2.2.7: GROUP BACKUP before the members at start, after them on a transition and at stop', async () => {
+  const clock = new ManualClock();
+  const a = trackerNode('a', new FakeLan(clock), clock, CHK + group() + instance('VI_1', 51, 150) + instance('VI_2', 52, 100), '192.0.2.1');
+  await startNode(a);
+  assert.deepEqual(a.fifo, ['GROUP "G1" BACKUP 0', 'INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_2" BACKUP 100']);
+  assert.deepEqual(a.notified.filter((c) => c.argv[1] === 'GROUP').map((c) => c.argv.slice(1).join(' ')), ['GROUP G1 BACKUP 0']);
+  await runFor(clock, 5_000);
+  assert.deepEqual(a.fifo.slice(3), ['INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_2" MASTER 100', 'GROUP "G1" MASTER 0']);
+  for (const d of a.drivers) await d.stop();
+  assert.deepEqual(a.fifo.slice(6), ['INSTANCE "VI_1" STOP 150', 'INSTANCE "VI_2" STOP 100', 'GROUP "G1" STOP 0']);
+});
