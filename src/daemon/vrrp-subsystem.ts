@@ -4,7 +4,8 @@
  * start: install static_ipaddress/routes/rules, read interface addresses, adapt each instance,
  * start the drivers (their virtual routes/rules follow mastership).
  * shutdown: every driver resigns (priority 0 from a MASTER) and removes its VIPs, routes and rules,
- * then the static ones go, within the deadline.
+ * then the static ones go, within the deadline; with -V/--dont-release-vrrp the drivers stop
+ * silently and leave their VIPs, routes, rules and VMACs (the static ones still go).
  * dump('stats'): keepalived's stats text for our instances (SIGUSR2).
  */
 import type { ConfigEnvironment } from '../config/environment.js';
@@ -35,6 +36,7 @@ import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './s
 
 interface LinuxResources {
   readonly rt: RtNetlink;
+  readonly addresses: LinuxAddresses;
   readonly routes: LinuxRoutes;
   readonly links: LinuxLinkEvents;
   readonly l2: LinuxL2Announcer;
@@ -62,7 +64,8 @@ export class VrrpSubsystem implements Subsystem {
   private vipFilter: LinuxVipFilter | undefined;
   private statics: StaticConfig | undefined;
 
-  constructor(private readonly logger: Logger) {}
+  /** keepVrrp: -V/--dont-release-vrrp (VIPs, virtual routes/rules and VMACs stay at stop). */
+  constructor(private readonly logger: Logger, private readonly opts: { readonly keepVrrp?: boolean } = {}) {}
 
   async start(model: ConfigSnapshot): Promise<void> {
     const vrrp = model.vrrp;
@@ -75,7 +78,7 @@ export class VrrpSubsystem implements Subsystem {
     const native = loadNative();
     const addresses = new LinuxAddresses(rt, native);
     const routes = new LinuxRoutes(rt, (name) => native.ifNameToIndex(name));
-    this.resources = { rt, routes, links, l2 };
+    this.resources = { rt, addresses, routes, links, l2 };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
     const processRunner = new LinuxProcessRunner();
     const vmacs = new LinuxVmacs(rt, log, new VmacMulticastRules(processRunner));
@@ -194,7 +197,9 @@ export class VrrpSubsystem implements Subsystem {
     const vipFilter = this.vipFilter;
     this.vipFilter = undefined;
     const statics = this.statics;
-    const stopped = (set?.stopAll() ?? Promise.resolve())
+    // -V: keepalived 2.2.7 sends no priority 0 and leaves VIPs, virtual routes/rules and VMACs; the
+    // static entries and the firewall table still go
+    const stopped = (set?.stopAll(this.opts.keepVrrp !== true) ?? Promise.resolve())
       .then(() => statics?.removeAll())
       .then(() => Promise.all([scripts?.idle(), events?.close(), vipFilter?.close()]));
     await Promise.race([stopped, deadline]);
@@ -209,6 +214,7 @@ export class VrrpSubsystem implements Subsystem {
     r.links.close();
     r.l2.close();
     r.routes.close();
+    r.addresses.close();
     r.rt.client.close();
   }
 
@@ -242,7 +248,7 @@ function dataText(d: InstanceDriver): string {
   ].join('\n');
 }
 
-type VrrpRegistrationOptions = ConfigProbeOptions & { readonly subsystems: { readonly vrrp: boolean } };
+type VrrpRegistrationOptions = ConfigProbeOptions & { readonly subsystems: { readonly vrrp: boolean }; readonly dontReleaseVrrp?: boolean };
 
 /** Top-level blocks for which keepalived starts its VRRP process. */
 const VRRP_BLOCKS = ['vrrp_instance', 'static_ipaddress', 'static_routes', 'static_rules'] as const;
@@ -254,5 +260,5 @@ export function configHasVrrpInstances(options: ConfigProbeOptions, env?: Config
 
 /** Registers the VRRP subsystem when the config has vrrp_instances (or static_*) and -C did not restrict the run to the checkers. */
 export function registerVrrp(registry: SubsystemRegistry, services: { readonly logger: Logger; readonly options: VrrpRegistrationOptions }): void {
-  if (services.options.subsystems.vrrp && configHasVrrpInstances(services.options)) registry.register(new VrrpSubsystem(services.logger));
+  if (services.options.subsystems.vrrp && configHasVrrpInstances(services.options)) registry.register(new VrrpSubsystem(services.logger, { keepVrrp: services.options.dontReleaseVrrp === true }));
 }

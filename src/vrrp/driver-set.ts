@@ -121,11 +121,12 @@ export class DriverSet {
     }
   }
 
-  async stopAll(): Promise<void> {
+  /** `release: false` (-V/--dont-release-vrrp): VIPs, virtual routes/rules and VMACs stay (2.2.7). */
+  async stopAll(release = true): Promise<void> {
     const drivers = this.drivers;
     this.drivers = [];
     this.lastDrivers = drivers;
-    await Promise.allSettled(drivers.map((d) => this.stopDriver(d)));
+    await Promise.allSettled(drivers.map((d) => (release ? this.stopDriver(d) : d.stop(false))));
   }
 
   /** Each listening instance on the socket sees the packet: counted once, by the first of them. */

@@ -205,10 +205,13 @@ export class InstanceDriver {
     }
   }
 
-  /** Graceful stop: a MASTER resigns (priority 0) and drops its VIPs; resolves when the VIPs are gone. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop: a MASTER resigns (priority 0) and drops its VIPs; resolves when the VIPs are gone.
+   * `release: false` (-V/--dont-release-vrrp): no priority-0 advert, the VIPs, routes and rules stay.
+   */
+  async stop(release = true): Promise<void> {
     if (this.stopped) return this.vipWorker.idle();
-    this.dispatch({ kind: 'shutdown' });
+    this.dispatch({ kind: 'shutdown', release });
     this.stopped = true;
     for (const handle of this.timers.values()) this.ports.clock.clearTimer(handle);
     this.timers.clear();

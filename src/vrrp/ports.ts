@@ -70,6 +70,11 @@ export interface AddressPort {
   remove(vip: VipSpec): Promise<void>;
   /** Whether the address is on the interface now (clean start). */
   has(vip: VipSpec): Promise<boolean>;
+  /**
+   * Calls `onDeleted` each time the address leaves its interface (static_ipaddress restore);
+   * returns the unwatch. Optional: without it nothing is restored.
+   */
+  watchDeletion?(vip: VipSpec, onDeleted: () => void): () => void;
 }
 
 /**

@@ -123,9 +123,13 @@ export function becomeMaster(tx: Transaction): void {
   tx.count('become_master');
 }
 
-/** Leave MASTER: stop its timers, optionally resign with priority 0, remove the VIPs. */
-export function leaveMaster(tx: Transaction, resign: 'no' | 'fault' | 'shutdown'): void {
+/**
+ * Leave MASTER: stop its timers, optionally resign with priority 0, remove the VIPs. `keep` (stop
+ * with -V/--dont-release-vrrp, as keepalived 2.2.7): no advert, VIPs, routes and rules stay.
+ */
+export function leaveMaster(tx: Transaction, resign: 'no' | 'fault' | 'shutdown' | 'keep'): void {
   tx.cancel('advert', 'garp-master-delay', 'garp-refresh', 'garp-lower-prio');
+  if (resign === 'keep') return;
   if (resign !== 'no') tx.sendAdvert(0);
   if (resign === 'shutdown') tx.log('sent 0 priority');
   tx.actions.push({ kind: 'remove-vips' });
@@ -133,7 +137,7 @@ export function leaveMaster(tx: Transaction, resign: 'no' | 'fault' | 'shutdown'
 }
 
 /** Leave whatever we are in (BACKUP, MASTER, INIT) before FAULT or STOP. */
-export function leaveCurrent(tx: Transaction, reason: 'fault' | 'shutdown'): void {
+export function leaveCurrent(tx: Transaction, reason: 'fault' | 'shutdown' | 'keep'): void {
   if (tx.state.name === 'MASTER') leaveMaster(tx, reason);
   tx.cancel('master-down', 'preempt-delay', 'startup-delay');
   tx.patch({ preemptDelay: 'idle' });

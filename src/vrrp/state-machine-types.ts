@@ -30,7 +30,8 @@ export type VrrpEvent =
   | { readonly kind: 'startup' }
   | { readonly kind: 'advert'; readonly advert: AdvertSummary }
   | { readonly kind: 'timer'; readonly timer: VrrpTimer }
-  | { readonly kind: 'shutdown' }
+  /** Stop; `release: false` (-V/--dont-release-vrrp): no priority-0 advert, VIPs/routes/rules left in place. */
+  | { readonly kind: 'shutdown'; readonly release?: boolean }
   | { readonly kind: 'fault'; readonly fault: string; readonly raised: boolean }
   /** Effective priority computed by the trackers (base + weights). */
   | { readonly kind: 'priority'; readonly priority: number }

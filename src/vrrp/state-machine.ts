@@ -48,9 +48,9 @@ function onTimer(tx: Transaction, timer: VrrpTimer): void {
   else if (tx.state.name === 'MASTER') masterOnTimer(tx, timer);
 }
 
-function onShutdown(tx: Transaction): void {
+function onShutdown(tx: Transaction, release: boolean): void {
   if (tx.state.name === 'STOP') return;
-  leaveCurrent(tx, 'shutdown');
+  leaveCurrent(tx, release ? 'shutdown' : 'keep');
   tx.transition('STOP');
 }
 
@@ -130,7 +130,7 @@ export function step(state: VrrpState, event: VrrpEvent, nowUs: number): StepRes
       onTimer(tx, event.timer);
       break;
     case 'shutdown':
-      onShutdown(tx);
+      onShutdown(tx, event.release !== false);
       break;
     case 'fault':
       onFault(tx, event.fault, event.raised);

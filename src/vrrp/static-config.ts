@@ -5,8 +5,10 @@
  * A reload applies the differences only: what stayed is not touched. Failures are logged (the
  * port's message) and never stop the rest. A tracked static route (with `dev`, without
  * `no_track`) or rule that someone deletes is put back, with keepalived's line ("Restoring deleted
- * static route prepend 203.0.113.128/25 via inet 192.0.2.254 dev eth0 proto 18"). Pure: works
- * through the address and route ports.
+ * static route prepend 203.0.113.128/25 via inet 192.0.2.254 dev eth0 proto 18"). A static address
+ * someone deletes (or the kernel drops with the primary it was secondary to) is put back the same
+ * way ("Restoring deleted static address 198.51.100.7/24 dev eth0 scope global set"), when the
+ * address port can watch deletions. Pure: works through the address and route ports.
  */
 import type { StaticAddress, VrrpModel } from '../config/model/vrrp.js';
 import { routeEntry, ruleEntry, vipSpec } from './config-adapter.js';
@@ -71,6 +73,25 @@ export function restoreRuleText(r: RuleEntry): string {
   return parts.join(' ');
 }
 
+const SCOPES: Readonly<Record<number, string>> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+
+/**
+ * keepalived's text of an address in "Restoring deleted static address ..." (measured in 2.2.7:
+ * "198.51.100.8 dev eth0 scope global set" for a /32, "198.51.100.11/24 brd 198.51.100.255 dev
+ * eth0 scope global set", "... scope global label eth0:s set", IPv6 "2001:db8:5::7/64 dev eth0
+ * scope global preferred_lft forever set").
+ */
+export function restoreAddressText(a: VipSpec): string {
+  const v6 = a.address.includes(':');
+  const parts = [a.prefixLength === (v6 ? 128 : 32) ? a.address : `${a.address}/${a.prefixLength}`];
+  if (a.broadcast !== undefined) parts.push(`brd ${a.broadcast}`);
+  parts.push(`dev ${a.interfaceName}`, `scope ${SCOPES[a.scope ?? 0] ?? String(a.scope)}`);
+  if (a.label !== undefined) parts.push(`label ${a.label}`);
+  if (v6) parts.push(`preferred_lft ${a.preferredLifetimeS === undefined ? 'forever' : String(a.preferredLifetimeS)}`);
+  parts.push('set');
+  return parts.join(' ');
+}
+
 export class StaticConfig {
   private current: StaticTargets = EMPTY;
   private readonly applier: RouteApplier;
@@ -98,6 +119,15 @@ export class StaticConfig {
     }));
   }
 
+  private watchAddress(a: VipSpec): void {
+    const k = `address ${key(a)}`;
+    if (this.addresses.watchDeletion === undefined || this.watches.has(k)) return;
+    this.watches.set(k, this.addresses.watchDeletion(a, () => {
+      this.log.info(`Restoring deleted static address ${restoreAddressText(a)}`);
+      void this.guard(() => this.addresses.add(a));
+    }));
+  }
+
   private watchRule(r: RuleEntry): void {
     const k = `rule ${key(r)}`;
     if (r.noTrack || this.watches.has(k)) return;
@@ -121,8 +151,13 @@ export class StaticConfig {
     for (const r of goneRoutes) this.unwatch(`route ${key(r)}`);
     await this.applier.removeRules(goneRules);
     await this.applier.removeRoutes(goneRoutes);
-    for (const a of minus(old.addresses, next.addresses)) await this.guard(() => this.addresses.remove(a));
-    for (const a of minus(next.addresses, old.addresses)) await this.guard(() => this.addresses.add(a));
+    for (const a of minus(old.addresses, next.addresses)) {
+      this.unwatch(`address ${key(a)}`);
+      await this.guard(() => this.addresses.remove(a));
+    }
+    const newAddresses = minus(next.addresses, old.addresses);
+    for (const a of newAddresses) await this.guard(() => this.addresses.add(a));
+    for (const a of newAddresses) this.watchAddress(a);
     const newRoutes = minus(next.routes, old.routes);
     const newRules = minus(next.rules, old.rules);
     await this.applier.addRoutes(newRoutes);

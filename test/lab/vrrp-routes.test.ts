@@ -7,13 +7,14 @@
  * route in table 100 with a rule to it, a route whose src is the VIP (needs the VIP first), an
  * IPv6 route; static routes/rules/addresses for the daemon's life; a SIGHUP reload that touches
  * nothing unchanged (`ip monitor route rule` silent) and adds only a new route; route tracking (a
- * deleted tracked route makes the MASTER step down and take over again; a deleted static route is
- * put back).
+ * deleted tracked route makes the MASTER step down and take over again; a deleted static route or
+ * address is put back); -V/--dont-release-vrrp at the last stop leaves the VIP and the virtual
+ * routes and rules (the static ones go), as keepalived 2.2.7 does.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
-import { confText, Scratch, startDaemon, stopGracefully, waitLog, type Flavour, type InstanceConf } from './vrrp-support.js';
+import { confText, holdsVip, Scratch, startDaemon, stopGracefully, waitLog, type Flavour, type InstanceConf } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
 const ELECTION_MS = 8_000;
@@ -103,8 +104,8 @@ test('virtual routes and rules appear and disappear with mastership (keepalived-
   try {
     const h1 = lab.host(1);
     const h2 = lab.host(2);
-    const start = (flavour: Flavour, host: 1 | 2, priority: number, tag: string): LabProcess =>
-      startDaemon(flavour, host === 1 ? h1 : h2, scratch, conf(host, priority), tag);
+    const start = (flavour: Flavour, host: 1 | 2, priority: number, tag: string, extraArgs: readonly string[] = []): LabProcess =>
+      startDaemon(flavour, host === 1 ? h1 : h2, scratch, conf(host, priority), tag, extraArgs);
 
     let ours = start('ts', 1, 150, 'h1');
     await waitLog(ours, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
@@ -137,8 +138,8 @@ test('virtual routes and rules appear and disappear with mastership (keepalived-
     assert.deepEqual(oursAsMaster.routes, theirsAsMaster.routes, 'the same routes as keepalived installs');
     assert.deepEqual(oursAsMaster.rules, theirsAsMaster.rules, 'the same rules as keepalived installs');
 
-    // we come back and preempt: routes move back to h1, keepalived removes its virtual ones
-    ours = start('ts', 1, 150, 'h1b');
+    // we come back (with -V this time) and preempt: routes move back to h1, keepalived removes its virtual ones
+    ours = start('ts', 1, 150, 'h1b', ['-V']);
     await waitLog(ours, /\(VI_1\) Entering MASTER STATE/, ELECTION_MS);
     await waitLog(theirs, /\(VI_1\) Entering BACKUP STATE/, 3_000);
     const back = await waitInstalled(h1, true);
@@ -175,7 +176,22 @@ test('virtual routes and rules appear and disappear with mastership (keepalived-
     await h1.ip(['route', 'del', '203.0.113.128/25']);
     await waitLog(ours, /Restoring deleted static route prepend 203\.0\.113\.128\/25 via inet 192\.0\.2\.254 dev eth0 proto 18/, 2_000);
     await waitFor('static route restored', () => keepalivedRoutes(h1), (r) => r.some((l) => STATIC_ROUTE.test(l)), 2_000);
+    await h1.ip(['addr', 'del', '192.0.2.51/24', 'dev', 'eth0']);
+    await waitLog(ours, /Restoring deleted static address 192\.0\.2\.51\/24 dev eth0 scope global set/, 2_000);
+    await waitFor('static address restored', () => h1.addresses(), (a) => a.includes('192.0.2.51/24'), 2_000);
+
+    // -V stop: no priority 0, the VIP and the virtual routes and rules stay; the static ones go
+    const resigns = (): number => [...ours.stdoutLines, ...ours.stderrLines].filter((l) => l.includes('(VI_1) sent 0 priority')).length;
+    const resignsBefore = resigns();
     await stopGracefully(ours);
+    assert.equal(resigns(), resignsBefore, `no "sent 0 priority" at a -V stop:\n${logOf(ours)}`);
+    assert.ok(await holdsVip(h1, VIP), 'the VIP stays with -V');
+    const left = await keepalivedRoutes(h1);
+    assert.equal(left.length, VIRTUAL_ROUTES + 1, `virtual routes stay with -V, the static one goes:\n${left.join('\n')}`);
+    assert.ok(!left.some((l) => STATIC_ROUTE.test(l)));
+    const leftRules = await keepalivedRules(h1);
+    assert.equal(leftRules.length, VIRTUAL_RULES, leftRules.join('\n'));
+    assert.equal((await h1.addresses()).includes('192.0.2.51/24'), false, 'static address removed at stop, also with -V');
     await stopGracefully(theirs);
   } finally {
     await lab.destroy();

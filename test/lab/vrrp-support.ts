@@ -67,15 +67,15 @@ export class Scratch extends ScratchDir {
 
 export type Flavour = 'ts' | 'keepalived';
 
-/** Starts keepalived-ts or keepalived 2.2.7 in `host` (-n -l -D -P, own pidfiles). */
-export function startDaemon(flavour: Flavour, host: LabHost, scratch: Scratch, conf: InstanceConf, tag: string): LabProcess {
-  return startDaemonWith(flavour, host, scratch, confText(conf), tag);
+/** Starts keepalived-ts or keepalived 2.2.7 in `host` (-n -l -D -P, own pidfiles, then `extraArgs`). */
+export function startDaemon(flavour: Flavour, host: LabHost, scratch: Scratch, conf: InstanceConf, tag: string, extraArgs: readonly string[] = []): LabProcess {
+  return startDaemonWith(flavour, host, scratch, confText(conf), tag, extraArgs);
 }
 
 /** startDaemon with the whole configuration text (written to SCRATCH/TAG.conf). */
-export function startDaemonWith(flavour: Flavour, host: LabHost, scratch: Scratch, text: string, tag: string): LabProcess {
+export function startDaemonWith(flavour: Flavour, host: LabHost, scratch: Scratch, text: string, tag: string, extraArgs: readonly string[] = []): LabProcess {
   const file = scratch.file(`${tag}.conf`, text);
-  const args = ['-n', '-l', '-D', '-P', '-f', file, '-p', scratch.path(`${tag}.pid`), '-r', scratch.path(`${tag}-vrrp.pid`)];
+  const args = ['-n', '-l', '-D', '-P', '-f', file, '-p', scratch.path(`${tag}.pid`), '-r', scratch.path(`${tag}-vrrp.pid`), ...extraArgs];
   // TMPDIR: our SIGUSR1/SIGUSR2 dump files go to the scratch directory, not the shared /tmp
   if (flavour === 'ts') return host.spawn(process.execPath, [KEEPALIVED_TS_BIN, '-G', ...args], { TMPDIR: scratch.dir });
   return host.spawn('/usr/sbin/keepalived', args);

@@ -10,7 +10,11 @@ import type {
 } from '../../vrrp/ports.js';
 import { AF_INET, AF_INET6 } from './netlink/constants.js';
 import { NetlinkKernelError } from './netlink/errors.js';
-import type { AddressSpec } from './netlink/address-codec.js';
+import type { AddressInfo, AddressSpec } from './netlink/address-codec.js';
+import { NetlinkClient } from './netlink/client.js';
+import { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR } from './netlink/constants.js';
+import { ipToBytes } from './netlink/ip-address.js';
+import { watchRtnetlink } from './netlink/monitor.js';
 import type { RtNetlink } from './netlink/rtnetlink.js';
 import { interfaceMac, L2Announcer } from './packet-socket.js';
 import { loadNative, type NativeAddon } from './native.js';
@@ -80,11 +84,64 @@ function isKernelError(e: unknown, ...names: string[]): boolean {
 }
 
 /** VIPs through rtnetlink; interface names resolved with if_nametoindex. */
+interface AddressWatch {
+  readonly vip: VipSpec;
+  readonly onDeleted: () => void;
+}
+
+function sameAddress(info: AddressInfo, index: number, vip: VipSpec): boolean {
+  if (info.index !== index || info.prefixLength !== vip.prefixLength) return false;
+  try {
+    const want = ipToBytes(vip.address);
+    return info.family === want.family && ipToBytes(info.address).bytes.equals(want.bytes);
+  } catch {
+    return false;
+  }
+}
+
 export class LinuxAddresses implements AddressPort {
+  /** RTM_DELADDR monitor, opened with the first watch (its own socket). */
+  private monitor: { client: NetlinkClient; off: () => void } | undefined;
+  private readonly watches = new Set<AddressWatch>();
+
   constructor(
     private readonly rt: RtNetlink,
     private readonly native: NativeAddon = loadNative(),
+    private readonly openMonitor: () => NetlinkClient = () => NetlinkClient.openRoute(),
   ) {}
+
+  watchDeletion(vip: VipSpec, onDeleted: () => void): () => void {
+    const w = { vip, onDeleted };
+    this.watches.add(w);
+    this.startMonitor();
+    return () => void this.watches.delete(w);
+  }
+
+  private startMonitor(): void {
+    if (this.monitor !== undefined) return;
+    const client = this.openMonitor();
+    const off = watchRtnetlink(client, {
+      event: (e) => {
+        if (e.kind !== 'address' || e.action !== 'del') return;
+        for (const w of [...this.watches]) {
+          if (this.watches.has(w) && sameAddress(e.address, this.native.ifNameToIndex(w.vip.interfaceName), w.vip)) w.onDeleted();
+        }
+      },
+      // notifications lost: whatever is missing now was deleted
+      resync: () => {
+        for (const w of [...this.watches]) void this.has(w.vip).then((here) => { if (!here && this.watches.has(w)) w.onDeleted(); }, () => undefined);
+      },
+    }, [RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR]);
+    this.monitor = { client, off };
+  }
+
+  /** Closes the deletion monitor (the rtnetlink client belongs to the caller). */
+  close(): void {
+    this.watches.clear();
+    this.monitor?.off();
+    this.monitor?.client.close();
+    this.monitor = undefined;
+  }
 
   private spec(vip: VipSpec): AddressSpec {
     const index = this.native.ifNameToIndex(vip.interfaceName);

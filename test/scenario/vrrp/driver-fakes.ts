@@ -111,6 +111,7 @@ export class FakeLan {
 /** The addresses on a node's interfaces ("192.0.2.100/24" on "eth0"). */
 export class FakeAddresses implements AddressPort {
   readonly table = new Map<string, Set<string>>();
+  private readonly deletionWatches = new Set<{ vip: VipSpec; onDeleted: () => void }>();
 
   key(vip: VipSpec): string {
     return `${vip.address}/${vip.prefixLength}`;
@@ -132,6 +133,22 @@ export class FakeAddresses implements AddressPort {
 
   on(interfaceName: string): string[] {
     return [...(this.table.get(interfaceName) ?? [])].sort();
+  }
+
+  watchDeletion(vip: VipSpec, onDeleted: () => void): () => void {
+    const w = { vip, onDeleted };
+    this.deletionWatches.add(w);
+    return () => void this.deletionWatches.delete(w);
+  }
+
+  /** Someone else deletes `address/len` from the interface (an RTM_DELADDR for the watchers). */
+  deleteExternally(interfaceName: string, address: string): void {
+    if (this.table.get(interfaceName)?.delete(address) !== true) return;
+    for (const w of [...this.deletionWatches]) if (w.vip.interfaceName === interfaceName && this.key(w.vip) === address) w.onDeleted();
+  }
+
+  get watchedDeletions(): number {
+    return this.deletionWatches.size;
   }
 }
 

@@ -343,3 +343,54 @@ test('static route tracking: a deleted static route or rule is put back (keepali
   assert.equal(a.routes.watchCount(), 0);
   assert.deepEqual(a.routes.routeList(), []);
 });
+
+test('-V/--dont-release-vrrp stop (as keepalived 2.2.7): no priority-0 advert, VIPs, virtual routes and rules stay, STOP observed', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const a = node('a', 1, lan, clock, instanceText(150, ROUTES));
+  const seen: string[] = [];
+  a.driver.onTransition((e) => void (e.kind === 'transition' && seen.push(e.to)));
+  a.driver.start();
+  clock.advanceMs(3_700);
+  await settle();
+  assert.equal(a.driver.state.name, 'MASTER');
+  const sent = lan.sentBy('a').length;
+  const logged = a.fake.log.main().length;
+  await a.driver.stop(false);
+  clock.advanceMs(5_000);
+  await settle();
+  assert.equal(a.driver.state.name, 'STOP');
+  assert.equal(seen.at(-1), 'STOP', 'the STOP transition is still observed (FIFO, notify_stop)');
+  assert.equal(lan.sentBy('a').length, sent, 'no advert at all after the stop (no priority 0)');
+  assert.deepEqual(a.fake.addresses.on('eth0'), ['192.0.2.100/24', '203.0.113.10/24']);
+  assert.deepEqual(a.routes.routeList(), ROUTES_ON_MASTER);
+  assert.deepEqual(a.routes.ruleList(), RULES_ON_MASTER);
+  assert.deepEqual(a.fake.log.main().slice(logged).filter((l) => /sent 0|removing/.test(l)), [], 'no "sent 0 priority" nor "removing ..." lines');
+});
+
+test('static address tracking: a deleted static address is put back with keepalived 2.2.7\'s line; a removed (reload/stop) one is not watched', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const a = node('a', 1, lan, clock, instanceText(150));
+  const statics = new StaticConfig(a.fake.addresses, a.routes, a.fake.log);
+  const text = 'static_ipaddress {\n  198.51.100.7/24 dev eth0\n  198.51.100.8 dev eth0\n  198.51.100.11/24 brd 198.51.100.255 dev eth0 label eth0:s\n  2001:db8:5::7/64 dev eth0\n}\n';
+  await statics.apply(staticTargets(load(text + instanceText(150)).vrrp));
+  assert.deepEqual(a.fake.addresses.on('eth0'), ['198.51.100.11/24', '198.51.100.7/24', '198.51.100.8/32', '2001:db8:5::7/64']);
+  for (const gone of ['198.51.100.7/24', '198.51.100.8/32', '198.51.100.11/24', '2001:db8:5::7/64']) a.fake.addresses.deleteExternally('eth0', gone);
+  await settle();
+  assert.deepEqual(a.fake.addresses.on('eth0'), ['198.51.100.11/24', '198.51.100.7/24', '198.51.100.8/32', '2001:db8:5::7/64'], 'all put back');
+  assert.deepEqual(a.fake.log.main().filter((l) => l.startsWith('Restoring')), [
+    'Restoring deleted static address 198.51.100.7/24 dev eth0 scope global set',
+    'Restoring deleted static address 198.51.100.8 dev eth0 scope global set',
+    'Restoring deleted static address 198.51.100.11/24 brd 198.51.100.255 dev eth0 scope global label eth0:s set',
+    'Restoring deleted static address 2001:db8:5::7/64 dev eth0 scope global preferred_lft forever set',
+  ]);
+  // a reload dropping one: removed by us, no longer watched; stop: nothing watched, nothing restored
+  await statics.apply(staticTargets(load(text.replace('  198.51.100.8 dev eth0\n', '') + instanceText(150)).vrrp));
+  assert.deepEqual(a.fake.addresses.on('eth0'), ['198.51.100.11/24', '198.51.100.7/24', '2001:db8:5::7/64']);
+  assert.equal(a.fake.addresses.watchedDeletions, 3);
+  await statics.removeAll();
+  assert.equal(a.fake.addresses.watchedDeletions, 0);
+  assert.deepEqual(a.fake.addresses.on('eth0'), []);
+  assert.equal(a.fake.log.main().filter((l) => l.startsWith('Restoring')).length, 4);
+});

@@ -107,6 +107,22 @@ test('a use_vmac instance: VMAC created first, adverts sent and received on the 
   assert.ok(removing >= 0 && removing < removed, 'VIPs removed before the VMAC');
 });
 
+test('-V/--dont-release-vrrp: stopAll(false) leaves the VMAC with its VIP and sends no priority 0 (keepalived 2.2.7)', async () => {
+  const b = bed();
+  const [binding] = bindings(instance('use_vmac'));
+  assert.ok(binding);
+  await b.set.start([binding]);
+  b.clock.advanceMs(4_000);
+  await settle();
+  assert.equal(b.set.running[0]?.state.name, 'MASTER');
+  const sent = b.lan.sentBy('a').length;
+  await b.set.stopAll(false);
+  assert.equal(b.lan.sentBy('a').length, sent, 'no priority-0 advert');
+  assert.deepEqual(b.node.addresses.on('vrrp.51'), ['192.0.2.100/24']);
+  assert.deepEqual(b.vmacs.names(), ['vrrp.51']);
+  assert.deepEqual(b.vmacs.calls, ['ensure vrrp.51 created'], 'no remove');
+});
+
 test('vmac_xmit_base: adverts are sent and received on the base interface; VIPs still on the VMAC', async () => {
   const b = bed();
   await b.set.start(bindings(instance('use_vmac\n  vmac_xmit_base')));
