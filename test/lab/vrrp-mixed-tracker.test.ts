@@ -13,10 +13,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
-import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
+import type { LabHost, LabProcess } from '../support/lab/index.js';
 import { masterDownMs, v2SkewMs } from './vrrp-matrix-support.js';
 import { ProbeClient, startResponders } from './vrrp-probe-support.js';
-import { holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
+import { holdsVip, startDaemon, stopGracefully, waitLog, waitVip, withVrrpLab, type Flavour } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
 const SCRIPT_INTERVAL_MS = 1_000;
@@ -37,9 +37,7 @@ async function vipOnlyOn(holder: LabHost, other: LabHost, client: ProbeClient, w
 }
 
 async function scriptMovesVip(master: Flavour, backup: Flavour, report: (line: string) => void): Promise<void> {
-  const lab = await Lab.create({ hosts: 3 });
-  const scratch = new Scratch();
-  try {
+  await withVrrpLab(3, async (lab, scratch) => {
     const [h1, h2, h3] = [lab.host(1), lab.host(2), lab.host(3)];
     await startResponders([h1, h2], [VIP]);
     const okFile = scratch.path('h1-ok');
@@ -74,10 +72,7 @@ async function scriptMovesVip(master: Flavour, backup: Flavour, report: (line: s
     assert.equal(await holdsVip(h2, VIP), false);
     await stopGracefully(m);
     await stopGracefully(b);
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+  });
 }
 
 test('mixed pair, tracked script: keepalived-ts master\'s script fails -> keepalived takes the VIP; recovers -> keepalived-ts preempts back', { timeout: 60_000 }, async (t) => {

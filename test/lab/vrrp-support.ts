@@ -4,7 +4,7 @@
  * a VIP to appear on / leave a host (`ip addr`, the judge of who holds it).
  */
 import { fileURLToPath } from 'node:url';
-import type { LabHost, LabProcess } from '../support/lab/index.js';
+import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
 import { Scratch as ScratchDir } from '../support/scratch-dir.js';
 
 export const KEEPALIVED_TS_BIN = fileURLToPath(new URL('../../../bin/keepalived-ts', import.meta.url));
@@ -66,6 +66,21 @@ export class Scratch extends ScratchDir {
 }
 
 export type Flavour = 'ts' | 'keepalived';
+
+/**
+ * Runs `body` with a new lab of `hosts` namespaces and a scratch directory (configs, pidfiles);
+ * both are removed afterwards, whether `body` succeeded or threw.
+ */
+export async function withVrrpLab<T>(hosts: number, body: (lab: Lab, scratch: Scratch) => Promise<T>): Promise<T> {
+  const lab = await Lab.create({ hosts });
+  const scratch = new Scratch();
+  try {
+    return await body(lab, scratch);
+  } finally {
+    await lab.destroy();
+    scratch.cleanup();
+  }
+}
 
 /** Starts keepalived-ts or keepalived 2.2.7 in `host` (-n -l -D -P, own pidfiles, then `extraArgs`). */
 export function startDaemon(flavour: Flavour, host: LabHost, scratch: Scratch, conf: InstanceConf, tag: string, extraArgs: readonly string[] = []): LabProcess {

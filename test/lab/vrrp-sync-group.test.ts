@@ -12,10 +12,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
+import type { LabHost, LabProcess } from '../support/lab/index.js';
 import { masterDownMs, v2SkewMs } from './vrrp-matrix-support.js';
 import { ProbeClient, startResponders } from './vrrp-probe-support.js';
-import { globalDefsLines, instanceText, Scratch, startDaemonWith, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
+import { globalDefsLines, instanceText, startDaemonWith, stopGracefully, waitLog, waitVip, withVrrpLab, type Flavour } from './vrrp-support.js';
 
 const VIPS = ['192.0.2.100', '192.0.2.101'] as const;
 const MOVE_MS = masterDownMs(v2SkewMs(100), 1) + 3_000;
@@ -43,9 +43,7 @@ async function bothOn(holder: LabHost, other: LabHost, clients: readonly ProbeCl
 }
 
 async function groupFailsOver(master: Flavour, backup: Flavour, report: (line: string) => void): Promise<void> {
-  const lab = await Lab.create({ hosts: 3 });
-  const scratch = new Scratch();
-  try {
+  await withVrrpLab(3, async (lab, scratch) => {
     const [h1, h2, h3] = [lab.host(1), lab.host(2), lab.host(3)];
     // no dummy driver in this kernel: a veth pair inside h1 (trk0 runs while both ends are up)
     await h1.ip(['link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk1']);
@@ -84,10 +82,7 @@ async function groupFailsOver(master: Flavour, backup: Flavour, report: (line: s
     }
     await stopGracefully(m);
     await stopGracefully(b);
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+  });
 }
 
 test('sync group: keepalived-ts master, one member\'s tracked link down -> both instances move to keepalived; link up -> both come back', { timeout: 60_000 }, async (t) => {

@@ -8,8 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { field, Lab, type CapturedPacket, type LabHost } from '../support/lab/index.js';
-import { Scratch, startDaemon, stopGracefully, waitLog, type Flavour, type InstanceConf } from './vrrp-support.js';
+import { field, type CapturedPacket, type LabHost } from '../support/lab/index.js';
+import { startDaemon, stopGracefully, waitLog, withVrrpLab, type Flavour, type InstanceConf } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
 const VMAC = 'vrrp.51';
@@ -83,9 +83,7 @@ async function seedNeighbours(client: LabHost, nodes: readonly LabHost[]): Promi
 const conf = (extra: readonly string[] = []): Omit<InstanceConf, 'priority'> => ({ vips: [`${VIP}/24`], extra: ['use_vmac', ...extra] });
 
 async function scenario(master: Flavour, backupFlavour: Flavour, report: (line: string) => void): Promise<void> {
-  const lab = await Lab.create({ hosts: 3 });
-  const scratch = new Scratch();
-  try {
+  await withVrrpLab(3, async (lab, scratch) => {
     const [h1, h2, client] = [lab.host(1), lab.host(2), lab.host(3)];
     await seedNeighbours(client, [h1, h2]);
     const capture = await lab.capture('bridge', undefined, 'ip proto 112 or arp or igmp');
@@ -159,10 +157,7 @@ async function scenario(master: Flavour, backupFlavour: Flavour, report: (line: 
 
     await stopGracefully(backup);
     assert.equal(await vmacLink(h2), undefined, `${backupFlavour} removed ${VMAC} on stop`);
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+  });
 }
 
 test('use_vmac, two keepalived-ts nodes: ARP, adverts and GARPs with 00:00:5e:00:01:33; failover keeps the client\'s neighbour entry; VMAC removed on stop', { timeout: 40_000 }, async (t) => {
@@ -174,9 +169,7 @@ test('use_vmac, keepalived-ts master and keepalived 2.2.7 backup: the same VMAC 
 });
 
 test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs and ARP replies with the virtual MAC; a killed run\'s VMAC is taken over; base link down is a FAULT', { timeout: 40_000 }, async () => {
-  const lab = await Lab.create({ hosts: 2 });
-  const scratch = new Scratch();
-  try {
+  await withVrrpLab(2, async (lab, scratch) => {
     const [h1, client] = [lab.host(1), lab.host(2)];
     await seedNeighbours(client, [h1]);
     // what a SIGKILLed daemon leaves: the VMAC, up, with the VIP on it
@@ -224,18 +217,13 @@ test('use_vmac with vmac_xmit_base: adverts leave from eth0 with its MAC, GARPs 
     assert.equal(await vmacLink(h1), undefined, 'the VMAC is removed on stop');
     assert.deepEqual(Object.values(await sysctls(h1, RP)), ['1', '0', '0'], 'rp_filter restored on stop');
     assert.ok(ours.stdoutLines.concat(ours.stderrLines).some((l) => l.includes('NOTICE: resetting sysctl net.ipv4.conf.all.rp_filter to 1')));
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+  });
 });
 
 test('use_vmac IPv6, keepalived-ts master and keepalived 2.2.7 backup: VMAC 00:00:5e:00:02:VRID with the base link-local, adverts and NAs with it, no MLD report with it', { timeout: 40_000 }, async () => {
-  const lab = await Lab.create({ hosts: 3 });
-  const scratch = new Scratch();
   const vip = '2001:db8::100';
   const mac6 = '00:00:5e:00:02:33';
-  try {
+  await withVrrpLab(3, async (lab, scratch) => {
     const [h1, h2, client] = [lab.host(1), lab.host(2), lab.host(3)];
     const capture = await lab.capture('bridge', undefined, 'ip6');
     const v6 = { version: 3 as const, vips: ['fe80::100/64', `${vip}/64`], extra: ['use_vmac'] };
@@ -273,8 +261,5 @@ test('use_vmac IPv6, keepalived-ts master and keepalived 2.2.7 backup: VMAC 00:0
     const mld = packets.filter((p) => field(p, 'icmpv6.type') === '143' && field(p, 'eth.src') === h1.mac);
     assert.ok(mld.length >= 1, 'our MLD reports (ff02::12 joined on the VMAC) leave with the base MAC');
     await stopGracefully(peer);
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+  });
 });
