@@ -16,6 +16,11 @@ export interface RunRequest {
   readonly env?: Readonly<Record<string, string>>;
   /** Per stream (default 64 KiB). */
   readonly maxOutputBytes?: number;
+  /**
+   * stdout and stderr go to /dev/null, as keepalived runs its scripts: a script that writes
+   * without end costs the daemon nothing (no pipe to drain). The outcome's output is then ''.
+   */
+  readonly discardOutput?: boolean;
   readonly signal?: AbortSignal;
   /** Written to the child's stdin, which is then closed (default: no stdin, /dev/null). */
   readonly stdin?: string | Uint8Array;

@@ -97,7 +97,8 @@ export class ScriptTracker {
     this.lastStartUs = this.clock.nowUs();
     const { script } = this;
     const timeoutMs = Math.max(MIN_TIMEOUT_MS, Math.round(script.timeoutUs / US_PER_MS));
-    const request = { argv: script.script.command.argv, uid: script.script.user.uid, gid: script.script.user.gid, timeoutMs };
+    // output to /dev/null, as keepalived runs its scripts: a flooding script costs us nothing
+    const request = { argv: script.script.command.argv, uid: script.script.user.uid, gid: script.script.user.gid, timeoutMs, discardOutput: true };
     let outcome: Promise<RunTermination>;
     try {
       outcome = this.runner.run(request);

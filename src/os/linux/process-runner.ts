@@ -6,7 +6,8 @@
  *   kills the script AND everything it started: SIGTERM to the group, SIGKILL to the group after
  *   `killGraceMs` (and always once the leader is gone, so no grandchild survives a kill);
  * - stdout/stderr are always drained (a script writing forever never blocks on a full pipe) and
- *   kept only up to `maxOutputBytes` each; the rest is discarded, like keepalived's /dev/null;
+ *   kept only up to `maxOutputBytes` each; the rest is discarded; with `discardOutput` they go to
+ *   /dev/null as keepalived's scripts' do (nothing to read: a flood costs the daemon nothing);
  * - the leader is reaped by libuv (no zombie); we resolve as soon as it has exited and its pipes
  *   are closed, or `PIPE_LINGER_MS` after its exit when a leftover grandchild holds them open;
  * - optional stdin bytes (e.g. an `nft -f -` batch), written then closed;
@@ -137,7 +138,7 @@ class RunningProcess {
 
   private spawnOptions(): Parameters<typeof spawn>[2] {
     return {
-      stdio: [this.request.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [this.request.stdin !== undefined ? 'pipe' : 'ignore', ...(this.request.discardOutput === true ? ['ignore', 'ignore'] as const : ['pipe', 'pipe'] as const)],
       detached: true, // setsid(): the child leads a new process group
       env: this.request.env ? { ...this.request.env } : process.env,
       ...(this.request.uid !== undefined ? { uid: this.request.uid } : {}),

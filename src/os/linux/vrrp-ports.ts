@@ -261,7 +261,7 @@ export class LinuxScriptRunner implements ScriptRunnerPort {
 
   run(command: NotifyCommand): void {
     const done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.runner.run({ argv: command.argv, uid: command.uid, gid: command.gid, timeoutMs: this.timeoutMs }))
+      .then(() => this.runner.run({ argv: command.argv, uid: command.uid, gid: command.gid, timeoutMs: this.timeoutMs, discardOutput: true }))
       .then((outcome) => {
         if (outcome.kind === 'exited' && outcome.exitCode === 0) return;
         const what = outcome.kind === 'exited' ? `exited with status ${outcome.exitCode}` : outcome.kind === 'spawn-failed' ? `could not start (${outcome.code})` : outcome.kind;

@@ -26,7 +26,7 @@ test('a failing weighted script lowers the master below the backup, which takes 
   assert.ok(a.log.main().includes('VRRP_Script(chk_nginx) succeeded'));
   const runs = a.runner.runsOf('/usr/bin/chk_nginx');
   assert.ok(runs.length >= 4 && runs.length <= 5, `ran ${runs.length} times in 4 s`);
-  assert.deepEqual({ uid: runs[0]?.request.uid, timeoutMs: runs[0]?.request.timeoutMs }, { uid: 65533, timeoutMs: 1000 });
+  assert.deepEqual({ uid: runs[0]?.request.uid, timeoutMs: runs[0]?.request.timeoutMs, discardOutput: runs[0]?.request.discardOutput }, { uid: 65533, timeoutMs: 1000, discardOutput: true });
 
   a.runner.set('/usr/bin/chk_nginx', 1);
   await runFor(clock, 1_000);

@@ -5,6 +5,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LinuxProcessRunner } from '../../../../src/os/linux/process-runner.js';
 
 const runner = new LinuxProcessRunner();
@@ -75,6 +78,20 @@ describe('LinuxProcessRunner', () => {
     assert.equal(r.stdout.length, 1000);
     assert.equal(r.outputTruncated, true);
     assert.ok(ticks > 0, 'timers still fired while draining');
+  });
+
+  it('discardOutput: stdout and stderr are /dev/null, as keepalived runs its scripts; a flood is never read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-runner-'));
+    try {
+      const where = join(dir, 'fds');
+      const script = `a=$(readlink /proc/$$/fd/1 /proc/$$/fd/2); echo "$a" > ${where}; head -c 50000000 /dev/zero; head -c 50000000 /dev/zero >&2; exit 4`;
+      const r = await runner.run({ argv: ['/bin/sh', '-c', script], timeoutMs: 10_000, discardOutput: true });
+      assert.equal(r.kind === 'exited' && r.exitCode, 4);
+      assert.deepEqual({ stdout: r.stdout, stderr: r.stderr, truncated: r.outputTruncated }, { stdout: '', stderr: '', truncated: false });
+      assert.equal(readFileSync(where, 'utf8'), '/dev/null\n/dev/null\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing program as spawn-failed ENOENT', async () => {
