@@ -9,6 +9,8 @@ export interface ConfigLine {
   /** Tokens after quote removal and escape processing. Braces outside quotes are tokens of their own. */
   readonly tokens: readonly string[];
   readonly span: Span;
+  /** The line as written (after comment removal and expansion, quotes and escapes kept). */
+  readonly text?: string;
 }
 
 export interface ConfigNode {
@@ -16,6 +18,11 @@ export interface ConfigNode {
   readonly keyword: string;
   /** The tokens after the keyword on its line, braces excluded. */
   readonly args: readonly string[];
+  /**
+   * The text after the keyword as written (quotes and backslashes kept), when known: script
+   * commands are split from it with keepalived's own quoting rules (src/config/scripts.ts).
+   */
+  readonly argsText?: string;
   readonly span: Span;
   /** For 'block' keywords: the sub-keywords recognised inside the braces, in order. */
   readonly children?: readonly ConfigNode[];

@@ -59,6 +59,134 @@ export function parseScriptCommand(tokens: readonly string[]): ScriptCommand | u
   return argv.length > 0 ? { argv } : undefined;
 }
 
+/** A script value split as keepalived 2.2.7 splits it, or why it cannot be. */
+export type ScriptValue =
+  | { readonly ok: true; readonly command: ScriptCommand; /** The text after the command (e.g. `user group` of a notify). */ readonly rest: string }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * Splits the value of a script keyword (`script`, as written after the keyword) with the rules
+ * keepalived 2.2.7 applies, as recorded by running it with a script that writes its argv
+ * (test/unit/config/fixtures/script-argv-keepalived-2.2.7.json):
+ *
+ * 1. The command is the first word of the value: a string in double or single quotes (up to the
+ *    matching quote; `\"` / `\'` do not end it), else the text up to the first blank. Unquoted
+ *    `script /x.sh a b` therefore runs `/x.sh` alone. In a quoted string C escapes are decoded
+ *    (`\\` `\"` `\t` `\n` `\r` `\xHH` `\OOO`); other backslash pairs are kept for step 2.
+ * 2. That command is split into argv on blanks (space, tab, CR, LF...), with '...' and "..." quoting
+ *    (quotes removed, adjacent pieces joined, '' an empty argument) and backslash escapes decoded
+ *    everywhere, inside single quotes too (`\x` for an unknown x is x). So `"/x.sh a\\ b"` is
+ *    ['/x.sh', 'a b'], `"/x.sh a\tb"` is three words, `"/x.sh 'a\\tb'"` holds a tab.
+ * A quote left open in step 2 is keepalived's "String '...': missing terminating '" error.
+ */
+export function parseScriptValue(text: string): ScriptValue {
+  const first = firstWord(text.trim());
+  if (first === undefined) return { ok: false, message: `Unterminated quote in script '${text}'` };
+  const split = splitCommand(first.value);
+  if (typeof split === 'string') return { ok: false, message: split };
+  if (split.length === 0) return { ok: false, message: `No script in '${text}'` };
+  return { ok: true, command: { argv: split }, rest: first.rest };
+}
+
+/**
+ * A notify-style value: the command (parseScriptValue) and the words after it (`user [group]`).
+ * `argsText` is the node's text as written; without it (synthetic nodes) the first token is the
+ * command, as the reader split it.
+ */
+export function scriptAndUser(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly userWords: readonly string[]; readonly error?: string } {
+  if (argsText === undefined) return { command: parseScriptCommand(args.slice(0, 1)), userWords: args.slice(1) };
+  const v = parseScriptValue(argsText);
+  if (!v.ok) return { command: undefined, userWords: [], error: v.message };
+  return { command: v.command, userWords: v.rest === '' ? [] : v.rest.split(/\s+/) };
+}
+
+function isBlankChar(c: string): boolean {
+  return c === ' ' || (c >= '\t' && c <= '\r');
+}
+
+/** A C escape at text[i] (the character after the backslash): its value and where it ends. */
+function cEscape(text: string, i: number): { readonly value: string; readonly next: number } | undefined {
+  const c = text[i] ?? '';
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"' };
+  const known = simple[c];
+  if (known !== undefined) return { value: known, next: i + 1 };
+  if (c === 'x') {
+    const hex = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 1, i + 3))?.[0];
+    return hex ? { value: String.fromCharCode(parseInt(hex, 16)), next: i + 1 + hex.length } : undefined;
+  }
+  const oct = /^[0-7]{1,3}/.exec(text.slice(i, i + 3))?.[0];
+  return oct ? { value: String.fromCharCode(parseInt(oct, 8) & 0xff), next: i + oct.length } : undefined;
+}
+
+/** Step 1: the first word of a script value, C escapes of a quoted string decoded. */
+function firstWord(text: string): { readonly value: string; readonly rest: string } | undefined {
+  const q = text[0];
+  if (q !== '"' && q !== "'") {
+    const end = [...text].findIndex(isBlankChar);
+    return end < 0 ? { value: text, rest: '' } : { value: text.slice(0, end), rest: text.slice(end).trim() };
+  }
+  let value = '';
+  for (let i = 1; i < text.length;) {
+    const c = text[i] ?? '';
+    if (c === q) return { value, rest: text.slice(i + 1).trim() };
+    if (c === '\\' && i + 1 < text.length) {
+      if (text[i + 1] === q) {
+        value += q;
+        i += 2;
+        continue;
+      }
+      const esc = cEscape(text, i + 1);
+      if (esc) {
+        value += esc.value;
+        i = esc.next;
+      } else {
+        value += text.slice(i, i + 2);
+        i += 2;
+      }
+      continue;
+    }
+    value += c;
+    i++;
+  }
+  return undefined;
+}
+
+/** Step 2: argv from the command, or keepalived's message for a quote left open. */
+function splitCommand(cmd: string): string[] | string {
+  const argv: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: string | undefined;
+  for (let i = 0; i < cmd.length;) {
+    const c = cmd[i] ?? '';
+    if (c === '\\' && i + 1 < cmd.length) {
+      const esc = cEscape(cmd, i + 1);
+      cur += esc ? esc.value : cmd[i + 1];
+      i = esc ? esc.next : i + 2;
+      inWord = true;
+      continue;
+    }
+    i++;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else cur += c;
+      continue;
+    }
+    if (isBlankChar(c)) {
+      if (inWord) argv.push(cur);
+      cur = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (c === '"' || c === "'") quote = c;
+    else cur += c;
+  }
+  if (quote !== undefined) return `String '${cmd}': missing terminating ${quote}`;
+  if (inWord) argv.push(cur);
+  return argv;
+}
+
 /** keepalived's way of naming a script in messages: every word quoted, "'/x.sh' 'arg'". */
 export function formatScriptForLog(cmd: ScriptCommand): string {
   return cmd.argv.map((a) => `'${a}'`).join(' ');

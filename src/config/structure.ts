@@ -49,6 +49,7 @@ export interface PassStructure {
 interface MutableNode {
   keyword: string;
   args: readonly string[];
+  argsText?: string;
   span: ConfigLine['span'];
   children?: ConfigNode[];
   lines?: ConfigLine[];
@@ -113,6 +114,8 @@ class Walker {
 
   private node(line: ConfigLine, kw: KeywordTable[string], parseBody = true): ConfigNode {
     const node: MutableNode = { keyword: line.tokens[0] ?? '', args: line.tokens.slice(1), span: line.span };
+    const keyword = node.keyword;
+    if (line.text !== undefined && keyword !== '' && line.text.startsWith(keyword)) node.argsText = line.text.slice(keyword.length).trim();
     this.positions.set(node, this.cursor.position);
     let end: ConfigLine | undefined;
     if (!parseBody) {

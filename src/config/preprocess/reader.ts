@@ -281,7 +281,7 @@ export class Reader {
       }
       if (piece.tokens[0]?.startsWith('@') && this.applyCondition(piece.text) === undefined) continue;
       // A span object per logical line: the pipeline finds a node's exact position by identity.
-      this.lines.push({ tokens: piece.tokens, span: { file: span.file, line: span.line } });
+      this.lines.push({ tokens: piece.tokens, span: { file: span.file, line: span.line }, text: piece.text });
     }
   }
 

@@ -7,7 +7,7 @@ import type { ConfigNode } from '../../ast.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { GarpSettings } from '../../model/vrrp.js';
-import { parseScriptCommand } from '../../scripts.js';
+import { scriptAndUser } from '../../scripts.js';
 import { isMulticast, parseIp, parseIpPrefix } from '../../syntax/ip.js';
 import { parseBoolWord, readDouble, readUnsigned } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
@@ -98,9 +98,10 @@ function garpExtraIf(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): v
 }
 
 function notifyScript(k: string): Handler {
-  return (c, d) => {
-    const cmd = parseScriptCommand(c.args.slice(0, 1));
-    if (cmd) d.notify[k] = { argv: cmd.argv, span: c.span, userWords: c.args.slice(1) };
+  return (c, d, ctx) => {
+    const { command, userWords, error } = scriptAndUser(c.args, c.argsText);
+    if (error !== undefined) err(ctx, c, error);
+    if (command) d.notify[k] = { argv: command.argv, span: c.span, userWords };
   };
 }
 

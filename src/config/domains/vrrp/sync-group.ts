@@ -9,7 +9,7 @@ import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { ScriptSpec, SyncGroup, TrackerRef } from '../../model/vrrp.js';
 import { notifyScripts } from './scripts.js';
-import { parseScriptCommand } from '../../scripts.js';
+import { scriptAndUser } from '../../scripts.js';
 import { parseBoolWord } from '../../syntax/numbers.js';
 import { blockEnd } from './trackers.js';
 import type { InstanceDraft } from './instance.js';
@@ -73,8 +73,9 @@ export function parseSyncGroup(node: ConfigNode, ctx: ValidationContext, known: 
       }
       default:
         if (c.keyword.startsWith('notify')) {
-          const cmd = parseScriptCommand(c.args.slice(0, 1));
-          if (cmd) g.notify[c.keyword] = { argv: cmd.argv, span: c.span, userWords: c.args.slice(1) };
+          const { command, userWords, error } = scriptAndUser(c.args, c.argsText);
+          if (error !== undefined) ctx.report(ConfigErrorClass.GeneralError, error, c.span);
+          if (command) g.notify[c.keyword] = { argv: command.argv, span: c.span, userWords };
         }
     }
   }

@@ -6,7 +6,7 @@ import type { ConfigLine, ConfigNode } from '../../ast.js';
 import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { TrackerRef, TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
-import { parseScriptCommand, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
+import { parseScriptCommand, parseScriptValue, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
 import { readInteger, readTimerUs, readUnsigned, readUnsignedRunning } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
 
@@ -53,7 +53,19 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
   let initFail = false;
   for (const c of node.children ?? []) {
     switch (c.keyword) {
-      case 'script': command = parseScriptCommand(c.args); break;
+      case 'script': {
+        if (c.argsText === undefined) {
+          command = parseScriptCommand(c.args);
+          break;
+        }
+        const value = parseScriptValue(c.argsText);
+        if (value.ok) command = value.command;
+        else {
+          command = undefined;
+          err(ctx, c, value.message);
+        }
+        break;
+      }
       case 'interval':
         intervalS = readInterval(c, ctx, name) ?? intervalS;
         break;
