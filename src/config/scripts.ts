@@ -199,16 +199,16 @@ export interface ScriptUser {
 }
 
 /**
- * Resolves `user [[:]group]` (script_user, per-script `user`). Undefined when the user or group
- * does not exist. A group given as ":G" or "G" overrides the user's primary group.
+ * Resolves `user [group]` (script_user, per-script `user`). Undefined when the user or group
+ * does not exist. A group overrides the user's primary group. keepalived 2.2.7 has no `user:group`
+ * or `:group` form: `nobody:daemon` is an unknown user, `:daemon` an unknown group (observed).
  */
 export function resolveUser(env: ConfigEnvironment, words: readonly string[]): ScriptUser | undefined {
   const userWord = words[0];
   if (userWord === undefined) return undefined;
   const user: UserInfo | undefined = env.user(userWord);
   if (!user) return undefined;
-  let groupWord = words[1];
-  if (groupWord?.startsWith(':')) groupWord = groupWord.slice(1);
+  const groupWord = words[1];
   if (groupWord === undefined || groupWord === '') return { uid: user.uid, gid: user.gid };
   const group = env.group(groupWord);
   return group ? { uid: user.uid, gid: group.gid } : undefined;
@@ -319,10 +319,17 @@ export class ScriptContext {
    * The end-of-configuration summary, in keepalived 2.2.7's wording (one line, measured); `kind`
    * is '' for the VRRP process and 'check ' for the checker process. Reported with
    * ConfigErrorClass.Security. With enable_script_security there is none: insecure scripts were
-   * refused one by one.
+   * refused one by one. Nor is there when the default script user is not root (observed:
+   * `script_user nobody` and a script with `user root` print no SECURITY VIOLATION).
    */
   summary(kind: '' | 'check '): string[] {
-    if (!this.scriptsUsed || this.settings.enableScriptSecurity || this.env.euid() !== 0) return [];
+    if (!this.scriptsUsed || this.settings.enableScriptSecurity || this.env.euid() !== 0 || this.defaultUid() !== 0) return [];
     return [`SECURITY VIOLATION - ${kind}scripts are being executed but script_security not enabled.${this.insecure ? ' There are insecure scripts.' : ''}`];
+  }
+
+  /** The uid of a script without a user of its own (script_user, else keepalived_script, else us). */
+  private defaultUid(): number {
+    if (this.settings.scriptUser) return this.settings.scriptUser.uid;
+    return this.env.user('keepalived_script')?.uid ?? this.env.euid();
   }
 }

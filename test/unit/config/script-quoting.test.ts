@@ -52,3 +52,10 @@ test('notify values follow the same rules; the words after the command are its u
   const n2 = scriptAndUser([], '/tmp/kx/argv.sh n2 a b');
   assert.deepEqual(n2, { command: { argv: ['/tmp/kx/argv.sh'] }, userWords: ['n2', 'a', 'b'] });
 });
+
+test("a user that does not resolve names the whole command, every word quoted (keepalived 2.2.7)", () => {
+  const text = ['vrrp_script s2 {', '  script "/tmp/kx/argv.sh p0"', '  user nobody:daemon', '}', ''].join('\n');
+  const env = new FakeConfigEnvironment({ files: { 'k.conf': text, '/tmp/kx/argv.sh': '' }, cwd: '/work' });
+  const lines = loadConfig('k.conf', env).diagnostics.list.map(formatDiagnostic);
+  assert.ok(lines.includes("(k.conf: Line 3) Unable to set uid/gid for script '/tmp/kx/argv.sh' 'p0'"), lines.join('\n'));
+});

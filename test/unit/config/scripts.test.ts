@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatScriptForLog, parseScriptCommand, resolveScriptPath, ScriptContext } from '../../../src/config/scripts.js';
+import { formatScriptForLog, parseScriptCommand, resolveScriptPath, resolveUser, ScriptContext } from '../../../src/config/scripts.js';
 import { fakeEnv } from './fake-env.js';
 
 test('script quoting rules', () => {
@@ -22,4 +22,25 @@ test('PATH resolution and default user', () => {
   assert.equal(plain.defaultUser()?.uid, 0);
   assert.ok(plain.noteExecutable('/bin/true', { uid: 0, gid: 0 }));
   assert.deepEqual(plain.summary(''), ['SECURITY VIOLATION - scripts are being executed but script_security not enabled.']);
+});
+
+test('user and group are two words: no user:group or :group form (keepalived 2.2.7 refuses both)', () => {
+  const base = fakeEnv();
+  const env = { ...base, group: (g: string) => (g === 'daemon' ? { name: 'daemon', gid: 1 } : undefined) };
+  assert.deepEqual(resolveUser(env, ['nobody', 'daemon']), { uid: 65533, gid: 1 });
+  assert.equal(resolveUser(env, ['nobody', ':daemon']), undefined, "Script group ':daemon' does not exist");
+  assert.equal(resolveUser(env, ['nobody:daemon']), undefined, "Script user 'nobody:daemon' does not exist");
+});
+
+test('SECURITY VIOLATION only when the default script user is root (script_user nobody: none, even with a `user root` script)', () => {
+  const env = fakeEnv({ exec: ['/bin/true'] });
+  const nobody = new ScriptContext(env, { scriptUser: { uid: 65533, gid: 65533 }, enableScriptSecurity: false }, () => undefined);
+  assert.ok(nobody.noteExecutable('/bin/true', { uid: 0, gid: 0 }));
+  assert.deepEqual(nobody.summary(''), []);
+  const withKs = new ScriptContext(fakeEnv({ exec: ['/bin/true'], users: ['root', 'keepalived_script'] }), { scriptUser: undefined, enableScriptSecurity: false }, () => undefined);
+  assert.ok(withKs.noteExecutable('/bin/true', { uid: 0, gid: 0 }));
+  assert.deepEqual(withKs.summary(''), []);
+  const root = new ScriptContext(env, { scriptUser: undefined, enableScriptSecurity: false }, () => undefined);
+  assert.ok(root.noteExecutable('/bin/true', { uid: 65533, gid: 0 }));
+  assert.deepEqual(root.summary(''), ['SECURITY VIOLATION - scripts are being executed but script_security not enabled.']);
 });
