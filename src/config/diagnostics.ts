@@ -51,8 +51,10 @@ export interface Diagnostic {
   /**
    * How the location prefix is printed. keepalived prints `(Line N)` for the main file in its first
    * (global) pass and `(FILE: Line N)` otherwise; the pass that reports decides. Default 'file'.
+   * 'inline': no location printed, but in reading order at its line (a log line keepalived
+   * prints while it reads, e.g. "Script user 'x' does not exist").
    */
-  readonly prefix?: 'line' | 'file' | 'none';
+  readonly prefix?: 'line' | 'file' | 'none' | 'inline';
 }
 
 export type Severity = 'fatal' | 'error' | 'warning' | 'security';
@@ -82,7 +84,7 @@ export function configTestExitCode(diags: readonly Diagnostic[]): number {
 
 /** One line as keepalived prints it: `(FILE: Line N) message`, `(Line N) message` or `message`. */
 export function formatDiagnostic(d: Diagnostic): string {
-  if (!d.span || d.prefix === 'none') return d.message;
+  if (!d.span || d.prefix === 'none' || d.prefix === 'inline') return d.message;
   if (d.prefix === 'line') return `(Line ${d.span.line}) ${d.message}`;
   return `(${d.span.file}: Line ${d.span.line}) ${d.message}`;
 }

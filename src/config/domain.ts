@@ -23,9 +23,9 @@ export interface ValidationContext {
   /**
    * Report a diagnostic. `span` is always given (the node the message is about); `prefix: 'none'`
    * when keepalived prints the message without a location (post-parse checks such as
-   * "(VI_1) No VIP specified").
+   * "(VI_1) No VIP specified"); 'inline' for a message without a location printed in reading order.
    */
-  report(cls: ConfigErrorClass, message: string, span: Span, prefix?: 'line' | 'file' | 'none'): void;
+  report(cls: ConfigErrorClass, message: string, span: Span, prefix?: 'line' | 'file' | 'none' | 'inline'): void;
 }
 
 export interface ConfigDomain<K extends keyof ConfigModel = keyof ConfigModel> {

@@ -214,6 +214,16 @@ export function resolveUser(env: ConfigEnvironment, words: readonly string[]): S
   return group ? { uid: user.uid, gid: group.gid } : undefined;
 }
 
+/** keepalived's log line for a `user [group]` that resolveUser refuses (undefined when it resolves). */
+export function unresolvedUserMessage(env: ConfigEnvironment, words: readonly string[]): string | undefined {
+  const userWord = words[0];
+  if (userWord === undefined) return undefined;
+  if (!env.user(userWord)) return `Script user '${userWord}' does not exist`;
+  const groupWord = words[1];
+  if (groupWord !== undefined && groupWord !== '' && !env.group(groupWord)) return `Script group '${groupWord}' does not exist`;
+  return undefined;
+}
+
 export type ScriptPathStatus = 'ok' | 'not-found' | 'not-executable';
 
 /** Finds the program of a command: as written when it has a '/', else along PATH. */
@@ -280,6 +290,8 @@ export class ScriptContext {
     private readonly onDefaultUserMissing: () => void,
     /** Called with keepalived's log line for each script refused by script security. */
     private readonly onUnsafe: (message: string) => void = () => undefined,
+    /** keepalived's log lines that are not config messages (the daemon logs them, -t does not). */
+    private readonly onLog: (message: string) => void = () => undefined,
   ) {}
 
   /**
@@ -293,7 +305,10 @@ export class ScriptContext {
       this.defaultResolved = true;
       const ks = this.env.user('keepalived_script');
       if (ks) this.defaultUserValue = { uid: ks.uid, gid: ks.gid };
-      else if (this.settings.enableScriptSecurity) this.onDefaultUserMissing();
+      else {
+        this.onLog("Script user 'keepalived_script' does not exist");
+        if (this.settings.enableScriptSecurity) this.onDefaultUserMissing();
+      }
     }
     if (this.defaultUserValue) return this.defaultUserValue;
     if (this.settings.enableScriptSecurity) return undefined;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatScriptForLog, parseScriptCommand, resolveScriptPath, resolveUser, ScriptContext } from '../../../src/config/scripts.js';
+import { formatScriptForLog, isPathSecureForRoot, parseScriptCommand, resolveScriptPath, resolveUser, ScriptContext } from '../../../src/config/scripts.js';
 import { fakeEnv } from './fake-env.js';
 
 test('script quoting rules', () => {
@@ -43,4 +43,12 @@ test('SECURITY VIOLATION only when the default script user is root (script_user 
   const root = new ScriptContext(env, { scriptUser: undefined, enableScriptSecurity: false }, () => undefined);
   assert.ok(root.noteExecutable('/bin/true', { uid: 65533, gid: 0 }));
   assert.deepEqual(root.summary(''), ['SECURITY VIOLATION - scripts are being executed but script_security not enabled.']);
+});
+
+test('script security: a sticky world-writable directory (/tmp) above a root-owned one is secure, as keepalived 2.2.7 runs /tmp/kx/s.sh', () => {
+  const base = fakeEnv({ exec: ['/tmp/kx/s.sh'] });
+  const modes: Record<string, number> = { '/': 0o755, '/tmp': 0o1777, '/tmp/kx': 0o755, '/tmp/kx/s.sh': 0o755, '/ww': 0o777, '/ww/s.sh': 0o755 };
+  const env = { ...base, stat: (p: string) => (modes[p] === undefined ? undefined : { isFile: p.endsWith('.sh'), isDirectory: !p.endsWith('.sh'), isSymlink: false, mode: modes[p] ?? 0, uid: 0, gid: 0 }) };
+  assert.equal(isPathSecureForRoot(env, '/tmp/kx/s.sh'), true);
+  assert.equal(isPathSecureForRoot(env, '/ww/s.sh'), false, 'world-writable without the sticky bit');
 });

@@ -1,17 +1,18 @@
 /**
  * The VRRP pass end to end (text config -> diagnostics), each case checked against keepalived
- * 2.2.7 -t run in a network namespace with links eth1, eth2 (and eth3 where listed).
+ * 2.2.7 -t run in a network namespace with links eth1, eth2 (and eth3 where listed): the lines
+ * -t prints (not the daemon's own log lines, e.g. "Script user 'keepalived_script' does not exist").
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDiagnostic } from '../../../src/config/diagnostics.js';
+import { formatDiagnostic, shownByConfigTest } from '../../../src/config/diagnostics.js';
 import { loadConfig } from '../../../src/config/pipeline.js';
 import { fakeEnv } from './fake-env.js';
 
 function check(text: string, ifs = ['eth1', 'eth2']): { lines: string[]; exit: number } {
   const env = fakeEnv({ ifs, exec: ['/bin/true'], files: { '/k.conf': text } });
   const r = loadConfig('/k.conf', env);
-  return { lines: r.diagnostics.list.map(formatDiagnostic), exit: r.diagnostics.exitCode };
+  return { lines: r.diagnostics.list.filter(shownByConfigTest).map(formatDiagnostic), exit: r.diagnostics.exitCode };
 }
 
 test('instance completion messages come in keepalived order', () => {
@@ -332,7 +333,7 @@ vrrp_instance V2 {
 `;
   const env = fakeEnv({ ifs: ['eth1', 'eth2'], exec: ['/bin/true'], files: { '/k.conf': text } });
   const r = loadConfig('/k.conf', env);
-  assert.deepEqual(r.diagnostics.list.map(formatDiagnostic), [
+  assert.deepEqual(r.diagnostics.list.filter(shownByConfigTest).map(formatDiagnostic), [
     '(/k.conf: Line 23) Rule has no preference specified - setting to 16384. This is probably not what you want.',
     'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
   ]);
@@ -440,7 +441,7 @@ test('instance options with bad values', () => {
 test('instance keywords without their parameter stop keepalived; extra GARP interval and buffers are checked', () => {
   const env = fakeEnv({ ifs: ['eth1'], files: { '/k.conf': 'vrrp_instance V1 {\n interface eth1\n virtual_router_id 1\n garp_extra_if 100000\n garp_extra_if all 5\n kernel_rx_buf_size x\n vrf\n}\n' } });
   const r = loadConfig('/k.conf', env);
-  assert.deepEqual(r.diagnostics.list.map(formatDiagnostic), [
+  assert.deepEqual(r.diagnostics.list.filter(shownByConfigTest).map(formatDiagnostic), [
     "(/k.conf: Line 4) number '100000' outside range [0, 86400]",
     "(/k.conf: Line 4) (V1): garp_extra_if '100000' invalid - ignoring",
     "(/k.conf: Line 6) invalid number 'x'",
@@ -467,7 +468,7 @@ test('a multicast instance on an interface without MULTICAST is disabled, after 
   }
 }
 ` } });
-  assert.deepEqual(loadConfig('/k.conf', env).diagnostics.list.map(formatDiagnostic), [
+  assert.deepEqual(loadConfig('/k.conf', env).diagnostics.list.filter(shownByConfigTest).map(formatDiagnostic), [
     '(V1) VRRP version 3 does not support authentication. Ignoring.',
     '(V1) interface eth1 does not support multicast, specify unicast peers - disabling',
     '(V1) nopreempt is incompatible with priority 255. resetting nopreempt',

@@ -54,7 +54,8 @@ test('missing script is disabled, existing one triggers the security violation (
     n('vrrp_script', ['b'], [n('script', ['/bin/true x'])]),
     n('vrrp_instance', ['V'], [n('interface', ['eth0']), n('virtual_router_id', ['1']), l('track_script', [['a'], ['b']]), l('virtual_ipaddress', [['192.0.2.9']])]),
   ]);
-  assert.deepEqual(r.lines, ['Disabling track script a since not found/accessible', 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.']);
+  // the first line is the daemon's log line only (-t does not print it)
+  assert.deepEqual(r.lines, ["Script user 'keepalived_script' does not exist", 'Disabling track script a since not found/accessible', 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.']);
   assert.equal(r.sink.exitCode, 6);
 });
 
@@ -71,6 +72,7 @@ test('global_defs values with keepalived messages', () => {
     "vrrp_garp_interval '0' is invalid",
     "number '4' outside range [2, 3]",
     'VRRP Error: Version must be either 2 or 3',
+    "Script user 'quentin' does not exist",
     'Error setting global script uid/gid',
   ]);
   assert.equal(r.model.global?.vrrp.strict, true);
@@ -107,6 +109,7 @@ test('without enable_script_security an insecure root script runs and the summar
   const r = run([], insecureScriptConfig(), insecureEnv());
   // the running keepalived 2.2.7 logs each unsafe script without " - disabling" (measured)
   assert.deepEqual(r.lines, [
+    "Script user 'keepalived_script' does not exist",
     "Unsafe permissions found for script '/ww/s.sh'.",
     "Unsafe permissions found for script '/ww/s.sh'.",
     'SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts.',

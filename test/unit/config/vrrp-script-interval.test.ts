@@ -17,7 +17,8 @@ function read(interval: string, running: boolean): { lines: string[]; intervalS:
   const use = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.100\n  }\n  track_script {\n    chk\n  }\n}\n';
   const text = `vrrp_script chk {\n  script /bin/true\n  interval ${interval}\n}\n${use}`;
   const r = loadConfig('/k.conf', fakeEnv({ ifs: ['eth0'], exec: ['/bin/true'], files: { '/k.conf': text } }), { running });
-  const lines = r.diagnostics.list.map(formatDiagnostic).filter((l) => !l.includes('SECURITY'));
+  // not about the interval: the summary, and the daemon's line about the missing default user
+  const lines = r.diagnostics.list.map(formatDiagnostic).filter((l) => !l.includes('SECURITY') && l !== "Script user 'keepalived_script' does not exist");
   return { lines, intervalS: (r.model.vrrp?.scripts[0]?.intervalUs ?? 0) / 1e6 };
 }
 

@@ -3,10 +3,11 @@
  * Keywords without a handler here are accepted and kept in `raw`.
  */
 import type { ConfigNode } from '../../ast.js';
+import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import { parseIp, isMulticast } from '../../syntax/ip.js';
 import { parseBoolWord, readInteger, readTimerUs, readUnsigned } from '../../syntax/numbers.js';
-import { resolveUser, type ScriptUser } from '../../scripts.js';
+import { resolveUser, unresolvedUserMessage, type ScriptUser } from '../../scripts.js';
 import { EXTRA_GLOBAL_HANDLERS } from './handlers-extra.js';
 import { err, readUmask, take, warn } from './read.js';
 
@@ -221,6 +222,8 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, Handler>> = {
   script_user: (node, st, ctx) => {
     const u = resolveUser(ctx.env, node.args);
     if (!u) {
+      const why = unresolvedUserMessage(ctx.env, node.args);
+      if (why !== undefined) ctx.report(ConfigErrorClass.DaemonLog, why, node.span, 'inline');
       err(ctx, node, 'Error setting global script uid/gid');
       st.scriptUser = null;
     } else st.scriptUser = u;

@@ -26,7 +26,8 @@ export function scriptContext(ctx: ValidationContext): SpanScripts {
   const alreadySaid = g?.defaultScriptUserSettled === true || ctx.diagnostics.list.some((d) => d.message === NO_DEFAULT_USER);
   const sc = new ScriptContext(ctx.env, { scriptUser: g?.scriptUser, enableScriptSecurity: g?.enableScriptSecurity ?? false }, () => {
     if (span && !alreadySaid) ctx.report(ConfigErrorClass.GeneralError, NO_DEFAULT_USER, span);
-  }, (message) => ctx.report(ConfigErrorClass.DaemonLog, message, span ?? { file: '', line: 0 }, 'none'));
+  }, (message) => ctx.report(ConfigErrorClass.DaemonLog, message, span ?? { file: '', line: 0 }, 'none'),
+  (message) => ctx.report(ConfigErrorClass.DaemonLog, message, span ?? { file: '', line: 0 }, span ? 'inline' : 'none'));
   return Object.assign(sc, { setSpan: (s: Span) => { span = s; } });
 }
 

@@ -6,7 +6,7 @@ import type { ConfigLine, ConfigNode } from '../../ast.js';
 import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { TrackerRef, TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
-import { formatScriptForLog, parseScriptCommand, parseScriptValue, resolveUser, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
+import { formatScriptForLog, parseScriptCommand, parseScriptValue, resolveUser, unresolvedUserMessage, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
 import { readInteger, readTimerUs, readUnsigned, readUnsignedRunning } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
 
@@ -95,6 +95,7 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
       case 'user':
         userGiven = true;
         user = resolveUser(ctx.env, c.args);
+        if (!user) ctx.report(ConfigErrorClass.DaemonLog, unresolvedUserMessage(ctx.env, c.args) ?? 'No script user', c.span, 'inline');
         if (!user) err(ctx, c, `Unable to set uid/gid for script ${command ? formatScriptForLog(command) : ''}`);
         break;
       case 'init_fail': initFail = true; break;
