@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDiagnostic } from '../../../src/config/diagnostics.js';
+import { formatDiagnostic, shownByConfigTest } from '../../../src/config/diagnostics.js';
 import { loadConfig } from '../../../src/config/pipeline.js';
 import { parseScriptValue, scriptAndUser } from '../../../src/config/scripts.js';
 import { FakeConfigEnvironment } from '../../support/config-fake-env.js';
@@ -58,4 +58,17 @@ test("a user that does not resolve names the whole command, every word quoted (k
   const env = new FakeConfigEnvironment({ files: { 'k.conf': text, '/tmp/kx/argv.sh': '' }, cwd: '/work' });
   const lines = loadConfig('k.conf', env).diagnostics.list.map(formatDiagnostic);
   assert.ok(lines.includes("(k.conf: Line 3) Unable to set uid/gid for script '/tmp/kx/argv.sh' 'p0'"), lines.join('\n'));
+});
+
+test('a notify whose user does not exist is dropped with keepalived 2.2.7\'s daemon lines (none under -t)', () => {
+  const text = [
+    'vrrp_instance VI_1 {', '  interface eth0', '  virtual_router_id 51', '  notify "/tmp/kx/argv.sh n5 x" baduser',
+    '  virtual_ipaddress {', '    192.0.2.100/24', '  }', '}', '',
+  ].join('\n');
+  const env = new FakeConfigEnvironment({ files: { 'k.conf': text, '/tmp/kx/argv.sh': '' }, cwd: '/work', interfaces: ['eth0'] });
+  const r = loadConfig('k.conf', env);
+  const all = r.diagnostics.list.map(formatDiagnostic);
+  assert.deepEqual(all, ["Script user 'baduser' does not exist", 'Invalid user/group for notify script /tmp/kx/argv.sh - ignoring']);
+  assert.deepEqual(r.diagnostics.list.filter(shownByConfigTest), []);
+  assert.equal(r.model.vrrp?.instances[0]?.notify.generic, undefined);
 });

@@ -1,14 +1,14 @@
 /**
  * Scripts of the VRRP pass as keepalived 2.2.7 checks them after reading: every vrrp_script (used
  * or not) must be found and executable ("Disabling track script X since not found/accessible");
- * notify scripts that cannot be found, or whose user does not exist, are dropped silently. Scripts
- * that will run feed the SECURITY VIOLATION summary. Also maps notify keywords to the model.
+ * notify scripts that cannot be found, or whose user does not exist, are dropped (the latter with a
+ * daemon log line). Scripts that will run feed the SECURITY VIOLATION summary. Also maps notify keywords to the model.
  */
 import type { ConfigNode } from '../../ast.js';
 import type { NotifyScripts, ScriptSpec } from '../../model/vrrp.js';
 import { ConfigErrorClass } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
-import { resolveScriptPath, resolveUser, ScriptContext } from '../../scripts.js';
+import { resolveScriptPath, resolveUser, ScriptContext, unresolvedUserMessage } from '../../scripts.js';
 import type { ParsedVrrpScript } from './trackers.js';
 
 type Span = ConfigNode['span'];
@@ -41,7 +41,7 @@ export function noteDefaultUsers(notify: Record<string, { span: Span; userWords:
 }
 
 type NotifyOwner = {
-  readonly notify: Record<string, { readonly argv: readonly string[]; readonly userWords: readonly string[] }>;
+  readonly notify: Record<string, { readonly argv: readonly string[]; readonly userWords: readonly string[]; readonly span?: Span }>;
   /** Filled here: the notify scripts that will run, by keyword. */
   notifyResolved?: Record<string, ScriptSpec>;
 };
@@ -64,11 +64,20 @@ export function checkScripts(scripts: ReadonlyMap<string, ParsedVrrpScript>, ctx
   return usable;
 }
 
-/** Notify scripts of instances and sync groups; returns nothing (keepalived says nothing either). */
+/**
+ * Notify scripts of instances and sync groups; -t says nothing about them, the daemon logs an
+ * unknown user ("Script user 'X' does not exist", "Invalid user/group for notify script P - ignoring").
+ */
 export function checkNotifyScripts(owners: readonly NotifyOwner[], ctx: ValidationContext, sc: ScriptContext): void {
   for (const o of owners) {
     for (const [key, n] of Object.entries(o.notify)) {
       const user = n.userWords.length > 0 ? resolveUser(ctx.env, n.userWords.slice(0, 2)) : sc.defaultUser();
+      if (!user && n.userWords.length > 0 && n.span) {
+        // the daemon's log lines (not -t), keepalived 2.2.7's words, where it reads the notify
+        const why = unresolvedUserMessage(ctx.env, n.userWords.slice(0, 2));
+        if (why !== undefined) ctx.report(ConfigErrorClass.DaemonLog, why, n.span, 'inline');
+        ctx.report(ConfigErrorClass.DaemonLog, `Invalid user/group for notify script ${n.argv[0] ?? ''} - ignoring`, n.span, 'inline');
+      }
       if (!user) continue;
       const r = resolveScriptPath(ctx.env, n.argv[0] ?? '');
       if (r.status === 'ok' && sc.noteExecutable(r.path, user)) (o.notifyResolved ??= {})[key] = { command: { argv: n.argv }, user };
