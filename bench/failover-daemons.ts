@@ -40,8 +40,8 @@ export interface InstanceSpec {
   readonly state?: 'MASTER' | 'BACKUP';
 }
 
-export function confText(instances: readonly InstanceSpec[]): string {
-  const lines = ['global_defs {', '  router_id bench', '}'];
+export function confText(instances: readonly InstanceSpec[], globalDefs: readonly string[] = []): string {
+  const lines = ['global_defs {', '  router_id bench', ...globalDefs.map((l) => `  ${l}`), '}'];
   for (const i of instances) {
     lines.push(
       `vrrp_instance ${i.name} {`,
@@ -75,14 +75,21 @@ export interface Daemon {
   readonly vrrpPidFile: string;
 }
 
-export function startDaemon(impl: Impl, host: LabHost, scratch: Scratch, instances: readonly InstanceSpec[], tag: string): Daemon {
-  const conf = scratch.file(`${tag}.conf`, confText(instances));
+export interface DaemonOptions {
+  /** Run pinned to these CPUs (`taskset -c LIST`, which execs the daemon: the PID stays its own). */
+  readonly cpus?: string;
+  /** Extra global_defs lines (e.g. `vrrp_rt_priority 50`). */
+  readonly globalDefs?: readonly string[];
+}
+
+export function startDaemon(impl: Impl, host: LabHost, scratch: Scratch, instances: readonly InstanceSpec[], tag: string, options: DaemonOptions = {}): Daemon {
+  const conf = scratch.file(`${tag}.conf`, confText(instances, options.globalDefs));
   const vrrpPidFile = scratch.path(`${tag}-vrrp.pid`);
   rmSync(vrrpPidFile, { force: true });
   const args = ['-n', '-l', '-D', '-P', '-f', conf, '-p', scratch.path(`${tag}.pid`), '-r', vrrpPidFile];
-  const proc = impl === 'keepalived-ts'
-    ? host.spawn(process.execPath, [tsBin, '-G', ...args], { TMPDIR: scratch.dir })
-    : host.spawn(KEEPALIVED_BIN, args);
+  const [cmd, cmdArgs] = impl === 'keepalived-ts' ? [process.execPath, [tsBin, '-G', ...args]] : [KEEPALIVED_BIN, args];
+  const env = impl === 'keepalived-ts' ? { TMPDIR: scratch.dir } : undefined;
+  const proc = options.cpus === undefined ? host.spawn(cmd, cmdArgs, env) : host.spawn('taskset', ['-c', options.cpus, cmd, ...cmdArgs], env);
   return { impl, proc, vrrpPidFile };
 }
 

@@ -35,6 +35,20 @@ export interface RunResult {
   readonly oldAnswersAfterNew: number;
   readonly probesSent: number;
   readonly answers: number;
+  /** Where the time goes, from the wire (tcpdump on the client host, kernel timestamps). */
+  readonly wire: WirePhases | null;
+}
+
+/** Phases of one failover on the wire, in ms (null when the packet was not seen). */
+export interface WirePhases {
+  /** Trigger -> the old master's priority-0 advert (graceful stop only). */
+  readonly triggerToPriority0Ms: number | null;
+  /** Priority-0 advert (or, link down, the old master's last advert) -> the new master's first advert. */
+  readonly toNewAdvertMs: number | null;
+  /** The new master's first advert -> its first gratuitous ARP for the VIP. */
+  readonly newAdvertToGarpMs: number | null;
+  /** Gratuitous ARP -> the client's first answer from the new master. */
+  readonly garpToFirstAnswerMs: number | null;
 }
 
 interface ClientRun {
@@ -79,7 +93,47 @@ export async function startResponders(lab: Lab): Promise<void> {
   }
 }
 
-export function computeOutage(done: ClientDone, trigger: number, masterLogAt: number | undefined, advertAt: number): RunResult {
+/** `1764091234.567890 IP 192.0.2.1 > 224.0.0.18: VRRPv3, Advertisement, vrid 51, prio 150, ...` or an ARP line. */
+const WIRE_LINE = /^(\d+\.\d+) (?:IP (\S+) > \S+: VRRPv\d, Advertisement, vrid \d+, prio (\d+)|ARP, (?:Request who-has (\S+)(?: \([^)]*\))? tell ([^\s,]+)|Reply ([^\s,]+) is-at))/;
+
+interface WireEvent {
+  readonly at: number;
+  readonly kind: 'advert' | 'garp';
+  readonly source: string;
+  readonly priority: number;
+}
+
+function wireEvents(lines: readonly string[], from: number): WireEvent[] {
+  const out: WireEvent[] = [];
+  for (const line of lines) {
+    const m = WIRE_LINE.exec(line);
+    if (m === null) continue;
+    const at = Number(m[1]) * 1000;
+    if (at < from) continue;
+    if (m[2] !== undefined) out.push({ at, kind: 'advert', source: m[2], priority: Number(m[3]) });
+    else if (m[4] !== undefined && m[4] === m[5]) out.push({ at, kind: 'garp', source: m[4], priority: 0 });
+    else if (m[6] !== undefined) out.push({ at, kind: 'garp', source: m[6], priority: 0 });
+  }
+  return out;
+}
+
+/** The phases of one failover from the wire log (old master h1, new master h2). */
+export function wirePhases(lines: readonly string[], trigger: number, advertAt: number, oldSource: string, newSource: string, firstAnswerAt: number): WirePhases {
+  const events = wireEvents(lines, advertAt - 50);
+  const r = (x: number | undefined, y: number | undefined): number | null => (x === undefined || y === undefined ? null : round(y - x));
+  const prio0 = events.find((e) => e.kind === 'advert' && e.source === oldSource && e.priority === 0 && e.at >= trigger - 5)?.at;
+  const lastOld = events.filter((e) => e.kind === 'advert' && e.source === oldSource && e.priority > 0 && e.at <= (prio0 ?? Infinity)).at(-1)?.at;
+  const newAdvert = events.find((e) => e.kind === 'advert' && e.source === newSource && e.at >= trigger)?.at;
+  const garp = events.find((e) => e.kind === 'garp' && e.source === VIP && e.at >= trigger)?.at;
+  return {
+    triggerToPriority0Ms: r(trigger, prio0),
+    toNewAdvertMs: r(prio0 ?? lastOld, newAdvert),
+    newAdvertToGarpMs: r(newAdvert, garp),
+    garpToFirstAnswerMs: r(garp, firstAnswerAt),
+  };
+}
+
+export function computeOutage(done: ClientDone, trigger: number, masterLogAt: number | undefined, advertAt: number, wire: WirePhases | null = null): RunResult {
   const firstNew = done.runs.findIndex((r) => r.name === 'h2' && r.first > trigger);
   const newRun = done.runs[firstNew];
   if (newRun === undefined) throw new Error('the new master never answered');
@@ -95,7 +149,18 @@ export function computeOutage(done: ClientDone, trigger: number, masterLogAt: nu
     oldAnswersAfterNew: oldAfter,
     probesSent: done.sent,
     answers: done.received,
+    wire,
   };
+}
+
+/**
+ * tcpdump on the client host, printing every advert and ARP request with its kernel receive time
+ * (once per lab, like the advert watch; lines are read after each run).
+ */
+export async function startWireLog(lab: Lab): Promise<LabProcess> {
+  const p = lab.host(3).spawn('tcpdump', ['-i', 'eth0', '-n', '-tt', '-l', '--immediate-mode', '-B', '16384', 'ip proto 112 or arp']);
+  await p.waitForLine(/listening on/, 10_000, 'stderr');
+  return p;
 }
 
 /** A VRRP listener on the client host (lowlevel-agent vrrp-listen): adverts as JSON events. */
@@ -127,6 +192,8 @@ export interface RunContext {
   readonly watch: AgentClient;
   readonly scratch: Scratch;
   readonly probeIntervalMs: number;
+  /** tcpdump on the client host (startWireLog), for the phases of each run. */
+  readonly wireLog?: LabProcess;
   /** Lines of the daemons' logs worth keeping (warnings about a setting), per run. */
   readonly notes: string[];
 }
@@ -160,6 +227,7 @@ export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kin
     const trigger = epochMs();
     if (kind === 'graceful-stop') a.proc.signal('SIGTERM');
     else await h1.cableDown();
+    const wireMark = ctx.wireLog?.stdoutLines.length ?? 0;
     await client.waitForJson((m) => m['event'] === 'run' && m['name'] === 'h2', 3_000 + 6 * adv).catch(() => {
       throw new Error(`${impl}: no answer from h2 within ${3_000 + 6 * adv} ms of ${kind}\n--- h2 ---\n${lastOutput(b, 10)}`);
     });
@@ -168,7 +236,9 @@ export async function runOnce(ctx: RunContext, impl: Impl, s: Setting, kind: Kin
     const done = await client.waitForJson<ClientDone>((m) => m['event'] === 'done', 5_000);
     const warn = [...logLines(a, /warn|invalid|unknown|error/i), ...logLines(b, /warn|invalid|unknown|error/i)];
     for (const line of warn.slice(0, 3)) ctx.notes.push(`${impl} ${s.label}: ${line.trim()}`);
-    return computeOutage(done, trigger, masterLogAt, advertAt);
+    const firstNew = done.runs.find((r) => r.name === 'h2' && r.first > trigger)?.first ?? NaN;
+    const wire = ctx.wireLog === undefined ? null : wirePhases(ctx.wireLog.stdoutLines.slice(Math.max(0, wireMark - 200)), trigger, advertAt, h1.ipv4, h2.ipv4, firstNew);
+    return computeOutage(done, trigger, masterLogAt, advertAt, wire);
   } finally {
     if (client?.running) await client.stop(1_000);
     await Promise.allSettled(daemons.map((d) => stopDaemon(d)));

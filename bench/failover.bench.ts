@@ -15,20 +15,18 @@
  *
  * Environment: FAILOVER_REPS (3), FAILOVER_SETTINGS (v2-1,v3-0.1,v3-0.01), FAILOVER_KINDS
  * (graceful-stop,link-down), PROBE_INTERVAL_MS (1), FAILOVER_LOAD (1), LOAD_SECONDS (60),
- * LOAD_INSTANCES (255).
+ * LOAD_INSTANCES (255), FAILOVER_OUT (bench/results/failover.json: where to write; a subset run while
+ * iterating goes elsewhere).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, release, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Lab } from '../test/support/lab/index.js';
-import { KEEPALIVED_BIN, Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
+import { Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
+import { loadAverages, machine, median, ROOT, versions } from './failover-meta.js';
 import { measureLoad, type LoadFigures } from './failover-load.js';
-import { runOnce, startAdvertWatch, startResponders, type Kind, type RunResult, type Setting } from './failover-run.js';
+import { runOnce, startAdvertWatch, startResponders, startWireLog, type Kind, type RunResult, type Setting, type WirePhases } from './failover-run.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RESULTS = join(ROOT, 'bench', 'results', 'failover.json');
+const RESULTS = process.env['FAILOVER_OUT'] ?? join(ROOT, 'bench', 'results', 'failover.json');
 const ALL_SETTINGS: readonly Setting[] = [
   { label: 'v2-1', version: 2, advertInt: '1' },
   { label: 'v3-0.1', version: 3, advertInt: '0.1' },
@@ -54,6 +52,8 @@ interface ImplFigures {
   medianOutageMs: number | null;
   /** Median time from the trigger to the new master's "Entering MASTER STATE" log line. */
   medianTriggerToMasterLogMs: number | null;
+  /** Medians of the wire phases (tcpdump on the client host). */
+  medianWireMs: Record<keyof WirePhases, number | null>;
   outagesMs: number[];
   runs: RunResult[];
   failures: string[];
@@ -67,36 +67,10 @@ interface Scenario {
   readonly figures: Record<Impl, ImplFigures>;
 }
 
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(s.length / 2);
-  const m = s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-  return Math.round(m * 100) / 100;
-}
-
-function firstLine(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown';
-}
-
-function dirtySrc(): number {
-  const r = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' });
-  return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '').length;
-}
-
-function machine(): Record<string, unknown> {
-  const os = /PRETTY_NAME="?([^"\n]*)"?/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'unknown';
-  return { hostname: hostname(), os, kernel: release(), cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memoryMiB: Math.round(totalmem() / 2 ** 20) };
-}
-
-function versions(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string };
-  return {
-    keepalivedTs: `${pkg.version ?? 'unknown'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}, ${dirtySrc()} uncommitted file(s) under src/; dist/ snapshot taken at start)`,
-    keepalived: firstLine(KEEPALIVED_BIN, ['-v']),
-    node: process.version,
-  };
+function wireMedians(runs: readonly RunResult[]): Record<keyof WirePhases, number | null> {
+  const keys: (keyof WirePhases)[] = ['triggerToPriority0Ms', 'toNewAdvertMs', 'newAdvertToGarpMs', 'garpToFirstAnswerMs'];
+  const of = (k: keyof WirePhases): number | null => median(runs.map((r) => r.wire?.[k]).filter((x): x is number => typeof x === 'number'));
+  return Object.fromEntries(keys.map((k) => [k, of(k)])) as Record<keyof WirePhases, number | null>;
 }
 
 function ratio(s: Scenario): number | null {
@@ -108,20 +82,21 @@ function ratio(s: Scenario): number | null {
 async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): Promise<Scenario[]> {
   await startResponders(lab);
   const watch = await startAdvertWatch(lab);
+  const wireLog = await startWireLog(lab);
   const scenarios: Scenario[] = [];
   for (const s of SETTINGS) {
     for (const kind of KINDS) {
-      const empty = (): ImplFigures => ({ medianOutageMs: null, medianTriggerToMasterLogMs: null, outagesMs: [], runs: [], failures: [] });
+      const empty = (): ImplFigures => ({ medianOutageMs: null, medianTriggerToMasterLogMs: null, medianWireMs: wireMedians([]), outagesMs: [], runs: [], failures: [] });
       const sc: Scenario = { setting: s.label, version: s.version, advertInt: s.advertInt, kind, figures: { 'keepalived-ts': empty(), keepalived: empty() } };
       for (let rep = 1; rep <= REPS; rep++) {
         for (const impl of IMPLS) {
           const f = sc.figures[impl];
           const tag = `${impl}-${s.label}-${kind}-${rep}`;
           try {
-            const r = await runOnce({ lab, watch, scratch, probeIntervalMs: PROBE_INTERVAL_MS, notes }, impl, s, kind, tag);
+            const r = await runOnce({ lab, watch, wireLog, scratch, probeIntervalMs: PROBE_INTERVAL_MS, notes }, impl, s, kind, tag);
             f.runs.push(r);
             f.outagesMs.push(r.outageMs);
-            process.stderr.write(`${tag}: outage ${r.outageMs} ms (trigger->new ${r.triggerToNewMs} ms)\n`);
+            process.stderr.write(`${tag}: outage ${r.outageMs} ms (trigger->new ${r.triggerToNewMs} ms; wire ${JSON.stringify(r.wire)})\n`);
           } catch (e) {
             const msg = (e as Error).message;
             f.failures.push(msg.split('\n').slice(0, 6).join(' | '));
@@ -133,24 +108,28 @@ async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): P
         const f = sc.figures[impl];
         f.medianOutageMs = median(f.outagesMs);
         f.medianTriggerToMasterLogMs = median(f.runs.map((r) => r.triggerToMasterLogMs).filter((x): x is number => x !== null));
+        f.medianWireMs = wireMedians(f.runs);
       }
       scenarios.push(sc);
     }
   }
   await watch.stop();
+  await wireLog.stop(1_000);
   return scenarios;
 }
 
-function write(started: number, measured: Record<string, string>, scenarios: Scenario[], load: LoadFigures | { skipped: string } | undefined, notes: string[]): void {
+function write(started: number, loadAtStart: readonly number[], measured: Record<string, string>, scenarios: Scenario[], load: LoadFigures | { skipped: string } | undefined, notes: string[]): void {
   const out = {
     benchmark: 'VRRP failover outage seen by a UDP client probing the VIP every ms, keepalived-ts pair vs keepalived 2.2.7 pair',
     date: new Date().toISOString(),
     durationS: Math.round((performance.now() - started) / 1000),
     machine: machine(),
+    loadAverage1m5m15m: { atStart: loadAtStart, atEnd: loadAverages() },
     versions: measured,
     method: {
       lab: 'h1 (priority 150) and h2 (priority 100) same implementation, h3 client, one bridge; VIP 192.0.2.100/24 VRID 51',
       outage: 'client receive time of the first answer from h2 minus that of the last answer from h1',
+      wirePhases: 'tcpdump -tt on the client host (kernel receive times): trigger -> priority-0 advert of the old master; that advert (link down: the last one) -> first advert of the new master; -> its first gratuitous ARP; -> the first answer from it at the client',
       triggerToMasterLog: "when the new master's 'Entering MASTER STATE' line reached the bench, from the trigger (splits detection from VIP add + GARP)",
       gracefulStop: 'SIGTERM to the master daemon (keepalived: its parent process)',
       linkDown: "the master's bridge port set down (cable pulled: carrier lost, nothing more leaves h1)",
@@ -165,6 +144,7 @@ function write(started: number, measured: Record<string, string>, scenarios: Sce
       keepalivedMedianMs: s.figures.keepalived.medianOutageMs,
       ratioOursToKeepalived: ratio(s),
       triggerToMasterLogMedianMs: { 'keepalived-ts': s.figures['keepalived-ts'].medianTriggerToMasterLogMs, keepalived: s.figures.keepalived.medianTriggerToMasterLogMs },
+      wirePhasesMedianMs: { 'keepalived-ts': s.figures['keepalived-ts'].medianWireMs, keepalived: s.figures.keepalived.medianWireMs },
       failures: { 'keepalived-ts': s.figures['keepalived-ts'].failures.length, keepalived: s.figures.keepalived.failures.length },
     })),
     scenarios,
@@ -180,6 +160,7 @@ function write(started: number, measured: Record<string, string>, scenarios: Sce
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadAverages();
   const notes: string[] = [];
   const scratch = new Scratch();
   snapshotKeepalivedTs(scratch.path('keepalived-ts'));
@@ -198,7 +179,7 @@ async function main(): Promise<void> {
     await lab.destroy();
     scratch.cleanup();
   }
-  write(started, measured, scenarios, load, notes);
+  write(started, loadAtStart, measured, scenarios, load, notes);
 }
 
 await main();
