@@ -518,6 +518,13 @@ static napi_value init(napi_env env, napi_value exports) {
     {"epollCreate", NULL, js_epoll_create, NULL, NULL, NULL, napi_enumerable, NULL},
     {"epollCtl", NULL, js_epoll_ctl, NULL, NULL, NULL, napi_enumerable, NULL},
     {"epollWaitInto", NULL, js_epoll_wait_into, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"timerfdCreate", NULL, js_timerfd_create, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"timerfdSet", NULL, js_timerfd_set, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"timerfdRead", NULL, js_timerfd_read, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"schedSetScheduler", NULL, js_sched_set_scheduler, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setPriority", NULL, js_set_priority, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"schedSetAffinity", NULL, js_sched_set_affinity, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setRlimitRttime", NULL, js_set_rlimit_rttime, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

@@ -30,4 +30,13 @@ napi_value js_epoll_create(napi_env env, napi_callback_info info);
 napi_value js_epoll_ctl(napi_env env, napi_callback_info info);
 napi_value js_epoll_wait_into(napi_env env, napi_callback_info info);
 
+/* process_calls.c: timerfd and scheduling of the VRRP process (see the file's comment). */
+napi_value js_timerfd_create(napi_env env, napi_callback_info info);
+napi_value js_timerfd_set(napi_env env, napi_callback_info info);
+napi_value js_timerfd_read(napi_env env, napi_callback_info info);
+napi_value js_sched_set_scheduler(napi_env env, napi_callback_info info);
+napi_value js_set_priority(napi_env env, napi_callback_info info);
+napi_value js_sched_set_affinity(napi_env env, napi_callback_info info);
+napi_value js_set_rlimit_rttime(napi_env env, napi_callback_info info);
+
 #endif

@@ -71,6 +71,20 @@ export interface NativeAddon {
   ifNameToIndex(name: string): number;
   /** if_indextoname (extension); null when there is no such interface. */
   ifIndexToName(index: number): string | null;
+  /** timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK|TFD_CLOEXEC) (extension); watch it with poll(). */
+  timerfdCreate(): number;
+  /** Arms the timerfd at an absolute CLOCK_MONOTONIC time (0, 0 disarms). */
+  timerfdSet(fd: number, seconds: number, nanoseconds: number): void;
+  /** Reads (clears) the expiration count; 0 when none is pending. */
+  timerfdRead(fd: number): number;
+  /** sched_setscheduler for thread `tid` (0: the calling thread); `resetOnFork` adds SCHED_RESET_ON_FORK. */
+  schedSetScheduler(tid: number, policy: number, priority: number, resetOnFork: boolean): void;
+  /** setpriority(PRIO_PROCESS, tid, nice): on Linux one thread (0: the calling one). */
+  setPriority(tid: number, nice: number): void;
+  /** sched_setaffinity for thread `tid` (0: the calling thread). */
+  schedSetAffinity(tid: number, cpus: readonly number[]): void;
+  /** setrlimit(RLIMIT_RTTIME) in microseconds; -1 is unlimited. */
+  setRlimitRttime(soft: number, hard: number): void;
 }
 
 /**

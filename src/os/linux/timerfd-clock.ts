@@ -1,0 +1,153 @@
+/**
+ * The VRRP driver's clock on one timerfd (CLOCK_MONOTONIC, absolute deadlines, microsecond
+ * precision), watched on the libuv loop like the sockets.
+ *
+ * Why not setTimeout: Node's timers have millisecond resolution and libuv caches the loop time,
+ * so a timer fires anywhere from ~1 ms early to ~1 ms late, and the driver's re-arm of an early
+ * timer adds another millisecond. Measured in the lab (bench:failover, bench:stress): at
+ * advert_int 0.01 our adverts left every 10.9 ms on average (keepalived 10.25 ms), and the
+ * backup's Skew_Time at advert_int 0.1 ran ~1.3 ms longer than keepalived's. keepalived's own
+ * scheduler runs its timers on a timerfd as well. A second effect: the timerfd is an fd like the
+ * VRRP socket, so when both are ready after the process was starved, epoll reports them in the
+ * order they became ready (an advert that arrived before the master-down deadline is read first),
+ * where Node runs every due timer before it polls for I/O.
+ *
+ * Timers live in a binary min-heap by deadline (insertion order breaks ties); cancelled ones are
+ * dropped lazily. The timerfd is armed for the earliest live deadline.
+ */
+import type { DriverClock, DriverTimerHandle } from '../../vrrp/ports.js';
+import type { NativeAddon, PollHandle } from './native.js';
+
+/** The part of the addon the clock uses (a fake in unit tests). */
+export type TimerfdNative = Pick<NativeAddon, 'timerfdCreate' | 'timerfdSet' | 'timerfdRead' | 'poll' | 'close'>;
+
+interface Entry {
+  readonly id: number;
+  readonly deadlineNs: bigint;
+  readonly callback: () => void;
+}
+
+const NS_PER_S = 1_000_000_000n;
+
+export class TimerfdClock implements DriverClock {
+  private readonly heap: Entry[] = [];
+  private readonly live = new Set<number>();
+  private readonly fd: number;
+  private readonly poller: PollHandle;
+  private nextId = 1;
+  /** The deadline the timerfd is armed for (undefined: disarmed). */
+  private armedNs: bigint | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly native: TimerfdNative,
+    /** CLOCK_MONOTONIC in ns (process.hrtime.bigint is libuv's uv_hrtime: the same clock). */
+    private readonly monotonicNs: () => bigint = () => process.hrtime.bigint(),
+    private readonly onError: (error: Error) => void = () => undefined,
+  ) {
+    this.fd = native.timerfdCreate();
+    this.poller = native.poll(this.fd, (error) => {
+      if (error !== null) this.onError(new Error(`timerfd poll: ${error}`));
+      this.expire();
+    });
+  }
+
+  nowUs(): number {
+    return Number(this.monotonicNs() / 1000n);
+  }
+
+  setTimer(callback: () => void, delayUs: number): DriverTimerHandle {
+    const id = this.nextId++;
+    const deadlineNs = this.monotonicNs() + BigInt(Math.max(0, Math.ceil(delayUs))) * 1000n;
+    this.push({ id, deadlineNs, callback });
+    this.live.add(id);
+    this.rearm();
+    return { id };
+  }
+
+  clearTimer(handle: DriverTimerHandle): void {
+    this.live.delete(handle.id);
+  }
+
+  /** Stops the poller and closes the timerfd; pending timers never fire. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.live.clear();
+    this.heap.length = 0;
+    this.poller.close();
+    this.native.close(this.fd);
+  }
+
+  /** Timers still pending (tests, diagnostics). */
+  get pending(): number {
+    return this.live.size;
+  }
+
+  /** The timerfd is readable: run every due timer (in deadline order), then re-arm. */
+  private expire(): void {
+    if (this.closed) return;
+    this.native.timerfdRead(this.fd);
+    this.armedNs = undefined;
+    const now = this.monotonicNs();
+    // timers added by a callback for "now" run in the next round, after I/O (as setTimeout(0))
+    const due: Entry[] = [];
+    for (let top = this.heap[0]; top !== undefined && top.deadlineNs <= now; top = this.heap[0]) {
+      this.pop();
+      if (this.live.delete(top.id)) due.push(top);
+    }
+    for (const entry of due) {
+      try {
+        entry.callback();
+      } catch (e) {
+        this.onError(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    this.rearm();
+  }
+
+  private rearm(): void {
+    if (this.closed) return;
+    while (this.heap[0] !== undefined && !this.live.has(this.heap[0].id)) this.pop();
+    const next = this.heap[0]?.deadlineNs;
+    if (next === undefined || next === this.armedNs) return;
+    // a deadline already past still arms (1 ns): the fd becomes readable at once
+    const at = next > 0n ? next : 1n;
+    this.native.timerfdSet(this.fd, Number(at / NS_PER_S), Number(at % NS_PER_S));
+    this.armedNs = next;
+  }
+
+  private push(entry: Entry): void {
+    const h = this.heap;
+    h.push(entry);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i] as Entry, h[parent] as Entry)) break;
+      [h[i], h[parent]] = [h[parent] as Entry, h[i] as Entry];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (last === undefined || h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l] as Entry, h[m] as Entry)) m = l;
+      if (r < h.length && before(h[r] as Entry, h[m] as Entry)) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m] as Entry, h[i] as Entry];
+      i = m;
+    }
+  }
+}
+
+function before(a: Entry, b: Entry): boolean {
+  return a.deadlineNs < b.deadlineNs || (a.deadlineNs === b.deadlineNs && a.id < b.id);
+}

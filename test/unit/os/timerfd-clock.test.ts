@@ -1,0 +1,152 @@
+/**
+ * TimerfdClock: deadline order, cancellation, re-arming of the timerfd for the earliest live
+ * deadline, callbacks that arm timers, close. A fake addon records timerfdSet calls and lets the
+ * test make the fd "readable"; one test on the real timerfd checks that no timer fires early.
+ */
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { TimerfdClock, type TimerfdNative } from '../../../src/os/linux/timerfd-clock.js';
+import { loadNative } from '../../../src/os/linux/native.js';
+
+class FakeTimerfd implements TimerfdNative {
+  now = 1_000_000_000n;
+  armed: bigint | undefined;
+  sets = 0;
+  closed = false;
+  private readable: ((error: string | null) => void) | undefined;
+
+  timerfdCreate(): number {
+    return 42;
+  }
+  timerfdSet(_fd: number, seconds: number, nanoseconds: number): void {
+    this.sets++;
+    this.armed = BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds);
+  }
+  timerfdRead(): number {
+    return 1;
+  }
+  poll(_fd: number, onReadable: (error: string | null) => void): { close(): void } {
+    this.readable = onReadable;
+    return { close: () => (this.readable = undefined) };
+  }
+  close(): void {
+    this.closed = true;
+  }
+  /** Advances time; fires the fd when the armed deadline is reached. */
+  advance(ns: bigint): void {
+    this.now += ns;
+    if (this.armed !== undefined && this.armed <= this.now) {
+      this.armed = undefined;
+      this.readable?.(null);
+    }
+  }
+}
+
+function clockWith(fake: FakeTimerfd, errors: Error[] = []): TimerfdClock {
+  return new TimerfdClock(fake, () => fake.now, (e) => errors.push(e));
+}
+
+describe('TimerfdClock', () => {
+  it('fires timers in deadline order, each at its own deadline', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push('b'), 2_000);
+    clock.setTimer(() => fired.push('a'), 1_000);
+    clock.setTimer(() => fired.push('c'), 3_000);
+    assert.equal(fake.armed, 1_000_000_000n + 1_000_000n, 'armed for the earliest deadline, in ns');
+    fake.advance(999_999n);
+    assert.deepEqual(fired, []);
+    fake.advance(1n);
+    assert.deepEqual(fired, ['a']);
+    assert.equal(fake.armed, 1_000_000_000n + 2_000_000n);
+    fake.advance(1_000_000n);
+    assert.deepEqual(fired, ['a', 'b']);
+    fake.advance(1_000_000n);
+    assert.deepEqual(fired, ['a', 'b', 'c']);
+    assert.equal(fake.armed, undefined, 'nothing left to arm');
+  });
+
+  it('runs every due timer of one wake-up, ties in arming order', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    const fired: number[] = [];
+    for (const n of [1, 2, 3]) clock.setTimer(() => fired.push(n), 500);
+    clock.setTimer(() => fired.push(0), 100);
+    fake.now += 1_000_000n;
+    fake.advance(0n);
+    assert.deepEqual(fired, [0, 1, 2, 3]);
+    assert.equal(clock.pending, 0);
+  });
+
+  it('skips cancelled timers and re-arms for the next live one', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    const fired: string[] = [];
+    const early = clock.setTimer(() => fired.push('early'), 1_000);
+    clock.setTimer(() => fired.push('late'), 5_000);
+    clock.clearTimer(early);
+    fake.advance(1_000_000n);
+    assert.deepEqual(fired, []);
+    assert.equal(fake.armed, 1_000_000_000n + 5_000_000n);
+    fake.advance(4_000_000n);
+    assert.deepEqual(fired, ['late']);
+  });
+
+  it('a callback may arm a timer; one for "now" runs on the next wake-up, not in the same loop', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    const fired: string[] = [];
+    clock.setTimer(() => {
+      fired.push('first');
+      clock.setTimer(() => fired.push('again'), 0);
+    }, 10);
+    fake.advance(10_000n);
+    assert.deepEqual(fired, ['first']);
+    assert.equal(fake.armed, fake.now, 'armed at once for the new timer');
+    fake.advance(0n);
+    assert.deepEqual(fired, ['first', 'again']);
+  });
+
+  it('a throwing callback is reported and the others still run', () => {
+    const fake = new FakeTimerfd();
+    const errors: Error[] = [];
+    const clock = clockWith(fake, errors);
+    const fired: string[] = [];
+    clock.setTimer(() => {
+      throw new Error('boom');
+    }, 1);
+    clock.setTimer(() => fired.push('ok'), 1);
+    fake.advance(1_000n);
+    assert.deepEqual(fired, ['ok']);
+    assert.equal(errors[0]?.message, 'boom');
+  });
+
+  it('nowUs is the monotonic clock in microseconds; close stops everything', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    assert.equal(clock.nowUs(), 1_000_000);
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push('x'), 1_000);
+    clock.close();
+    clock.close();
+    assert.equal(fake.closed, true);
+    fake.advance(10_000_000n);
+    assert.deepEqual(fired, []);
+  });
+
+  it('with the real timerfd, a timer never fires before its deadline', async () => {
+    const clock = new TimerfdClock(loadNative());
+    try {
+      const lateness: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const start = process.hrtime.bigint();
+        await new Promise<void>((resolve) => clock.setTimer(resolve, 3_000));
+        lateness.push(Number(process.hrtime.bigint() - start) / 1e6 - 3);
+      }
+      assert.ok(lateness.every((l) => l >= 0), `never early: ${lateness.join(', ')}`);
+    } finally {
+      clock.close();
+    }
+  });
+});
