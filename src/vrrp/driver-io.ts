@@ -291,8 +291,10 @@ export class VipWorker {
         for (const vip of this.vips) {
           if (!this.installed) return; // left MASTER meanwhile
           const what = vip.address.includes(':') ? 'unsolicited Neighbour Advert' : 'gratuitous ARP';
+          const sent = this.l2.announce(vip);
+          // logged after the packet left: the log write is not on the failover's path
           this.log.detail(`Sending ${what} on ${vip.interfaceName} for ${vip.address}`);
-          await this.l2.announce(vip);
+          await sent;
         }
       }
     });

@@ -3,7 +3,7 @@
  * VIPs over rtnetlink, GARP / unsolicited NA over L2Announcer, and a monotonic µs clock.
  * Link events and address lookups are in vrrp-ports-links.ts.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type {
   AddressPort, DriverClock, DriverTimerHandle, IncomingVrrpHandler, IncomingVrrpPacket, L2AnnouncePort, VipSpec, VrrpTransport,
   VrrpTransportFactory, VrrpTransportSpec,
@@ -16,7 +16,7 @@ import { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR } from './netlink/constants.js
 import { ipToBytes } from './netlink/ip-address.js';
 import { watchRtnetlink } from './netlink/monitor.js';
 import type { RtNetlink } from './netlink/rtnetlink.js';
-import { interfaceMac, L2Announcer } from './packet-socket.js';
+import { interfaceMacSync, L2Announcer } from './packet-socket.js';
 import { loadNative, type NativeAddon } from './native.js';
 import { VrrpSocket, type ReceivedVrrpPacket } from './vrrp-socket.js';
 import type { ProcessRunner } from './process-runner.js';
@@ -184,11 +184,18 @@ export class LinuxAddresses implements AddressPort {
   }
 }
 
-/** keepalived sets the NA Router flag when IPv6 forwarding is on for the interface. */
-async function ipv6Forwarding(interfaceName: string): Promise<boolean> {
+/**
+ * keepalived sets the NA Router flag when IPv6 forwarding is on for the interface. Read
+ * synchronously (a procfs read): nothing between becoming master and the first NA goes through
+ * libuv's thread pool.
+ */
+function ipv6Forwarding(interfaceName: string): boolean {
   if (!/^[^/\0]{1,15}$/.test(interfaceName) || interfaceName === '.' || interfaceName === '..') return false;
-  const text = await readFile(`/proc/sys/net/ipv6/conf/${interfaceName}/forwarding`, 'utf8').catch(() => '0');
-  return text.trim() === '1';
+  try {
+    return readFileSync(`/proc/sys/net/ipv6/conf/${interfaceName}/forwarding`, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -200,7 +207,7 @@ export class LinuxL2Announcer implements L2AnnouncePort {
 
   constructor(private readonly native: NativeAddon = loadNative()) {}
 
-  private async get(interfaceName: string): Promise<{ l2: L2Announcer; mac: Uint8Array }> {
+  private get(interfaceName: string): { l2: L2Announcer; mac: Uint8Array } {
     let entry = this.announcers.get(interfaceName);
     if (entry !== undefined && entry.l2.ifindex !== this.native.ifNameToIndex(interfaceName)) {
       entry.l2.close();
@@ -208,17 +215,35 @@ export class LinuxL2Announcer implements L2AnnouncePort {
       entry = undefined;
     }
     if (entry === undefined) {
-      const mac = await interfaceMac(interfaceName);
-      entry = this.announcers.get(interfaceName) ?? { l2: L2Announcer.open(interfaceName), mac };
+      entry = { mac: interfaceMacSync(interfaceName), l2: L2Announcer.open(interfaceName) };
       this.announcers.set(interfaceName, entry);
     }
     return entry;
   }
 
-  async announce(vip: VipSpec): Promise<void> {
-    const { l2, mac } = await this.get(vip.interfaceName);
-    if (vip.address.includes(':')) l2.sendUnsolicitedNa(vip.address, mac, { router: await ipv6Forwarding(vip.interfaceName) });
-    else l2.sendGratuitousArp(vip.address, mac);
+  /**
+   * Opens the packet socket and reads the MAC of an interface ahead of the first announcement
+   * (a new master's first GARP then costs one sendmsg). False when that fails now (no such
+   * interface yet): announce() tries again and reports the error.
+   */
+  prepare(interfaceName: string): boolean {
+    try {
+      this.get(interfaceName);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  announce(vip: VipSpec): Promise<void> {
+    try {
+      const { l2, mac } = this.get(vip.interfaceName);
+      if (vip.address.includes(':')) l2.sendUnsolicitedNa(vip.address, mac, { router: ipv6Forwarding(vip.interfaceName) });
+      else l2.sendGratuitousArp(vip.address, mac);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   close(): void {
