@@ -14,7 +14,10 @@ import { configHasTopLevel, type ConfigProbeOptions } from './config-probe.js';
 import type { VrrpModel } from '../config/model/vrrp.js';
 import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
-import { createDriverClock, LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
+import { TimerfdClock } from '../os/linux/timerfd-clock.js';
+import { applyVrrpScheduling } from '../os/linux/process-scheduling.js';
+import { schedulingRequested, vrrpSchedulingFrom } from './vrrp-scheduling.js';
+import { LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
 import { openLinuxVipFilter, type LinuxVipFilter } from '../os/linux/vip-filter-linux.js';
 import { LinuxProcessTable, LinuxTrackFiles } from '../os/linux/tracker-ports.js';
@@ -40,6 +43,7 @@ interface LinuxResources {
   readonly routes: LinuxRoutes;
   readonly links: LinuxLinkEvents;
   readonly l2: LinuxL2Announcer;
+  readonly clock: TimerfdClock;
 }
 
 function driverLog(logger: Logger): DriverLog {
@@ -63,6 +67,7 @@ export class VrrpSubsystem implements Subsystem {
   /** The no_accept table, opened when an instance needs it. */
   private vipFilter: LinuxVipFilter | undefined;
   private statics: StaticConfig | undefined;
+  private onCpuLimit: (() => void) | undefined;
 
   /** keepVrrp: -V/--dont-release-vrrp (VIPs, virtual routes/rules and VMACs stay at stop). */
   constructor(private readonly logger: Logger, private readonly opts: { readonly keepVrrp?: boolean } = {}) {}
@@ -78,11 +83,12 @@ export class VrrpSubsystem implements Subsystem {
     const native = loadNative();
     const addresses = new LinuxAddresses(rt, native);
     const routes = new LinuxRoutes(rt, (name) => native.ifNameToIndex(name));
-    this.resources = { rt, addresses, routes, links, l2 };
+    const clock = new TimerfdClock(native, undefined, (e) => log.error(`timer: ${e.message}`));
+    this.resources = { rt, addresses, routes, links, l2, clock };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
     const processRunner = new LinuxProcessRunner();
     const vmacs = new LinuxVmacs(rt, log, new VmacMulticastRules(processRunner));
-    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses, routes, l2, links, clock: createDriverClock(), log, vipFilter, vmacs };
+    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses, routes, l2, links, clock, log, vipFilter, vmacs };
     // keepalived installs the static addresses, routes and rules before any instance starts
     this.statics = new StaticConfig(addresses, routes, log);
     await this.statics.apply(staticTargets(vrrp));
@@ -105,7 +111,24 @@ export class VrrpSubsystem implements Subsystem {
     const bindings = await this.adaptAll(vrrp, global, rt);
     this.openVipFilter(bindings, global);
     await this.set.start(bindings);
+    // after the start: VMACs now exist; an instance that is master already opened its socket
+    for (const name of new Set(bindings.flatMap((b) => b.vips.map((v) => v.interfaceName)))) l2.prepare(name);
     this.trackers.start();
+    this.applyScheduling(global);
+  }
+
+  /**
+   * global_defs vrrp_rt_priority / vrrp_priority / vrrp_no_swap / vrrp_cpu_affinity /
+   * vrrp_rlimit_rttime, once the instances run (startup work is not timed by RLIMIT_RTTIME).
+   */
+  private applyScheduling(global: GlobalModel): void {
+    const scheduling = vrrpSchedulingFrom(global.raw);
+    if (!schedulingRequested(scheduling)) return;
+    if (scheduling.realtimePriority !== undefined && this.onCpuLimit === undefined) {
+      this.onCpuLimit = (): void => this.logger.warning('VRRP process used more real-time CPU than vrrp_rlimit_rttime / 2 without sleeping (SIGXCPU); the hard limit ends it');
+      process.on('SIGXCPU', this.onCpuLimit);
+    }
+    applyVrrpScheduling(scheduling, loadNative(), { info: (m) => this.logger.detail(m), warning: (m) => this.logger.warning(m) });
   }
 
   /** vrrp_script trackers run through the process runner on the driver clock (never awaited). */
@@ -215,6 +238,9 @@ export class VrrpSubsystem implements Subsystem {
     r.l2.close();
     r.routes.close();
     r.addresses.close();
+    r.clock.close();
+    if (this.onCpuLimit !== undefined) process.off('SIGXCPU', this.onCpuLimit);
+    this.onCpuLimit = undefined;
     r.rt.client.close();
   }
 

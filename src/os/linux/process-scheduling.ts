@@ -1,0 +1,75 @@
+/**
+ * Applies the VRRP process's scheduling (src/daemon/vrrp-scheduling.ts) to this process.
+ *
+ * Node runs JavaScript on its main thread; the other threads (V8's GC and compiler helpers,
+ * libuv's pool) do no VRRP work. So the real-time policy and the nice value go to the main thread
+ * only (sched_setscheduler / setpriority act on one thread on Linux), with SCHED_RESET_ON_FORK:
+ * threads and scripts started later run SCHED_OTHER at nice 0, as keepalived's scripts do. The CPU
+ * affinity goes to every thread of the process (keepalived's VRRP child is one thread).
+ * vrrp_no_swap (keepalived: mlockall) is not applied: V8 hands heap pages back with madvise,
+ * which the kernel refuses on locked memory, and V8 aborts the process ("Check failed: 0 == ret")
+ * — tried in the lab with MCL_CURRENT, MCL_CURRENT|MCL_ONFAULT and MCL_CURRENT|MCL_FUTURE|
+ * MCL_ONFAULT. A warning says so.
+ * RLIMIT_RTTIME (with the real-time policy): soft = limit / 2 (SIGXCPU), hard = limit (SIGKILL),
+ * as keepalived sets it; SIGXCPU is caught and reported instead of ending the daemon.
+ */
+import { readdirSync } from 'node:fs';
+import type { VrrpScheduling } from '../../daemon/vrrp-scheduling.js';
+import type { NativeAddon } from './native.js';
+
+export const SCHED_OTHER = 0;
+export const SCHED_RR = 2;
+
+export type SchedulingNative = Pick<NativeAddon, 'schedSetScheduler' | 'setPriority' | 'schedSetAffinity' | 'setRlimitRttime'>;
+
+export interface SchedulingLog {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+/** The thread ids of this process (/proc/self/task). */
+export function processThreadIds(): number[] {
+  return readdirSync('/proc/self/task').filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+function errorText(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Applies what is requested; each step that fails is logged and skipped (the daemon runs on at
+ * the default scheduling). Returns the steps that took effect.
+ */
+export function applyVrrpScheduling(s: VrrpScheduling, native: SchedulingNative, log: SchedulingLog, threads: () => number[] = processThreadIds): string[] {
+  const done: string[] = [];
+  const step = (what: string, fn: () => void): void => {
+    try {
+      fn();
+      done.push(what);
+    } catch (e) {
+      log.warning(`Unable to set ${what}: ${errorText(e)}`);
+    }
+  };
+  if (s.cpus !== undefined) {
+    const cpus = s.cpus;
+    step(`cpu affinity ${cpus.join(',')}`, () => {
+      for (const tid of threads()) native.schedSetAffinity(tid, cpus);
+    });
+  }
+  if (s.lockMemory) log.warning('vrrp_no_swap is not supported by keepalived-ts (V8 cannot run with locked memory) - ignored');
+  if (s.realtimePriority !== undefined) {
+    const limit = s.rlimitRttimeUs;
+    // the limit first, so that the real-time policy never runs without it
+    if (limit !== undefined) step(`rlimit_rttime ${limit}`, () => native.setRlimitRttime(Math.floor(limit / 2), limit));
+    step(`realtime priority ${s.realtimePriority}`, () => native.schedSetScheduler(0, SCHED_RR, s.realtimePriority ?? 1, true));
+  } else if (s.nice !== undefined) {
+    const nice = s.nice;
+    step(`process priority ${nice}`, () => {
+      native.schedSetScheduler(0, SCHED_OTHER, 0, true);
+      native.setPriority(0, nice);
+    });
+  }
+  if (done.length > 0) log.info(`VRRP process scheduling: ${done.join(', ')}`);
+  return done;
+}

@@ -1,0 +1,75 @@
+/**
+ * applyVrrpScheduling against a recording fake of the addon: which calls, in which order, with
+ * which arguments; a failing call is logged and the rest still applied.
+ */
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { applyVrrpScheduling, SCHED_OTHER, SCHED_RR, type SchedulingNative } from '../../../src/os/linux/process-scheduling.js';
+
+class Recorder implements SchedulingNative {
+  calls: string[] = [];
+  failing = new Set<string>();
+  private record(name: string, args: unknown[]): void {
+    this.calls.push(`${name}(${args.map((a) => JSON.stringify(a)).join(',')})`);
+    if (this.failing.has(name)) throw Object.assign(new Error(`${name} failed`), { code: 'EPERM', errno: 1, syscall: name });
+  }
+  schedSetScheduler(...a: [number, number, number, boolean]): void { this.record('schedSetScheduler', a); }
+  setPriority(...a: [number, number]): void { this.record('setPriority', a); }
+  schedSetAffinity(...a: [number, readonly number[]]): void { this.record('schedSetAffinity', a); }
+  setRlimitRttime(...a: [number, number]): void { this.record('setRlimitRttime', a); }
+}
+
+function logCollector(): { info: string[]; warning: string[]; log: { info(m: string): void; warning(m: string): void } } {
+  const info: string[] = [];
+  const warning: string[] = [];
+  return { info, warning, log: { info: (m) => info.push(m), warning: (m) => warning.push(m) } };
+}
+
+describe('applyVrrpScheduling', () => {
+  it('real-time: RLIMIT_RTTIME (soft half, hard the limit) before SCHED_RR|SCHED_RESET_ON_FORK on the main thread', () => {
+    const n = new Recorder();
+    const l = logCollector();
+    const done = applyVrrpScheduling({ realtimePriority: 50, rlimitRttimeUs: 10_000, lockMemory: false }, n, l.log);
+    assert.deepEqual(n.calls, ['setRlimitRttime(5000,10000)', `schedSetScheduler(0,${SCHED_RR},50,true)`]);
+    assert.deepEqual(done, ['rlimit_rttime 10000', 'realtime priority 50']);
+    assert.deepEqual(l.warning, []);
+    assert.match(l.info[0] ?? '', /realtime priority 50/);
+  });
+
+  it('nice: SCHED_OTHER with reset-on-fork (scripts start at nice 0), then setpriority', () => {
+    const n = new Recorder();
+    applyVrrpScheduling({ nice: -5, lockMemory: false }, n, logCollector().log);
+    assert.deepEqual(n.calls, [`schedSetScheduler(0,${SCHED_OTHER},0,true)`, 'setPriority(0,-5)']);
+  });
+
+  it('affinity to every thread of the process', () => {
+    const n = new Recorder();
+    applyVrrpScheduling({ cpus: [1], lockMemory: false }, n, logCollector().log, () => [10, 11]);
+    assert.deepEqual(n.calls, ['schedSetAffinity(10,[1])', 'schedSetAffinity(11,[1])']);
+  });
+
+  it('vrrp_no_swap is refused with a warning (V8 aborts with locked memory); the rest applies', () => {
+    const n = new Recorder();
+    const l = logCollector();
+    const done = applyVrrpScheduling({ cpus: [0], lockMemory: true }, n, l.log, () => [10]);
+    assert.deepEqual(done, ['cpu affinity 0']);
+    assert.match(l.warning[0] ?? '', /^vrrp_no_swap is not supported by keepalived-ts/);
+  });
+
+  it('a refused call is logged with its errno name; the others still apply', () => {
+    const n = new Recorder();
+    n.failing.add('setRlimitRttime');
+    const l = logCollector();
+    const done = applyVrrpScheduling({ realtimePriority: 10, rlimitRttimeUs: 10_000, lockMemory: false }, n, l.log);
+    assert.deepEqual(done, ['realtime priority 10']);
+    assert.deepEqual(l.warning, ['Unable to set rlimit_rttime 10000: EPERM']);
+  });
+
+  it('nothing requested: no call, no log line', () => {
+    const n = new Recorder();
+    const l = logCollector();
+    assert.deepEqual(applyVrrpScheduling({ lockMemory: false }, n, l.log), []);
+    assert.deepEqual(n.calls, []);
+    assert.deepEqual(l.info, []);
+  });
+});
