@@ -181,7 +181,10 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
       await sleep((s.durationS * 1000) / steps);
       const seen = linesSince(b, marks[1]).filter((l) => MASTER.test(l)).length + linesSince(a, marks[0]).filter((l) => LEFT_MASTER.test(l)).length;
       process.stderr.write(`${impl}: ${Math.round(((i + 1) * s.durationS) / steps)} s of ${s.durationS} s under load, ${seen} transition(s)\n`);
-      if (!a.proc.running || !b.proc.running) throw new Error(`${impl}: a daemon exited under load\n${lastOutput(a, 10)}\n${lastOutput(b, 10)}`);
+      if (!a.proc.running || !b.proc.running) {
+        const status = async (d: Daemon): Promise<string> => (d.proc.running ? 'running' : JSON.stringify(await d.proc.exited));
+        throw new Error(`${impl}: a daemon exited under load (master ${await status(a)}, backup ${await status(b)})\n${lastOutput(a, 10)}\n${lastOutput(b, 10)}`);
+      }
     }
     const t1 = pids.map((p) => sampleProc(p));
     const h1s = hogs.map((h) => sampleProc(h.pid));

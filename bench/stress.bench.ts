@@ -12,8 +12,9 @@
  * Environment: KTS_STRESS_S (300: the stress window per implementation), KTS_STRESS_BASELINE_S
  * (10: quiet window before it), KTS_STRESS_ADVERT_INT (0.01), KTS_STRESS_IMPLS
  * (keepalived-ts,keepalived), KTS_STRESS_HOGS_PER_CPU (1), KTS_STRESS_CPUS ("0,1": master's CPU,
- * backup's CPU), KTS_STRESS_GLOBAL_DEFS (extra global_defs lines for both daemons, ';'-separated,
- * e.g. "vrrp_rt_priority 50"; default none: both implementations at their defaults).
+ * backup's CPU), KTS_STRESS_VARIANTS (defaults,realtime: the daemons at their default scheduling,
+ * then both with `vrrp_rt_priority 50`), KTS_STRESS_GLOBAL_DEFS (instead of the variants: one run
+ * with these extra global_defs lines, ';'-separated).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,16 +30,30 @@ function list(env: string | undefined, fallback: string, separator = ','): strin
   return text.split(separator).map((x) => x.trim()).filter((x) => x !== '');
 }
 
-function setting(): StressSetting {
+const VARIANTS: Readonly<Record<string, readonly string[]>> = {
+  defaults: [],
+  realtime: ['vrrp_rt_priority 50'],
+};
+
+function variants(): { name: string; globalDefs: readonly string[] }[] {
+  const custom = process.env['KTS_STRESS_GLOBAL_DEFS'];
+  if (custom !== undefined && custom.trim() !== '') return [{ name: 'custom', globalDefs: list(custom, '', ';') }];
+  return list(process.env['KTS_STRESS_VARIANTS'], 'defaults,realtime').map((name) => {
+    const globalDefs = VARIANTS[name];
+    if (globalDefs === undefined) throw new Error(`unknown variant ${name} (known: ${Object.keys(VARIANTS).join(', ')})`);
+    return { name, globalDefs };
+  });
+}
+
+function setting(): Omit<StressSetting, 'globalDefs'> {
   const [masterCpu = 0, backupCpu = 1] = list(process.env['KTS_STRESS_CPUS'], '0,1').map(Number);
-  const s: StressSetting = {
+  const s = {
     advertInt: process.env['KTS_STRESS_ADVERT_INT'] ?? '0.01',
     durationS: Number(process.env['KTS_STRESS_S'] ?? 300),
     baselineS: Number(process.env['KTS_STRESS_BASELINE_S'] ?? 10),
     masterCpu,
     backupCpu,
     hogsPerCpu: Number(process.env['KTS_STRESS_HOGS_PER_CPU'] ?? 1),
-    globalDefs: list(process.env['KTS_STRESS_GLOBAL_DEFS'], '', ';'),
   };
   for (const [k, v] of Object.entries({ durationS: s.durationS, baselineS: s.baselineS, masterCpu, backupCpu, hogsPerCpu: s.hogsPerCpu })) {
     if (!Number.isFinite(v) || v < 0) throw new Error(`bad ${k}: ${v}`);
@@ -58,17 +73,20 @@ async function main(): Promise<void> {
   snapshotKeepalivedTs(scratch.path('keepalived-ts'));
   const measured = versions();
   const lab = await Lab.create({ hosts: 3 });
-  const runs: StressFigures[] = [];
+  const runs: (StressFigures & { variant: string })[] = [];
   const failures: string[] = [];
+  const chosen = variants();
   try {
-    for (const impl of impls) {
-      try {
-        const r = await stressRun(lab, scratch, impl, s);
-        runs.push(r);
-        process.stderr.write(`${impl}: ${r.spuriousTransitions} spurious transition(s), max advert gap ${r.wire.stress.maxGapMs} ms, CPU ${r.cpuPercentOfCore.master}%/${r.cpuPercentOfCore.backup}%\n`);
-      } catch (e) {
-        failures.push(`${impl}: ${(e as Error).message.split('\n').slice(0, 8).join(' | ')}`);
-        process.stderr.write(`${impl}: FAILED ${(e as Error).message}\n`);
+    for (const v of chosen) {
+      for (const impl of impls) {
+        try {
+          const r = await stressRun(lab, scratch, impl, { ...s, globalDefs: v.globalDefs });
+          runs.push({ variant: v.name, ...r });
+          process.stderr.write(`${v.name} ${impl}: ${r.spuriousTransitions} spurious transition(s), max advert gap ${r.wire.stress.maxGapMs} ms, CPU ${r.cpuPercentOfCore.master}%/${r.cpuPercentOfCore.backup}%\n`);
+        } catch (e) {
+          failures.push(`${v.name} ${impl}: ${(e as Error).message.split('\n').slice(0, 8).join(' | ')}`);
+          process.stderr.write(`${v.name} ${impl}: FAILED ${(e as Error).message}\n`);
+        }
       }
     }
   } finally {
@@ -88,13 +106,14 @@ async function main(): Promise<void> {
       load: `${s.hogsPerCpu} busy loop(s) (sh 'while :; do :; done', nice as the daemons) pinned to each daemon CPU; master daemon on CPU ${s.masterCpu}, backup on CPU ${s.backupCpu} (taskset)`,
       stressWindowS: s.durationS,
       baselineS: s.baselineS,
-      globalDefs: s.globalDefs,
+      variants: Object.fromEntries(chosen.map((v) => [v.name, v.globalDefs])),
       spurious: "after the steady state: the backup logging 'Entering MASTER STATE', or the master logging 'Entering BACKUP/FAULT STATE'",
       gaps: "between consecutive adverts of the master seen on h3; 'over master down' = longer than the backup's Master_Down_Interval",
       cpu: 'utime+stime from /proc/PID/stat over the stress window, % of one core (keepalived: its VRRP child)',
-      order: impls.join(' then '),
+      order: chosen.flatMap((v) => impls.map((i) => `${v.name} ${i}`)).join(', then '),
     },
     summary: runs.map((r) => ({
+      variant: r.variant,
       impl: r.impl,
       spuriousTransitions: r.spuriousTransitions,
       backupAdvertsOnWire: r.wire.backupAdverts,

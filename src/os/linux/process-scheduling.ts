@@ -1,11 +1,16 @@
 /**
  * Applies the VRRP process's scheduling (src/daemon/vrrp-scheduling.ts) to this process.
  *
- * Node runs JavaScript on its main thread; the other threads (V8's GC and compiler helpers,
- * libuv's pool) do no VRRP work. So the real-time policy and the nice value go to the main thread
- * only (sched_setscheduler / setpriority act on one thread on Linux), with SCHED_RESET_ON_FORK:
- * threads and scripts started later run SCHED_OTHER at nice 0, as keepalived's scripts do. The CPU
- * affinity goes to every thread of the process (keepalived's VRRP child is one thread).
+ * keepalived's VRRP child is one thread; a Node process has several (the event loop, V8's GC and
+ * compiler helpers, libuv's pool), and sched_setscheduler / setpriority / sched_setaffinity act
+ * on one thread on Linux. So each is applied to every thread of the process. The real-time policy
+ * on the event-loop thread alone was tried first and fails (bench:stress, daemon pinned to one
+ * CPU): the event loop now and then waits, spinning, for a GC helper thread left at SCHED_OTHER,
+ * which the real-time thread itself keeps off the CPU — a priority inversion that lasted until
+ * the kernel's real-time throttling let the helper run (advert gaps of ~60 ms, the 50 ms the
+ * throttling leaves to normal tasks each second), or until RLIMIT_RTTIME killed the daemon.
+ * SCHED_RESET_ON_FORK: scripts (and threads started later) run SCHED_OTHER at nice 0, as
+ * keepalived's scripts do.
  * vrrp_no_swap (keepalived: mlockall) is not applied: V8 hands heap pages back with madvise,
  * which the kernel refuses on locked memory, and V8 aborts the process ("Check failed: 0 == ret")
  * — tried in the lab with MCL_CURRENT, MCL_CURRENT|MCL_ONFAULT and MCL_CURRENT|MCL_FUTURE|
@@ -62,12 +67,17 @@ export function applyVrrpScheduling(s: VrrpScheduling, native: SchedulingNative,
     const limit = s.rlimitRttimeUs;
     // the limit first, so that the real-time policy never runs without it
     if (limit !== undefined) step(`rlimit_rttime ${limit}`, () => native.setRlimitRttime(Math.floor(limit / 2), limit));
-    step(`realtime priority ${s.realtimePriority}`, () => native.schedSetScheduler(0, SCHED_RR, s.realtimePriority ?? 1, true));
+    const priority = s.realtimePriority;
+    step(`realtime priority ${priority}`, () => {
+      for (const tid of threads()) native.schedSetScheduler(tid, SCHED_RR, priority, true);
+    });
   } else if (s.nice !== undefined) {
     const nice = s.nice;
     step(`process priority ${nice}`, () => {
-      native.schedSetScheduler(0, SCHED_OTHER, 0, true);
-      native.setPriority(0, nice);
+      for (const tid of threads()) {
+        native.schedSetScheduler(tid, SCHED_OTHER, 0, true);
+        native.setPriority(tid, nice);
+      }
     });
   }
   if (done.length > 0) log.info(`VRRP process scheduling: ${done.join(', ')}`);

@@ -26,11 +26,11 @@ function logCollector(): { info: string[]; warning: string[]; log: { info(m: str
 }
 
 describe('applyVrrpScheduling', () => {
-  it('real-time: RLIMIT_RTTIME (soft half, hard the limit) before SCHED_RR|SCHED_RESET_ON_FORK on the main thread', () => {
+  it('real-time: RLIMIT_RTTIME (soft half, hard the limit) before SCHED_RR|SCHED_RESET_ON_FORK on every thread', () => {
     const n = new Recorder();
     const l = logCollector();
-    const done = applyVrrpScheduling({ realtimePriority: 50, rlimitRttimeUs: 10_000, lockMemory: false }, n, l.log);
-    assert.deepEqual(n.calls, ['setRlimitRttime(5000,10000)', `schedSetScheduler(0,${SCHED_RR},50,true)`]);
+    const done = applyVrrpScheduling({ realtimePriority: 50, rlimitRttimeUs: 10_000, lockMemory: false }, n, l.log, () => [7, 8]);
+    assert.deepEqual(n.calls, ['setRlimitRttime(5000,10000)', `schedSetScheduler(7,${SCHED_RR},50,true)`, `schedSetScheduler(8,${SCHED_RR},50,true)`]);
     assert.deepEqual(done, ['rlimit_rttime 10000', 'realtime priority 50']);
     assert.deepEqual(l.warning, []);
     assert.match(l.info[0] ?? '', /realtime priority 50/);
@@ -38,8 +38,8 @@ describe('applyVrrpScheduling', () => {
 
   it('nice: SCHED_OTHER with reset-on-fork (scripts start at nice 0), then setpriority', () => {
     const n = new Recorder();
-    applyVrrpScheduling({ nice: -5, lockMemory: false }, n, logCollector().log);
-    assert.deepEqual(n.calls, [`schedSetScheduler(0,${SCHED_OTHER},0,true)`, 'setPriority(0,-5)']);
+    applyVrrpScheduling({ nice: -5, lockMemory: false }, n, logCollector().log, () => [7]);
+    assert.deepEqual(n.calls, [`schedSetScheduler(7,${SCHED_OTHER},0,true)`, 'setPriority(7,-5)']);
   });
 
   it('affinity to every thread of the process', () => {
@@ -60,7 +60,7 @@ describe('applyVrrpScheduling', () => {
     const n = new Recorder();
     n.failing.add('setRlimitRttime');
     const l = logCollector();
-    const done = applyVrrpScheduling({ realtimePriority: 10, rlimitRttimeUs: 10_000, lockMemory: false }, n, l.log);
+    const done = applyVrrpScheduling({ realtimePriority: 10, rlimitRttimeUs: 10_000, lockMemory: false }, n, l.log, () => [7]);
     assert.deepEqual(done, ['realtime priority 10']);
     assert.deepEqual(l.warning, ['Unable to set rlimit_rttime 10000: EPERM']);
   });
