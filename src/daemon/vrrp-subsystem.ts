@@ -35,6 +35,8 @@ import { bindingRefs, TrackerSet } from '../vrrp/trackers.js';
 import type { DriverLog, DriverPorts, VipFilterPort } from '../vrrp/ports.js';
 import type { Logger } from './logger.js';
 import { VrrpEvents } from './vrrp-events.js';
+import { LinuxAddressPresence } from '../os/linux/address-presence-linux.js';
+import { InterfaceAddressTable } from '../vrrp/interface-addresses.js';
 import type { ConfigSnapshot, DumpKind, Subsystem, SubsystemRegistry } from './subsystem.js';
 
 interface LinuxResources {
@@ -44,6 +46,7 @@ interface LinuxResources {
   readonly links: LinuxLinkEvents;
   readonly l2: LinuxL2Announcer;
   readonly clock: TimerfdClock;
+  readonly presence: LinuxAddressPresence;
 }
 
 function driverLog(logger: Logger): DriverLog {
@@ -84,11 +87,15 @@ export class VrrpSubsystem implements Subsystem {
     const addresses = new LinuxAddresses(rt, native);
     const routes = new LinuxRoutes(rt, (name) => native.ifNameToIndex(name));
     const clock = new TimerfdClock(native, undefined, (e) => log.error(`timer: ${e.message}`));
-    this.resources = { rt, addresses, routes, links, l2, clock };
+    // the interfaces' IPv4 addresses: an instance without mcast/unicast_src_ip faults when the last one goes
+    const presence = new LinuxAddressPresence((m) => log.error(m));
+    const interfaceAddresses = new InterfaceAddressTable((name) => native.ifNameToIndex(name), (m) => log.info(m));
+    await interfaceAddresses.open(presence);
+    this.resources = { rt, addresses, routes, links, l2, clock, presence };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
     const processRunner = new LinuxProcessRunner();
     const vmacs = new LinuxVmacs(rt, log, new VmacMulticastRules(processRunner));
-    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses, routes, l2, links, clock, log, vipFilter, vmacs };
+    const ports: DriverPorts = { transports: new LinuxVrrpTransports(), addresses, routes, l2, links, clock, log, vipFilter, vmacs, interfaceAddresses };
     // keepalived installs the static addresses, routes and rules before any instance starts
     this.statics = new StaticConfig(addresses, routes, log);
     await this.statics.apply(staticTargets(vrrp));
@@ -238,6 +245,7 @@ export class VrrpSubsystem implements Subsystem {
     r.l2.close();
     r.routes.close();
     r.addresses.close();
+    r.presence.close();
     r.clock.close();
     if (this.onCpuLimit !== undefined) process.off('SIGXCPU', this.onCpuLimit);
     this.onCpuLimit = undefined;

@@ -23,6 +23,8 @@ export interface InstanceBinding {
   readonly unicastTtl: number;
   /** Whether the instance interface going down puts the instance in FAULT (not dont_track_primary). */
   readonly trackInterface: boolean;
+  /** mcast_src_ip / unicast_src_ip given: the source is not taken from the interface (absent = false). */
+  readonly sourceConfigured?: boolean;
   /**
    * no_accept (explicit, or vrrp_strict) on a non-owner: VIP traffic dropped while MASTER. An
    * owner (priority 255) always accepts: keepalived 2.2.7 installs no rule for it.
@@ -229,6 +231,7 @@ export function adaptInstance(instance: VrrpInstance, global: GlobalModel, prima
     rules: instance.rules.map(ruleEntry),
     unicastTtl: instance.unicastTtl ?? 255,
     trackInterface: !instance.dontTrackPrimary,
+    sourceConfigured: instance.unicastSrcIp !== undefined,
     noAccept: !instance.accept && instance.priority !== 255,
     unsupported: unsupportedSettings(instance),
     notify: instance.notify,

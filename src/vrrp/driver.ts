@@ -10,6 +10,7 @@ import type { InstanceBinding } from './config-adapter.js';
 import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
 import { effectivePriority, trackedPriority, trackFaults, type TrackContribution } from './driver-track.js';
+import { SOURCE_FAULT, sourceLost } from './interface-addresses.js';
 import { nextIdentification } from './packet-ipv4.js';
 import { isAddressListDetail } from './validate.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
@@ -197,6 +198,7 @@ export class InstanceDriver {
     if (this.binding.trackInterface) {
       this.unwatch.push(this.ports.links.watch(this.binding.interfaceName, (state) => this.linkChanged(state)));
     }
+    this.unwatch.push(this.ports.interfaceAddresses?.watch(this.binding.interfaceName, () => this.retrack()) ?? (() => undefined));
     for (const ref of this.binding.trackedInterfaces ?? []) {
       this.unwatch.push(this.ports.links.watch(ref.name, (state) => {
         this.ports.log.info(`Netlink reports ${ref.name} ${state}`);
@@ -315,6 +317,7 @@ export class InstanceDriver {
     const stateOf = (name: string): LinkState | undefined => this.ports.links.state(name);
     const faults = trackFaults(refs, stateOf);
     for (const [key, c] of this.tracks) if (c.fault) faults.add(key);
+    if (sourceLost(this.binding, this.ports.interfaceAddresses?.addresses(this.binding.interfaceName))) faults.add(SOURCE_FAULT);
     for (const key of faults) if (!this.trackFaultKeys.has(key)) this.dispatch({ kind: 'fault', fault: key, raised: true });
     for (const key of this.trackFaultKeys) if (!faults.has(key)) this.dispatch({ kind: 'fault', fault: key, raised: false });
     this.trackFaultKeys = faults;

@@ -175,6 +175,14 @@ export interface DriverLog {
   detail(message: string): void;
 }
 
+/** An interface's IPv4 addresses now, and a call after each change (src/vrrp/interface-addresses.ts). */
+export interface InterfaceAddressesPort {
+  /** The interface's IPv4 addresses (undefined: not followed, e.g. the interface is unknown). */
+  addresses(interfaceName: string): readonly string[] | undefined;
+  /** Calls `onChange` after each change of the interface's IPv4 addresses; returns the unwatch. */
+  watch(interfaceName: string, onChange: () => void): () => void;
+}
+
 export interface DriverPorts {
   readonly transports: VrrpTransportFactory;
   readonly addresses: AddressPort;
@@ -187,6 +195,8 @@ export interface DriverPorts {
   readonly vipFilter?: VipFilterPort;
   /** Needed only by instances with use_vmac. */
   readonly vmacs?: VmacPort;
+  /** The interfaces' IPv4 addresses (FAULT when the last one goes); absent = not followed. */
+  readonly interfaceAddresses?: InterfaceAddressesPort;
   /** An advert for another VRID reached this instance's socket (the driver set counts VRIDs no instance has). */
   readonly otherVrid?: (vrid: number) => void;
 }

@@ -161,6 +161,10 @@ export interface VrrpInstance {
   readonly trackProcesses: readonly TrackerRef[];
   readonly trackBfds: readonly TrackerRef[];
   readonly dontTrackPrimary: boolean;
+  /**
+   * track_src_ip: read and kept; keepalived 2.2.7 behaved the same with and without it in every
+   * case measured (docs/vrrp-compat.md), so nothing at runtime depends on it.
+   */
   readonly trackSrcIp: boolean;
   readonly notify: NotifyScripts;
   readonly notifyPriorityChanges: boolean;

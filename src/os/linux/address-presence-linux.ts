@@ -1,8 +1,9 @@
 /**
- * The host's addresses for ha_suspend (AddressPresencePort, src/check/address-presence.ts) over
- * rtnetlink: a dedicated socket subscribed to the IPv4/IPv6 address groups, a dump at open, then
- * RTM_NEWADDR/RTM_DELADDR as changes. Lost notifications (ENOBUFS) re-dump and report the
- * difference. Events that arrive while a dump runs are applied after it.
+ * The host's addresses (AddressPresencePort, src/check/address-presence.ts; used by ha_suspend and
+ * by the VRRP instances' interface addresses) over rtnetlink: a dedicated socket subscribed to the
+ * IPv4/IPv6 address groups, a dump at open, then RTM_NEWADDR/RTM_DELADDR as changes. Lost
+ * notifications (ENOBUFS) re-dump and report the difference. Events that arrive while a dump runs
+ * are applied after it.
  */
 import type { AddressChange, AddressPresencePort } from '../../check/address-presence.js';
 import { NetlinkClient } from './netlink/client.js';
@@ -85,7 +86,7 @@ export class LinuxAddressPresence implements AddressPresencePort {
     try {
       await this.dump();
     } catch (e) {
-      this.onError(`ha_suspend: address dump failed: ${(e as Error).message}`);
+      this.onError(`address dump failed: ${(e as Error).message}`);
     }
   }
 }

@@ -1,0 +1,139 @@
+/**
+ * An instance that takes its advert source from its interface (no mcast_src_ip / unicast_src_ip)
+ * and the interface's IPv4 addresses (keepalived 2.2.7, measured in a lab namespace): the last one
+ * deleted -> "Deassigned address A from interface IF" and FAULT; one re-added -> "Assigned address
+ * A for interface IF", BACKUP, then the usual election. A configured source, another address left,
+ * or `track_src_ip` (no effect in 2.2.7) change that as keepalived does.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressChange, AddressPresencePort } from '../../../src/check/address-presence.js';
+import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
+import { InstanceDriver } from '../../../src/vrrp/driver.js';
+import { InterfaceAddressTable, sourceLost } from '../../../src/vrrp/interface-addresses.js';
+import { defaultParams } from '../../../src/vrrp/params.js';
+import type { DriverPorts } from '../../../src/vrrp/ports.js';
+import { FakeLan, fakeNode, ManualClock, settle, type FakeNode } from './driver-fakes.js';
+
+const ETH0 = 2;
+const ETH1 = 3;
+const indexOf = (name: string): number => (name === 'eth0' ? ETH0 : name === 'eth1' ? ETH1 : 0);
+
+/** The kernel's address events, by hand. */
+class FakePresence implements AddressPresencePort {
+  private onChange: ((c: AddressChange) => void) | undefined;
+  constructor(private readonly initial: readonly AddressChange[]) {}
+  open(onChange: (change: AddressChange) => void): Promise<readonly AddressChange[]> {
+    this.onChange = onChange;
+    return Promise.resolve(this.initial);
+  }
+  close(): void { this.onChange = undefined; }
+  set(address: string, present: boolean, interfaceIndex = ETH0): void {
+    this.onChange?.({ address, interfaceIndex, present });
+  }
+}
+
+function binding(primaryAddress: string, priority: number, sourceConfigured = false): InstanceBinding {
+  const params = defaultParams({ name: 'VI_1', vrid: 51, vips: ['192.0.2.100'], primaryAddress, priority });
+  return { params, interfaceName: 'eth0', vips: [{ address: '192.0.2.100', prefixLength: 24, interfaceName: 'eth0' }], unicastTtl: 255, trackInterface: true, unsupported: [], sourceConfigured };
+}
+
+/** The node's ports with an address table fed by a FakePresence holding `initial` on eth0. */
+async function withAddresses(node: FakeNode, initial: readonly string[]): Promise<{ presence: FakePresence; ports: DriverPorts }> {
+  const presence = new FakePresence(initial.map((address) => ({ address, interfaceIndex: ETH0, present: true })));
+  const table = new InterfaceAddressTable(indexOf, (m) => node.log.info(m));
+  await table.open(presence);
+  return { presence, ports: { ...node.ports, interfaceAddresses: table } };
+}
+
+test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, then MASTER again', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const a = fakeNode('a', lan, clock);
+  const b = fakeNode('b', lan, clock);
+  const { presence, ports } = await withAddresses(a, ['192.0.2.1']);
+  const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
+  const db = new InstanceDriver(binding('192.0.2.2', 100), b.ports);
+  da.start();
+  db.start();
+  clock.advanceMs(4_000);
+  await settle();
+  assert.equal(da.state.name, 'MASTER');
+  assert.equal(db.state.name, 'BACKUP');
+
+  presence.set('192.0.2.1', false);
+  await settle();
+  assert.equal(da.state.name, 'FAULT');
+  assert.deepEqual(a.addresses.on('eth0'), []);
+  const lines = a.log.main();
+  const deassigned = lines.indexOf('Deassigned address 192.0.2.1 from interface eth0');
+  assert.ok(deassigned >= 0, lines.join('\n'));
+  assert.ok(lines.indexOf('(VI_1) Entering FAULT STATE') > deassigned, lines.join('\n'));
+  clock.advanceMs(4_000);
+  await settle();
+  assert.equal(db.state.name, 'MASTER');
+
+  presence.set('192.0.2.1', true);
+  await settle();
+  assert.equal(da.state.name, 'BACKUP');
+  const after = a.log.main();
+  const assigned = after.indexOf('Assigned address 192.0.2.1 for interface eth0');
+  assert.ok(assigned > deassigned, after.join('\n'));
+  assert.ok(after.lastIndexOf('(VI_1) Entering BACKUP STATE') > assigned, after.join('\n'));
+  // priority 150 preempts the backup again
+  clock.advanceMs(5_000);
+  await settle();
+  assert.equal(da.state.name, 'MASTER');
+  assert.equal(db.state.name, 'BACKUP');
+  assert.deepEqual(a.addresses.on('eth0'), ['192.0.2.100/24']);
+});
+
+test('another IPv4 address left on the interface: no FAULT and no line (keepalived switches its source)', async () => {
+  const clock = new ManualClock();
+  const a = fakeNode('a', new FakeLan(clock), clock);
+  const { presence, ports } = await withAddresses(a, ['192.0.2.1', '203.0.113.1']);
+  const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
+  da.start();
+  clock.advanceMs(4_000);
+  await settle();
+  assert.equal(da.state.name, 'MASTER');
+  presence.set('192.0.2.1', false);
+  presence.set('192.0.2.1', false, ETH1); // another interface, and a repeat: nothing
+  await settle();
+  assert.equal(da.state.name, 'MASTER');
+  assert.ok(!a.log.main().some((l) => l.includes('ssigned address')), a.log.main().join('\n'));
+});
+
+test('mcast_src_ip / unicast_src_ip configured: the interface losing its addresses is no FAULT', async () => {
+  const clock = new ManualClock();
+  const a = fakeNode('a', new FakeLan(clock), clock);
+  const { presence, ports } = await withAddresses(a, ['192.0.2.1']);
+  const da = new InstanceDriver(binding('192.0.2.1', 150, true), ports);
+  da.start();
+  clock.advanceMs(4_000);
+  await settle();
+  presence.set('192.0.2.1', false);
+  await settle();
+  assert.equal(da.state.name, 'MASTER');
+  assert.ok(a.log.main().includes('Deassigned address 192.0.2.1 from interface eth0'));
+});
+
+test('the instance VIPs do not count as a source; IPv6 addresses are ignored', () => {
+  const b = binding('192.0.2.1', 150);
+  assert.equal(sourceLost(b, ['192.0.2.100']), true);
+  assert.equal(sourceLost(b, []), true);
+  assert.equal(sourceLost(b, ['192.0.2.100', '198.51.100.7']), false);
+  assert.equal(sourceLost(b, undefined), false);
+  const log: string[] = [];
+  const table = new InterfaceAddressTable(indexOf, (m) => log.push(m));
+  let calls = 0;
+  table.watch('eth0', () => calls++);
+  table.apply({ address: '2001:db8::1', interfaceIndex: ETH0, present: true });
+  assert.equal(calls, 0);
+  assert.deepEqual(table.addresses('eth0'), []);
+  assert.equal(table.addresses('nosuch'), undefined);
+  table.apply({ address: '192.0.2.1', interfaceIndex: ETH0, present: true });
+  table.apply({ address: '192.0.2.1', interfaceIndex: ETH0, present: true });
+  assert.equal(calls, 1);
+  assert.deepEqual(log, ['Assigned address 192.0.2.1 for interface eth0']);
+});
