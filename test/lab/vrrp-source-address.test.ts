@@ -1,0 +1,54 @@
+/**
+ * The advert source taken from the interface (no mcast_src_ip): the master's only IPv4 address is
+ * deleted (the kernel drops the VIP, a secondary of it, too) -> "Deassigned address A from
+ * interface eth0" and FAULT, the peer takes over; the address re-added -> "Assigned address A for
+ * interface eth0", BACKUP, then preemption back. keepalived 2.2.7 does this with or without
+ * `track_src_ip` (set here); each flavour is the master once, with the other as its peer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Lab } from '../support/lab/index.js';
+import { Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
+
+const VIP = '192.0.2.100';
+
+async function sourceDeleted(master: Flavour, backup: Flavour, report: (line: string) => void): Promise<void> {
+  const lab = await Lab.create({ hosts: 2 });
+  const scratch = new Scratch();
+  try {
+    const h1 = lab.host(1);
+    const h2 = lab.host(2);
+    const conf = { vips: [`${VIP}/24`], extra: ['track_src_ip'] };
+    const m = startDaemon(master, h1, scratch, { ...conf, priority: 150 }, 'h1');
+    await waitLog(m, /\(VI_1\) Entering BACKUP STATE \(init\)/, 5_000);
+    const b = startDaemon(backup, h2, scratch, { ...conf, priority: 100 }, 'h2');
+    await waitLog(m, /\(VI_1\) Entering MASTER STATE/, 6_000);
+    await waitVip(h1, VIP, true, 2_000);
+    const address = `${h1.ipv4}/${h1.ipv4PrefixLength}`;
+    await h1.ip(['addr', 'del', address, 'dev', 'eth0']);
+    await waitLog(m, (l) => l.endsWith(`Deassigned address ${h1.ipv4} from interface eth0`), 3_000);
+    await waitLog(m, /\(VI_1\) Entering FAULT STATE/, 3_000);
+    const takeoverMs = await waitVip(h2, VIP, true, 6_000);
+    report(`${backup} took the VIP ${takeoverMs} ms after ${master} lost its address`);
+    await h1.ip(['addr', 'add', address, 'dev', 'eth0']);
+    await waitLog(m, (l) => l.endsWith(`Assigned address ${h1.ipv4} for interface eth0`), 3_000);
+    const back = await waitVip(h1, VIP, true, 7_000);
+    report(`${master} took the VIP back ${back} ms after its address returned`);
+    await waitVip(h2, VIP, false, 2_000);
+    const transitions = m.stdoutLines.concat(m.stderrLines).filter((l) => /Entering .* STATE/.test(l)).map((l) => l.replace(/^.*(\(VI_1\) Entering)/, '$1'));
+    assert.deepEqual(transitions.slice(-3), ['(VI_1) Entering FAULT STATE', '(VI_1) Entering BACKUP STATE', '(VI_1) Entering MASTER STATE'], transitions.join('\n'));
+    await stopGracefully(m);
+    await stopGracefully(b);
+  } finally {
+    await lab.destroy();
+    scratch.cleanup();
+  }
+}
+
+test('source address deleted and re-added: keepalived-ts master -> FAULT, keepalived takes over; back -> BACKUP, preempts', { timeout: 40_000 }, async (t) => {
+  await sourceDeleted('ts', 'keepalived', (line) => t.diagnostic(line));
+});
+
+test('source address deleted and re-added: keepalived master does the same with keepalived-ts as its peer', { timeout: 40_000 }, async (t) => {
+  await sourceDeleted('keepalived', 'ts', (line) => t.diagnostic(line));
+});
