@@ -48,3 +48,15 @@ export function loadAverages(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = loadavg().map((x) => Math.round(x * 100) / 100);
   return [a, b, c];
 }
+
+/** The fields every VRRP bench result starts with (what ran, when, how long, where, under what load). */
+export function resultHeader(benchmark: string, startedMs: number, loadAtStart: readonly number[], measured: Record<string, string>): Record<string, unknown> {
+  return {
+    benchmark,
+    date: new Date().toISOString(),
+    durationS: Math.round((performance.now() - startedMs) / 1000),
+    machine: machine(),
+    loadAverage1m5m15m: { atStart: loadAtStart, atEnd: loadAverages() },
+    versions: measured,
+  };
+}

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Lab } from '../test/support/lab/index.js';
 import { Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
-import { loadAverages, machine, median, ROOT, versions } from './failover-meta.js';
+import { loadAverages, median, resultHeader, ROOT, versions } from './failover-meta.js';
 import { measureLoad, type LoadFigures } from './failover-load.js';
 import { runOnce, startAdvertWatch, startResponders, startWireLog, type Kind, type RunResult, type Setting, type WirePhases } from './failover-run.js';
 
@@ -120,12 +120,7 @@ async function failoverScenarios(lab: Lab, scratch: Scratch, notes: string[]): P
 
 function write(started: number, loadAtStart: readonly number[], measured: Record<string, string>, scenarios: Scenario[], load: LoadFigures | { skipped: string } | undefined, notes: string[]): void {
   const out = {
-    benchmark: 'VRRP failover outage seen by a UDP client probing the VIP every ms, keepalived-ts pair vs keepalived 2.2.7 pair',
-    date: new Date().toISOString(),
-    durationS: Math.round((performance.now() - started) / 1000),
-    machine: machine(),
-    loadAverage1m5m15m: { atStart: loadAtStart, atEnd: loadAverages() },
-    versions: measured,
+    ...resultHeader('VRRP failover outage seen by a UDP client probing the VIP every ms, keepalived-ts pair vs keepalived 2.2.7 pair', started, loadAtStart, measured),
     method: {
       lab: 'h1 (priority 150) and h2 (priority 100) same implementation, h3 client, one bridge; VIP 192.0.2.100/24 VRID 51',
       outage: 'client receive time of the first answer from h2 minus that of the last answer from h1',

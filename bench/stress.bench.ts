@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Lab } from '../test/support/lab/index.js';
 import { Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
-import { loadAverages, machine, ROOT, versions } from './failover-meta.js';
+import { loadAverages, resultHeader, ROOT, versions } from './failover-meta.js';
 import { stressRun, type StressFigures, type StressSetting } from './stress-run.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'stress.json');
@@ -94,12 +94,7 @@ async function main(): Promise<void> {
     scratch.cleanup();
   }
   const out = {
-    benchmark: 'VRRP stability under CPU load: spurious transitions of a master/backup pair at a short advert_int with a busy loop on each daemon\'s CPU, keepalived-ts vs keepalived 2.2.7',
-    date: new Date().toISOString(),
-    durationS: Math.round((performance.now() - started) / 1000),
-    machine: machine(),
-    loadAverage1m5m15m: { atStart: loadAtStart, atEnd: loadAverages() },
-    versions: measured,
+    ...resultHeader('VRRP stability under CPU load: spurious transitions of a master/backup pair at a short advert_int with a busy loop on each daemon\'s CPU, keepalived-ts vs keepalived 2.2.7', started, loadAtStart, measured),
     method: {
       lab: 'h1 (priority 150) and h2 (priority 100) VRRPv3, one VIP 192.0.2.100/24, VRID 51, same implementation; h3 captures adverts (tcpdump -tt: kernel receive timestamps)',
       advertInt: s.advertInt,

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { field, fieldValues, type CapturedPacket } from '../support/lab/capture.js';
 import { Lab, type LabHost, type LabProcess } from '../support/lab/index.js';
 import { masterDownMs, v3SkewMs } from './vrrp-matrix-support.js';
-import { holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type InstanceConf } from './vrrp-support.js';
+import { holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, withVrrpLab, type InstanceConf } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
 const MASTER_LINE = /\(VI_1\) Entering MASTER STATE/;
@@ -32,15 +32,8 @@ function conf(priority: number, extra: readonly string[] = []): InstanceConf {
   return { priority, version: 3, vips: [`${VIP}/24`], extra };
 }
 
-async function withLab(body: (lab: Lab, scratch: Scratch, h1: LabHost, h2: LabHost) => Promise<void>): Promise<void> {
-  const lab = await Lab.create({ hosts: 2 });
-  const scratch = new Scratch();
-  try {
-    await body(lab, scratch, lab.host(1), lab.host(2));
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+function withLab(body: (lab: Lab, scratch: Scratch, h1: LabHost, h2: LabHost) => Promise<void>): Promise<void> {
+  return withVrrpLab(2, (lab, scratch) => body(lab, scratch, lab.host(1), lab.host(2)));
 }
 
 function logOf(proc: LabProcess): string[] {

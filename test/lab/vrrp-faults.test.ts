@@ -14,21 +14,14 @@ import { encodeVrrpMessage } from '../../src/vrrp/packet-codec.js';
 import { internetChecksum } from '../../src/proto/checksum.js';
 import { defaultParams } from '../../src/vrrp/params.js';
 import { Lab, type LabHost } from '../support/lab/index.js';
-import { confText, holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, type Flavour } from './vrrp-support.js';
+import { confText, holdsVip, Scratch, startDaemon, stopGracefully, waitLog, waitVip, withVrrpLab, type Flavour } from './vrrp-support.js';
 
 const VIP = '192.0.2.100';
 const MASTER_LINE = /\(VI_1\) Entering MASTER STATE/;
 const SENDER = fileURLToPath(new URL('./vrrp-hostile-sender.js', import.meta.url));
 
-async function withLab(body: (lab: Lab, scratch: Scratch, h1: LabHost, h2: LabHost) => Promise<void>): Promise<void> {
-  const lab = await Lab.create({ hosts: 2 });
-  const scratch = new Scratch();
-  try {
-    await body(lab, scratch, lab.host(1), lab.host(2));
-  } finally {
-    await lab.destroy();
-    scratch.cleanup();
-  }
+function withLab(body: (lab: Lab, scratch: Scratch, h1: LabHost, h2: LabHost) => Promise<void>): Promise<void> {
+  return withVrrpLab(2, (lab, scratch) => body(lab, scratch, lab.host(1), lab.host(2)));
 }
 
 /** The master's cable is pulled: the backup takes over after Master_Down; on return, preemption. */
