@@ -10,7 +10,7 @@ import type { InstanceBinding } from './config-adapter.js';
 import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
 import { effectivePriority, trackedPriority, trackFaults, type TrackContribution } from './driver-track.js';
-import { SOURCE_FAULT, sourceLost } from './interface-addresses.js';
+import { nextSource, SOURCE_FAULT, sourceLost } from './interface-addresses.js';
 import { nextIdentification } from './packet-ipv4.js';
 import { isAddressListDetail } from './validate.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
@@ -198,13 +198,34 @@ export class InstanceDriver {
     if (this.binding.trackInterface) {
       this.unwatch.push(this.ports.links.watch(this.binding.interfaceName, (state) => this.linkChanged(state)));
     }
-    this.unwatch.push(this.ports.interfaceAddresses?.watch(this.binding.interfaceName, () => this.retrack()) ?? (() => undefined));
+    const vips = this.binding.vips.map((v) => v.address);
+    this.unwatch.push(this.ports.interfaceAddresses?.watch(this.binding.interfaceName, () => this.addressesChanged(), vips) ?? (() => undefined));
     for (const ref of this.binding.trackedInterfaces ?? []) {
       this.unwatch.push(this.ports.links.watch(ref.name, (state) => {
         this.ports.log.info(`Netlink reports ${ref.name} ${state}`);
         this.retrack();
       }));
     }
+  }
+
+  /**
+   * The interface's IPv4 addresses changed: a source that left moves to another address of the
+   * interface (silently, as keepalived 2.2.7 does; the transport is reopened on it), then the
+   * source fault is re-evaluated.
+   */
+  private addressesChanged(): void {
+    const source = nextSource(this.binding, this.ports.interfaceAddresses?.addresses(this.binding.interfaceName));
+    if (source !== undefined) {
+      const old = this.bound;
+      const params = { ...old.params, primaryAddress: source };
+      this.bound = { ...old, params };
+      this.current = { ...this.current, params };
+      if (this.transport !== undefined && transportKey(old) !== transportKey(this.bound)) {
+        this.transport.close();
+        this.openTransport();
+      }
+    }
+    this.retrack();
   }
 
   /**

@@ -4,7 +4,11 @@
  * that takes its advert source from its interface (no mcast_src_ip / unicast_src_ip) enters FAULT
  * when the interface loses its last IPv4 address ("Deassigned address A from interface IF") and
  * leaves it when one comes back ("Assigned address A for interface IF", then BACKUP and the usual
- * election). `track_src_ip` changed nothing in any of these cases. Pure: the kernel side is the port.
+ * election). While another IPv4 address remains, the source deleted moves silently to the last one
+ * of the interface's remaining addresses (kernel order, the instance's VIPs left out) and stays
+ * there when the original comes back; after a FAULT it is the address that came back. A configured
+ * source never moves. `track_src_ip` changed nothing in any of these cases. Pure: the kernel side
+ * is the port.
  */
 import type { AddressChange, AddressPresencePort } from '../check/address-presence.js';
 import type { InstanceBinding } from './config-adapter.js';
@@ -24,12 +28,36 @@ export function sourceLost(binding: InstanceBinding, addresses: readonly string[
   return !addresses.some((a) => !vips.has(a));
 }
 
+/**
+ * The advert source the instance moves to when its current one has left the interface (keepalived
+ * 2.2.7, measured): the last remaining IPv4 address in the kernel's order that is not one of the
+ * instance's VIPs. undefined: keep the current one (still present, configured, IPv6, no other
+ * address, or the interface unknown).
+ */
+export function nextSource(binding: InstanceBinding, addresses: readonly string[] | undefined): string | undefined {
+  if (binding.sourceConfigured === true || binding.params.family !== 'ipv4' || addresses === undefined) return undefined;
+  if (addresses.includes(binding.params.primaryAddress)) return undefined;
+  const vips = new Set(binding.vips.map((v) => v.address));
+  return addresses.filter((a) => !vips.has(a)).at(-1);
+}
+
 const isIpv4 = (address: string): boolean => !address.includes(':');
+
+interface Watcher {
+  readonly onChange: () => void;
+  readonly own: readonly string[];
+}
 
 export class InterfaceAddressTable implements InterfaceAddressesPort {
   /** interface index -> its IPv4 addresses, in the order they came */
   private readonly byIndex = new Map<number, string[]>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  /**
+   * interface index -> the address keepalived names in its lines ("the interface's address"): the
+   * first at start; when it goes, the last remaining one that is not a watcher's VIP (silently),
+   * or none ("Deassigned address A"); the first one added while there is none ("Assigned ...").
+   */
+  private readonly current = new Map<number, string>();
+  private readonly watchers = new Map<string, Set<Watcher>>();
 
   constructor(
     private readonly indexOf: (interfaceName: string) => number,
@@ -39,6 +67,7 @@ export class InterfaceAddressTable implements InterfaceAddressesPort {
   /** Opens the feed: the addresses now, then each change. */
   async open(presence: AddressPresencePort): Promise<void> {
     for (const c of await presence.open((change) => this.apply(change))) this.record(c);
+    for (const [index, list] of this.byIndex) if (list[0] !== undefined) this.current.set(index, list[0]);
   }
 
   addresses(interfaceName: string): readonly string[] | undefined {
@@ -47,28 +76,39 @@ export class InterfaceAddressTable implements InterfaceAddressesPort {
     return this.byIndex.get(index) ?? [];
   }
 
-  watch(interfaceName: string, onChange: () => void): () => void {
-    const set = this.watchers.get(interfaceName) ?? new Set<() => void>();
-    set.add(onChange);
+  watch(interfaceName: string, onChange: () => void, own: readonly string[] = []): () => void {
+    const set = this.watchers.get(interfaceName) ?? new Set<Watcher>();
+    const watcher = { onChange, own };
+    set.add(watcher);
     this.watchers.set(interfaceName, set);
-    return () => void set.delete(onChange);
+    return () => void set.delete(watcher);
   }
 
   /** One address event (also used by tests). */
   apply(change: AddressChange): void {
     if (!isIpv4(change.address)) return;
-    const before = this.byIndex.get(change.interfaceIndex)?.length ?? 0;
     if (!this.record(change)) return;
-    const after = this.byIndex.get(change.interfaceIndex)?.length ?? 0;
+    const index = change.interfaceIndex;
     for (const [name, set] of this.watchers) {
-      if (set.size === 0 || this.indexOf(name) !== change.interfaceIndex) continue;
-      // keepalived's lines, for the interface's first and last IPv4 address
-      if (before === 0 && after > 0) this.log(`Assigned address ${change.address} for interface ${name}`);
-      if (before > 0 && after === 0) this.log(`Deassigned address ${change.address} from interface ${name}`);
-      for (const f of [...set]) f();
+      if (set.size === 0 || this.indexOf(name) !== index) continue;
+      const own = new Set([...set].flatMap((w) => w.own));
+      const current = this.current.get(index);
+      const list = this.byIndex.get(index) ?? [];
+      // keepalived's lines, when the interface's address goes with no other left, or comes back
+      if (current === undefined && change.present && !own.has(change.address)) {
+        this.current.set(index, change.address);
+        this.log(`Assigned address ${change.address} for interface ${name}`);
+      } else if (current !== undefined && !list.includes(current)) {
+        const next = list.filter((a) => !own.has(a)).at(-1);
+        if (next !== undefined) this.current.set(index, next);
+        else {
+          this.current.delete(index);
+          this.log(`Deassigned address ${current} from interface ${name}`);
+        }
+      }
+      for (const w of [...set]) w.onChange();
     }
   }
-
   /** Returns whether the table changed. */
   private record(change: AddressChange): boolean {
     if (!isIpv4(change.address)) return false;

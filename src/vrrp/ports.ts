@@ -179,8 +179,11 @@ export interface DriverLog {
 export interface InterfaceAddressesPort {
   /** The interface's IPv4 addresses (undefined: not followed, e.g. the interface is unknown). */
   addresses(interfaceName: string): readonly string[] | undefined;
-  /** Calls `onChange` after each change of the interface's IPv4 addresses; returns the unwatch. */
-  watch(interfaceName: string, onChange: () => void): () => void;
+  /**
+   * Calls `onChange` after each change of the interface's IPv4 addresses; returns the unwatch.
+   * `own`: the watcher's VIPs, which never count as the interface's address in the log lines.
+   */
+  watch(interfaceName: string, onChange: () => void, own?: readonly string[]): () => void;
 }
 
 export interface DriverPorts {

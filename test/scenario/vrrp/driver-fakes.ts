@@ -55,6 +55,8 @@ export class ManualClock implements DriverClock {
 
 export interface WirePacket {
   readonly from: string;
+  /** The transport's source address (the instance's advert source when it was opened). */
+  readonly source: string;
   readonly atUs: number;
   readonly bytes: Uint8Array;
   readonly destination: string;
@@ -100,7 +102,7 @@ export class FakeLan {
 
   private deliver(from: string, spec: VrrpTransportSpec, bytes: Uint8Array, destination: string, ttl: number): void {
     if (this.down.has(from)) return;
-    this.wire.push({ from, atUs: this.clock.nowUs(), bytes, destination, ttl });
+    this.wire.push({ from, source: spec.sourceAddress, atUs: this.clock.nowUs(), bytes, destination, ttl });
     for (const e of this.endpoints) {
       if (!e.open || e.node === from || this.down.has(e.node) || e.spec.family !== spec.family) continue;
       e.onPacket({ family: spec.family, bytes, ttl, source: spec.sourceAddress, destination });

@@ -2,8 +2,9 @@
  * An instance that takes its advert source from its interface (no mcast_src_ip / unicast_src_ip)
  * and the interface's IPv4 addresses (keepalived 2.2.7, measured in a lab namespace): the last one
  * deleted -> "Deassigned address A from interface IF" and FAULT; one re-added -> "Assigned address
- * A for interface IF", BACKUP, then the usual election. A configured source, another address left,
- * or `track_src_ip` (no effect in 2.2.7) change that as keepalived does.
+ * A for interface IF", BACKUP, then the usual election. Another address left: the adverts move to
+ * the last one (VIPs left out) and stay there. A configured source never moves; `track_src_ip` has
+ * no effect in 2.2.7.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,34 +89,88 @@ test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, t
   assert.deepEqual(a.addresses.on('eth0'), ['192.0.2.100/24']);
 });
 
-test('another IPv4 address left on the interface: no FAULT and no line (keepalived switches its source)', async () => {
+test('another IPv4 address left: the adverts move silently to the last one (VIPs left out) and stay there', async () => {
   const clock = new ManualClock();
-  const a = fakeNode('a', new FakeLan(clock), clock);
-  const { presence, ports } = await withAddresses(a, ['192.0.2.1', '203.0.113.1']);
+  const lan = new FakeLan(clock);
+  const a = fakeNode('a', lan, clock);
+  const { presence, ports } = await withAddresses(a, ['192.0.2.1', '203.0.113.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
   da.start();
   clock.advanceMs(4_000);
   await settle();
   assert.equal(da.state.name, 'MASTER');
+  const lastSource = (): string | undefined => lan.sentBy('a').at(-1)?.source;
+  assert.equal(lastSource(), '192.0.2.1');
+  presence.set('192.0.2.100', true); // the VIP, added last: never a source
   presence.set('192.0.2.1', false);
   presence.set('192.0.2.1', false, ETH1); // another interface, and a repeat: nothing
+  clock.advanceMs(1_000);
   await settle();
+  assert.equal(da.state.name, 'MASTER');
+  assert.equal(lastSource(), '198.51.100.1');
+  assert.equal(da.binding.params.primaryAddress, '198.51.100.1');
+  // the original back: the source stays; another address (not the source) deleted: nothing
+  presence.set('192.0.2.1', true);
+  presence.set('203.0.113.1', false);
+  clock.advanceMs(1_000);
+  await settle();
+  assert.equal(lastSource(), '198.51.100.1');
+  // the source deleted again: the last one left is the re-added original
+  presence.set('198.51.100.1', false);
+  clock.advanceMs(1_000);
+  await settle();
+  assert.equal(lastSource(), '192.0.2.1');
   assert.equal(da.state.name, 'MASTER');
   assert.ok(!a.log.main().some((l) => l.includes('ssigned address')), a.log.main().join('\n'));
 });
 
+test('the last address gone while a VIP stays: "Deassigned" names the source, FAULT; a new address becomes the source', async () => {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  const a = fakeNode('a', lan, clock);
+  const { presence, ports } = await withAddresses(a, ['192.0.2.1', '198.51.100.1']);
+  const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
+  da.start();
+  clock.advanceMs(4_000);
+  await settle();
+  presence.set('192.0.2.100', true);
+  presence.set('192.0.2.1', false);
+  await settle();
+  presence.set('198.51.100.1', false);
+  await settle();
+  assert.equal(da.state.name, 'FAULT');
+  const lines = a.log.main();
+  const deassigned = lines.indexOf('Deassigned address 198.51.100.1 from interface eth0');
+  assert.ok(deassigned >= 0 && lines.indexOf('(VI_1) Entering FAULT STATE') > deassigned, lines.join('\n'));
+  presence.set('192.0.2.100', false);
+  presence.set('203.0.113.1', true);
+  await settle();
+  assert.equal(da.state.name, 'BACKUP');
+  assert.ok(a.log.main().includes('Assigned address 203.0.113.1 for interface eth0'), a.log.main().join('\n'));
+  presence.set('192.0.2.1', true);
+  clock.advanceMs(5_000);
+  await settle();
+  assert.equal(da.state.name, 'MASTER');
+  assert.equal(lan.sentBy('a').at(-1)?.source, '203.0.113.1');
+});
+
 test('mcast_src_ip / unicast_src_ip configured: the interface losing its addresses is no FAULT', async () => {
   const clock = new ManualClock();
-  const a = fakeNode('a', new FakeLan(clock), clock);
-  const { presence, ports } = await withAddresses(a, ['192.0.2.1']);
+  const lan = new FakeLan(clock);
+  const a = fakeNode('a', lan, clock);
+  const { presence, ports } = await withAddresses(a, ['192.0.2.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150, true), ports);
   da.start();
   clock.advanceMs(4_000);
   await settle();
   presence.set('192.0.2.1', false);
+  clock.advanceMs(1_000);
+  await settle();
+  assert.equal(lan.sentBy('a').at(-1)?.source, '192.0.2.1'); // never moves
+  presence.set('198.51.100.1', false);
   await settle();
   assert.equal(da.state.name, 'MASTER');
-  assert.ok(a.log.main().includes('Deassigned address 192.0.2.1 from interface eth0'));
+  assert.ok(a.log.main().includes('Deassigned address 198.51.100.1 from interface eth0'), a.log.main().join('\n'));
 });
 
 test('the instance VIPs do not count as a source; IPv6 addresses are ignored', () => {
