@@ -6,6 +6,9 @@
  * them; returns the PoolSink the checkers feed.
  */
 import type { PoolSink } from '../check/checker-subsystem-events.js';
+import { hostname, userInfo } from 'node:os';
+import { createSystemClock } from './runtime.js';
+import { SmtpMailer } from '../notify/smtp-client.js';
 import { selectDataPlane } from '../lb/plane-select.js';
 import { linuxDataPlaneFactories } from '../os/linux/data-plane-factory.js';
 import { LinuxProcessRunner, type ProcessRunner } from '../os/linux/process-runner.js';
@@ -33,8 +36,18 @@ function fifoScriptPort(runner: ProcessRunner, log: Logger): FifoScriptPort {
   };
 }
 
+/** The name keepalived puts in the default notification_email_from (the user it runs as). */
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'root');
+  }
+}
+
 export function createLinuxPool(services: Pick<DaemonServices, 'logger' | 'options'>): PoolSubsystem {
   const runner = new LinuxProcessRunner();
+  const mailer = new SmtpMailer(createSystemClock(), services.logger);
   return new PoolSubsystem({
     log: services.logger,
     selectPlane: (choice, settings) => selectDataPlane(choice, linuxDataPlaneFactories({ runner, ipvs: settings.ipvs })),
@@ -43,6 +56,11 @@ export function createLinuxPool(services: Pick<DaemonServices, 'logger' | 'optio
     fifoScripts: fifoScriptPort(runner, services.logger),
     vrrpRunsGlobalFifoScript: services.options.subsystems.vrrp && configHasVrrpInstances(services.options),
     keepOnStop: services.options.dontReleaseIpvs,
+    mail: {
+      host: { hostname: hostname(), user: currentUser() },
+      send: (settings, subject, body) => mailer.send(settings, subject, body),
+      close: () => mailer.close(),
+    },
   });
 }
 

@@ -46,6 +46,8 @@ export interface EffectPorts {
   fifo(): LineWriter | undefined;
   /** The configuration of a virtual server by name (its quorum scripts). */
   virtualServer(name: string): VirtualServer | undefined;
+  /** A quorum change (smtp_alert); must return at once. */
+  quorumChanged?(vs: string, held: boolean, aliveWeight: number): void;
 }
 
 /** Turns pool effects into log lines, scripts and FIFO lines. */
@@ -78,6 +80,7 @@ export class PoolEffectHandler {
     this.ports.log.info(quorumMessage(vs ?? { name: vsName, quorum: 1, hysteresis: 0 }, held, aliveWeight));
     this.ports.fifo()?.write(vsFifoLine(vsName, held));
     this.ports.notify.fire(held ? vs?.quorumUp : vs?.quorumDown, `VS ${vsName}`);
+    this.ports.quorumChanged?.(vsName, held, aliveWeight);
   }
 }
 

@@ -12,6 +12,9 @@
  * reload:   the new configuration's pool with the running liveness carried over; the plane is
  *           touched only when the desired pool differs, and applies only the difference.
  * shutdown: omega, then the plane is emptied (the table removed), unless -I/--dont-release-ipvs.
+ * mails:    smtp_alert (src/notify/checker-alerts.ts): a real server's UP/DOWN and a quorum change
+ *           send one mail each through the mail port, never awaited (a hanging SMTP server delays
+ *           nothing).
  *
  * Every dependency is a port (plane selection, script runner, FIFO opener): the Linux ones are
  * wired in pool-wiring-linux.ts; the scenario test uses fakes.
@@ -25,6 +28,8 @@ import type { IpvsPlaneOptions } from '../lb/planes/ipvs-plane.js';
 import { ipvsPlaneOptions } from '../lb/planes/ipvs-settings.js';
 import { PoolController } from '../lb/pool-controller.js';
 import { carryOver, initialPoolState } from '../lb/pool-state.js';
+import { checkerAlertConfig, quorumAlert, realServerAlert, type CheckerAlertConfig, type CheckerAlertText } from '../notify/checker-alerts.js';
+import { smtpAlertSettings, type SmtpAlertSettings } from '../notify/smtp-message.js';
 import type { Logger } from './logger.js';
 import { FifoSet, poolFifoSpecs, type FifoScriptPort } from './pool-wiring-fifo-set.js';
 import { PoolEffectHandler, type LineWriterFactory } from './pool-wiring-notify.js';
@@ -42,6 +47,15 @@ export interface PoolWiringPorts {
   readonly vrrpRunsGlobalFifoScript?: boolean;
   /** -I/--dont-release-ipvs: leave the forwarding state in place at stop. */
   readonly keepOnStop: boolean;
+  /** smtp_alert mails (none: no mail is sent); `send` must return at once. */
+  readonly mail?: PoolMailPort;
+}
+
+export interface PoolMailPort {
+  /** The host name and user of the default HELO and From. */
+  readonly host: { readonly hostname: string; readonly user: string };
+  send(settings: SmtpAlertSettings, subject: string, body: string): void;
+  close(): void;
 }
 
 export class PoolStartError extends Error {
@@ -58,6 +72,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
   private readonly warned = new Set<string>();
   private readonly notify: NotifyDispatcher;
   private readonly effects: PoolEffectHandler;
+  private alerts: { readonly settings: SmtpAlertSettings; readonly config: CheckerAlertConfig } | undefined;
 
   constructor(private readonly ports: PoolWiringPorts) {
     this.notify = new NotifyDispatcher(ports.notifyRunner, ports.log);
@@ -67,6 +82,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
       notify: this.notify,
       fifo: () => (this.fifos.size > 0 ? this.fifos : undefined),
       virtualServer: (name) => this.virtualServer(name),
+      quorumChanged: (vs, held, aliveWeight) => this.quorumMail(vs, held, aliveWeight),
     });
   }
 
@@ -81,6 +97,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
 
   async start(model: ConfigSnapshot): Promise<void> {
     this.lvs = model.lvs;
+    this.configureMail(model);
     this.choice = dataPlaneChoiceFromGlobal(model.global?.raw);
     const selection = await this.ports.selectPlane(this.choice, { ipvs: ipvsPlaneOptions(model.global) });
     if (!selection.ok) throw new PoolStartError(selection.report);
@@ -116,6 +133,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
       case 'up':
       case 'down':
         this.effects.realServer(rs, vs, event.up);
+        this.realServerMail(vs, rs, event.up);
         c.onRealServer(vs, rs, event.up);
         return;
       case 'weight':
@@ -132,6 +150,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     const choice = dataPlaneChoiceFromGlobal(model.global?.raw);
     if (choice !== this.choice) this.ports.log.warning(`lb_data_plane ${choice}: a data plane change needs a restart - keeping ${this.plane?.describe().summary ?? this.choice}`);
     this.lvs = model.lvs;
+    this.configureMail(model);
     await this.openFifos(model);
     const scheduled = c.reconfigure(carryOver(c.current, initialPoolState(this.model())));
     await c.idle();
@@ -150,6 +169,7 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     await this.plane?.close?.();
     await this.notify.drain();
     await this.fifos.close();
+    this.ports.mail?.close();
   }
 
   dump(kind: DumpKind): string | undefined {
@@ -157,6 +177,31 @@ export class PoolSubsystem implements Subsystem, PoolSink {
     const d = this.plane.describe();
     const last = d.lastError !== undefined ? `\n Last error = ${d.lastError}` : '';
     return ` Data plane = ${d.summary}\n Services = ${d.services}\n Destinations = ${d.destinations}${last}\n`;
+  }
+
+  /** smtp_alert settings of this configuration (start and reload); none without smtp_server / notification_email. */
+  private configureMail(model: ConfigSnapshot): void {
+    const mail = this.ports.mail;
+    const settings = mail === undefined || model.global === undefined ? undefined : smtpAlertSettings(model.global, mail.host);
+    this.alerts = settings === undefined || model.global === undefined ? undefined : { settings, config: checkerAlertConfig(model.global, this.model()) };
+  }
+
+  private realServerMail(vs: string, rs: string, up: boolean): void {
+    const a = this.alerts;
+    const r = a?.config.realServer(vs, rs);
+    if (a === undefined || r === undefined || !r.enabled) return;
+    this.sendMail(realServerAlert(a.config.routerId, rs, vs, up, r.checker));
+  }
+
+  private quorumMail(vsName: string, held: boolean, aliveWeight: number): void {
+    const a = this.alerts;
+    const vs = a?.config.virtualServer(vsName);
+    if (a === undefined || vs === undefined || !a.config.virtualServerEnabled(vsName)) return;
+    this.sendMail(quorumAlert(a.config.routerId, vs, held, aliveWeight));
+  }
+
+  private sendMail(alert: CheckerAlertText): void {
+    if (this.alerts !== undefined) this.ports.mail?.send(this.alerts.settings, alert.subject, alert.body);
   }
 
   private model(): LvsModel {

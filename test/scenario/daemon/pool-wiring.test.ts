@@ -53,6 +53,7 @@ class FakePlane implements DataPlane {
 
 function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolean } = {}) {
   const plane = new FakePlane();
+  const mails: string[] = [];
   const lines: string[] = [];
   const fifoLines: string[] = [];
   const scripts: string[] = [];
@@ -71,12 +72,17 @@ function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolea
     fifoScripts: { start: (argv, user) => { fifoScripts.push(`start ${argv.join(' ')} as ${user.uid}`); return { stop: () => void fifoScripts.push(`stop ${argv.join(' ')}`) }; } },
     vrrpRunsGlobalFifoScript: opts.vrrpRunsGlobalFifoScript ?? false,
     keepOnStop: opts.keepOnStop ?? false,
+    mail: {
+      host: { hostname: 'vm', user: 'root' },
+      send: (settings, subject, body) => void mails.push(`${settings.server.host}:${settings.server.port} ${settings.from} | ${subject} | ${body}`),
+      close: () => void mails.push('closed'),
+    },
   });
   const event = (type: CheckerPoolEvent['type'], n: number, up: boolean, weight = 1): void => pool.apply({
     type, virtualServer: VS, realServer: rsName(n), endpoint: { family: 'inet', address: `192.0.2.${n}`, port: 80 },
     up, weight, inhibit: false, reason: 'test',
   });
-  return { plane, lines, fifoLines, scripts, pool, event, fifoScripts, byPath };
+  return { plane, lines, fifoLines, scripts, pool, event, fifoScripts, byPath, mails };
 }
 
 const settle = async (h: ReturnType<typeof harness>): Promise<void> => {
@@ -198,5 +204,53 @@ describe('pool wiring (daemon) with fakes', () => {
     });
     await assert.rejects(pool.start(model(conf([1, 1], 'lb_data_plane ipvs'))), /ipvs failed: no IPVS/);
     assert.deepEqual(h.plane.calls, []);
+  });
+
+  it('smtp_alert_checker: a real server DOWN/UP and each quorum change send one mail each (keepalived\'s documented wording)', async () => {
+    const h = harness();
+    const mailGlobals = 'router_id lab\n  smtp_server 127.0.0.1 2525\n  notification_email {\n    ops@example.com\n  }\n  smtp_alert_checker';
+    await h.pool.start(model(conf([1, 1, 1], mailGlobals)));
+    for (const n of [2, 3, 4]) h.event('initial', n, true);
+    await settle(h);
+    assert.deepEqual(h.mails, [], 'the initial state mails nothing');
+    h.event('down', 2, false);
+    h.event('down', 3, false);
+    await settle(h);
+    h.event('up', 3, true);
+    await settle(h);
+    const to = '127.0.0.1:2525 root@vm';
+    assert.deepEqual(h.mails, [
+      `${to} | [lab] Realserver ${rsName(2)} of virtual server ${VS} - DOWN | => TCP CHECK failed on service <=`,
+      `${to} | [lab] Realserver ${rsName(3)} of virtual server ${VS} - DOWN | => TCP CHECK failed on service <=`,
+      `${to} | [lab] Virtualserver ${VS} - DOWN | => Lost quorum 2+0=2 <= 1 <=`,
+      `${to} | [lab] Realserver ${rsName(3)} of virtual server ${VS} - UP | => TCP CHECK succeed on service <=`,
+      `${to} | [lab] Virtualserver ${VS} - UP | => Gained quorum 2+0=2 <= 2 <=`,
+    ]);
+    await h.pool.shutdown();
+    assert.equal(h.mails.at(-1), 'closed', 'mails in flight are aborted at stop');
+  });
+
+  it('smtp_alert: off by default, per virtual_server and real_server, and nothing without smtp_server', async () => {
+    const base = 'router_id lab\n  smtp_server 127.0.0.1 2525\n  notification_email {\n    ops@example.com\n  }';
+    const run = async (globals: string, text: (c: string) => string = (c) => c): Promise<string[]> => {
+      const h = harness();
+      await h.pool.start(model(text(conf([1, 1, 1], globals))));
+      for (const n of [2, 3, 4]) h.event('initial', n, true);
+      h.event('down', 2, false);
+      h.event('down', 3, false);
+      await settle(h);
+      return h.mails.map((m) => m.split(' | ')[1] ?? m);
+    };
+    assert.deepEqual(await run(base), []);
+    assert.deepEqual(await run('smtp_alert_checker\n  router_id lab'), [], 'no smtp_server: no mail');
+    // smtp_alert (global) is the default of smtp_alert_checker; smtp_alert_checker off wins
+    assert.equal((await run(`${base}\n  smtp_alert`)).length, 3);
+    assert.deepEqual(await run(`${base}\n  smtp_alert\n  smtp_alert_checker off`), []);
+    // the virtual server on: its quorum and its real servers; one real server off
+    const vsOn = (c: string): string => c.replace('  quorum 2\n', '  quorum 2\n  smtp_alert\n').replace('real_server 192.0.2.2 80 {\n', 'real_server 192.0.2.2 80 {\n    smtp_alert off\n');
+    assert.deepEqual(await run(base, vsOn), [`[lab] Realserver ${rsName(3)} of virtual server ${VS} - DOWN`, `[lab] Virtualserver ${VS} - DOWN`]);
+    // only a real server on
+    const rsOn = (c: string): string => c.replace('real_server 192.0.2.3 80 {\n', 'real_server 192.0.2.3 80 {\n    smtp_alert\n');
+    assert.deepEqual(await run(base, rsOn), [`[lab] Realserver ${rsName(3)} of virtual server ${VS} - DOWN`]);
   });
 });
