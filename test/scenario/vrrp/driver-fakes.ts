@@ -9,6 +9,8 @@ import type {
   AddressPort, DriverClock, DriverLog, DriverPorts, DriverTimerHandle, IncomingVrrpHandler, L2AnnouncePort, LinkEventsPort,
   LinkState, RouteEntry, RoutePort, RuleEntry, VipSpec, VmacOutcome, VmacPort, VmacSpec, VrrpTransport, VrrpTransportFactory, VrrpTransportSpec,
 } from '../../../src/vrrp/ports.js';
+import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
+import { defaultParams } from '../../../src/vrrp/params.js';
 
 export class ManualClock implements DriverClock {
   private now = 1_000_000;
@@ -384,4 +386,26 @@ export function fakeNode(name: string, lan: FakeLan, clock: ManualClock): FakeNo
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
   await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** One LAN on a manual clock, the set-up every driver scenario starts from; `node` adds a node to it. */
+export interface FakeWorld {
+  readonly clock: ManualClock;
+  readonly lan: FakeLan;
+  node(name: string): FakeNode;
+}
+
+export function fakeWorld(): FakeWorld {
+  const clock = new ManualClock();
+  const lan = new FakeLan(clock);
+  return { clock, lan, node: (name) => fakeNode(name, lan, clock) };
+}
+
+/**
+ * The instance most driver scenarios run: VI_1, VRID 51, VIP 192.0.2.100/24 on eth0, tracking
+ * eth0; `extra` sets or overrides binding fields (sourceConfigured, trackedInterfaces, ...).
+ */
+export function vipBinding(primaryAddress: string, priority: number, extra: Partial<InstanceBinding> = {}): InstanceBinding {
+  const params = defaultParams({ name: 'VI_1', vrid: 51, vips: ['192.0.2.100'], primaryAddress, priority });
+  return { params, interfaceName: 'eth0', vips: [{ address: '192.0.2.100', prefixLength: 24, interfaceName: 'eth0' }], unicastTtl: 255, trackInterface: true, unsupported: [], ...extra };
 }

@@ -12,7 +12,7 @@ import { adaptInstance, type InstanceBinding } from '../../../src/vrrp/config-ad
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { StaticConfig, staticTargets } from '../../../src/vrrp/static-config.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
-import { FakeLan, fakeNode, FakeRoutes, ManualClock, settle, type FakeNode } from './driver-fakes.js';
+import { fakeWorld, FakeRoutes, settle, type FakeNode, type FakeWorld } from './driver-fakes.js';
 
 const CONF = '/etc/keepalived/keepalived.conf';
 
@@ -74,8 +74,8 @@ interface Node {
 }
 
 /** A node whose own addresses are 192.0.2.N/24 and 2001:db8::N/64 (203.0.113.0/24 only through the VIP). */
-function node(name: string, n: number, lan: FakeLan, clock: ManualClock, text: string): Node {
-  const fake = fakeNode(name, lan, clock);
+function node(world: FakeWorld, name: string, n: number, text: string): Node {
+  const fake = world.node(name);
   const routes = new FakeRoutes(fake.addresses, [`192.0.2.${n}/24`, `2001:db8::${n}/64`]);
   const driver = new InstanceDriver(bindingOf(text, `192.0.2.${n}`), { ...fake.ports, routes });
   return { fake, routes, driver };
@@ -87,9 +87,9 @@ function routeLog(n: Node): string[] {
 }
 
 test('MASTER -> BACKUP -> MASTER: routes and rules come after the VIPs and go before them', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150, ROUTES));
+  const world = fakeWorld();
+  const { clock } = world;
+  const a = node(world, 'a', 1, instanceText(150, ROUTES));
   a.driver.start();
   await settle();
   assert.deepEqual(routeLog(a), [
@@ -107,7 +107,7 @@ test('MASTER -> BACKUP -> MASTER: routes and rules come after the VIPs and go be
   assert.equal(a.fake.log.lines.filter((l) => l.startsWith('ERROR')).length, 0, a.fake.log.lines.join('\n'));
 
   // a better router arrives and preempts: a goes BACKUP and takes rules, routes, then VIPs away
-  const b = node('b', 2, lan, clock, instanceText(200));
+  const b = node(world, 'b', 2, instanceText(200));
   b.driver.start();
   const historyBefore = a.routes.history.length;
   clock.advanceMs(4_000);
@@ -138,9 +138,9 @@ test('MASTER -> BACKUP -> MASTER: routes and rules come after the VIPs and go be
 });
 
 test('FAULT (interface down) removes the routes and rules; recovery to MASTER puts them back', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150, ROUTES));
+  const world = fakeWorld();
+  const { clock } = world;
+  const a = node(world, 'a', 1, instanceText(150, ROUTES));
   a.driver.start();
   clock.advanceMs(3_700);
   await settle();
@@ -168,10 +168,10 @@ test('FAULT (interface down) removes the routes and rules; recovery to MASTER pu
 });
 
 test('a route the kernel refuses is logged; the other routes and rules go in and adverts keep flowing', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
+  const world = fakeWorld();
+  const { clock, lan } = world;
   const text = instanceText(150, ROUTES.replace('blackhole 203.0.113.128/26', 'blackhole 203.0.113.128/26\n    198.51.100.192/26 via 198.18.0.1 dev eth0'));
-  const a = node('a', 1, lan, clock, text);
+  const a = node(world, 'a', 1, text);
   a.routes.failNext.set('198.51.100.0/24', 'Netlink: error: File exists(17), type=RTM_NEWROUTE(24)');
   a.driver.start();
   clock.advanceMs(3_700);
@@ -192,9 +192,9 @@ test('a route the kernel refuses is logged; the other routes and rules go in and
 });
 
 test('reload of a MASTER: unchanged routes and rules are not touched; only the differences are applied', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150, ROUTES));
+  const world = fakeWorld();
+  const { clock } = world;
+  const a = node(world, 'a', 1, instanceText(150, ROUTES));
   a.driver.start();
   clock.advanceMs(3_700);
   await settle();
@@ -228,9 +228,9 @@ static_rules {
 `;
 
 test('static_ipaddress/routes/rules: installed at start, kept across mastership, diffed on reload, removed at stop', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150, ROUTES));
+  const world = fakeWorld();
+  const { clock } = world;
+  const a = node(world, 'a', 1, instanceText(150, ROUTES));
   const statics = new StaticConfig(a.fake.addresses, a.routes, a.fake.log);
   const model = load(STATIC + instanceText(150, ROUTES));
   await statics.apply(staticTargets(model.vrrp));
@@ -241,7 +241,7 @@ test('static_ipaddress/routes/rules: installed at start, kept across mastership,
   clock.advanceMs(3_700);
   await settle();
   assert.equal(a.driver.state.name, 'MASTER');
-  const b = node('b', 2, lan, clock, instanceText(200));
+  const b = node(world, 'b', 2, instanceText(200));
   b.driver.start();
   clock.advanceMs(4_000);
   await settle();
@@ -272,11 +272,11 @@ test('static_* alone start the VRRP subsystem, as keepalived starts its VRRP pro
 });
 
 test('route tracking: a tracked route or rule deleted by someone else makes the MASTER step down and take over again after Skew_Time', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
+  const world = fakeWorld();
+  const { clock, lan } = world;
   const text = instanceText(150, ROUTES.replace('198.51.100.0/24 via 192.0.2.254 dev eth0', '198.51.100.0/24 via 192.0.2.254 dev eth0 no_track')
     .replace('fwmark 5 table 100 priority 102', 'fwmark 5 table 100 priority 102 no_track'));
-  const a = node('a', 1, lan, clock, text);
+  const a = node(world, 'a', 1, text);
   a.driver.start();
   clock.advanceMs(3_700);
   await settle();
@@ -324,9 +324,8 @@ test('route tracking: a tracked route or rule deleted by someone else makes the 
 });
 
 test('static route tracking: a deleted static route or rule is put back (keepalived\'s line); a static blackhole is not', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150));
+  const world = fakeWorld();
+  const a = node(world, 'a', 1, instanceText(150));
   const statics = new StaticConfig(a.fake.addresses, a.routes, a.fake.log);
   await statics.apply(staticTargets(load(STATIC.replace('static_routes {', 'static_routes {\n  blackhole 203.0.113.0/27') + instanceText(150)).vrrp));
   a.routes.deleteExternally('route', '203.0.113.128/25 via 192.0.2.254 dev eth0 table main');
@@ -345,9 +344,9 @@ test('static route tracking: a deleted static route or rule is put back (keepali
 });
 
 test('-V/--dont-release-vrrp stop (as keepalived 2.2.7): no priority-0 advert, VIPs, virtual routes and rules stay, STOP observed', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150, ROUTES));
+  const world = fakeWorld();
+  const { clock, lan } = world;
+  const a = node(world, 'a', 1, instanceText(150, ROUTES));
   const seen: string[] = [];
   a.driver.onTransition((e) => void (e.kind === 'transition' && seen.push(e.to)));
   a.driver.start();
@@ -369,9 +368,8 @@ test('-V/--dont-release-vrrp stop (as keepalived 2.2.7): no priority-0 advert, V
 });
 
 test('static address tracking: a deleted static address is put back with keepalived 2.2.7\'s line; a removed (reload/stop) one is not watched', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = node('a', 1, lan, clock, instanceText(150));
+  const world = fakeWorld();
+  const a = node(world, 'a', 1, instanceText(150));
   const statics = new StaticConfig(a.fake.addresses, a.routes, a.fake.log);
   const text = 'static_ipaddress {\n  198.51.100.7/24 dev eth0\n  198.51.100.8 dev eth0\n  198.51.100.11/24 brd 198.51.100.255 dev eth0 label eth0:s\n  2001:db8:5::7/64 dev eth0\n}\n';
   await statics.apply(staticTargets(load(text + instanceText(150)).vrrp));

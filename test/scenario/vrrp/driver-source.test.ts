@@ -12,9 +12,8 @@ import type { AddressChange, AddressPresencePort } from '../../../src/check/addr
 import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { InterfaceAddressTable, sourceLost } from '../../../src/vrrp/interface-addresses.js';
-import { defaultParams } from '../../../src/vrrp/params.js';
 import type { DriverPorts } from '../../../src/vrrp/ports.js';
-import { FakeLan, fakeNode, ManualClock, settle, type FakeNode } from './driver-fakes.js';
+import { fakeWorld, settle, vipBinding, type FakeNode } from './driver-fakes.js';
 
 const ETH0 = 2;
 const ETH1 = 3;
@@ -34,10 +33,8 @@ class FakePresence implements AddressPresencePort {
   }
 }
 
-function binding(primaryAddress: string, priority: number, sourceConfigured = false): InstanceBinding {
-  const params = defaultParams({ name: 'VI_1', vrid: 51, vips: ['192.0.2.100'], primaryAddress, priority });
-  return { params, interfaceName: 'eth0', vips: [{ address: '192.0.2.100', prefixLength: 24, interfaceName: 'eth0' }], unicastTtl: 255, trackInterface: true, unsupported: [], sourceConfigured };
-}
+const binding = (primaryAddress: string, priority: number, sourceConfigured = false): InstanceBinding =>
+  vipBinding(primaryAddress, priority, { sourceConfigured });
 
 /** The node's ports with an address table fed by a FakePresence holding `initial` on eth0. */
 async function withAddresses(node: FakeNode, initial: readonly string[]): Promise<{ presence: FakePresence; ports: DriverPorts }> {
@@ -48,10 +45,9 @@ async function withAddresses(node: FakeNode, initial: readonly string[]): Promis
 }
 
 test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, then MASTER again', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = fakeNode('a', lan, clock);
-  const b = fakeNode('b', lan, clock);
+  const { clock, node } = fakeWorld();
+  const a = node('a');
+  const b = node('b');
   const { presence, ports } = await withAddresses(a, ['192.0.2.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
   const db = new InstanceDriver(binding('192.0.2.2', 100), b.ports);
@@ -90,9 +86,8 @@ test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, t
 });
 
 test('another IPv4 address left: the adverts move silently to the last one (VIPs left out) and stay there', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = fakeNode('a', lan, clock);
+  const { clock, lan, node } = fakeWorld();
+  const a = node('a');
   const { presence, ports } = await withAddresses(a, ['192.0.2.1', '203.0.113.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
   da.start();
@@ -125,9 +120,8 @@ test('another IPv4 address left: the adverts move silently to the last one (VIPs
 });
 
 test('the last address gone while a VIP stays: "Deassigned" names the source, FAULT; a new address becomes the source', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = fakeNode('a', lan, clock);
+  const { clock, lan, node } = fakeWorld();
+  const a = node('a');
   const { presence, ports } = await withAddresses(a, ['192.0.2.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
   da.start();
@@ -155,9 +149,8 @@ test('the last address gone while a VIP stays: "Deassigned" names the source, FA
 });
 
 test('mcast_src_ip / unicast_src_ip configured: the interface losing its addresses is no FAULT', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = fakeNode('a', lan, clock);
+  const { clock, lan, node } = fakeWorld();
+  const a = node('a');
   const { presence, ports } = await withAddresses(a, ['192.0.2.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150, true), ports);
   da.start();

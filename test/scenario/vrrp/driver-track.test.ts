@@ -4,17 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { trackedPriority } from '../../../src/vrrp/driver-track.js';
 import type { TrackedInterface } from '../../../src/vrrp/driver-track.js';
-import { defaultParams } from '../../../src/vrrp/params.js';
-import { FakeLan, fakeNode, ManualClock, settle } from './driver-fakes.js';
+import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
+import { fakeWorld, settle, vipBinding } from './driver-fakes.js';
 
-function binding(primaryAddress: string, priority: number, tracked: readonly TrackedInterface[] = []): InstanceBinding {
-  const params = defaultParams({ name: 'VI_1', vrid: 51, vips: ['192.0.2.100'], primaryAddress, priority });
-  return { params, interfaceName: 'eth0', vips: [{ address: '192.0.2.100', prefixLength: 24, interfaceName: 'eth0' }], unicastTtl: 255, trackInterface: true, unsupported: [], trackedInterfaces: tracked };
-}
+const binding = (primaryAddress: string, priority: number, tracked: readonly TrackedInterface[] = []): InstanceBinding =>
+  vipBinding(primaryAddress, priority, { trackedInterfaces: tracked });
 
 test('weights: positive while up, negative while down, reverse swaps', () => {
   const refs = [{ name: 'eth1', weight: 10, reverse: false }, { name: 'eth2', weight: -30, reverse: false }, { name: 'eth3', weight: -5, reverse: true }];
@@ -25,8 +22,8 @@ test('weights: positive while up, negative while down, reverse swaps', () => {
 });
 
 test('unweighted track_interface down -> FAULT with the VIP removed; up -> BACKUP', async () => {
-  const clock = new ManualClock();
-  const node = fakeNode('a', new FakeLan(clock), clock);
+  const { clock, node: add } = fakeWorld();
+  const node = add('a');
   node.links.set('eth1', 'up');
   const d = new InstanceDriver(binding('192.0.2.1', 150, [{ name: 'eth1', weight: 0, reverse: false }]), node.ports);
   d.start();
@@ -42,10 +39,9 @@ test('unweighted track_interface down -> FAULT with the VIP removed; up -> BACKU
 });
 
 test('weighted track_interface down lowers the priority below the backup, which preempts', async () => {
-  const clock = new ManualClock();
-  const lan = new FakeLan(clock);
-  const a = fakeNode('a', lan, clock);
-  const b = fakeNode('b', lan, clock);
+  const { clock, node } = fakeWorld();
+  const a = node('a');
+  const b = node('b');
   a.links.set('eth1', 'up');
   const da = new InstanceDriver(binding('192.0.2.1', 150, [{ name: 'eth1', weight: -60, reverse: false }]), a.ports);
   const db = new InstanceDriver(binding('192.0.2.2', 100), b.ports);
