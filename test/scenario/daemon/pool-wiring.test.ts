@@ -11,7 +11,10 @@ import { loadConfig } from '../../../src/config/pipeline.js';
 import type { ApplyResult, DataPlane, DataPlaneDescription } from '../../../src/lb/data-plane.js';
 import { poolSize } from '../../../src/lb/data-plane.js';
 import type { DesiredPool } from '../../../src/lb/pool-types.js';
-import { PoolSubsystem } from '../../../src/daemon/pool-wiring.js';
+import { PoolSubsystem, type PoolMailPort } from '../../../src/daemon/pool-wiring.js';
+import { createSystemClock } from '../../../src/daemon/runtime.js';
+import { SmtpMailer } from '../../../src/notify/smtp-client.js';
+import { startSmtpSink } from '../../support/smtp-sink.js';
 import type { LineWriter } from '../../../src/daemon/pool-wiring-notify.js';
 import type { ConfigSnapshot } from '../../../src/daemon/subsystem.js';
 import { fakeEnv } from '../../unit/config/fake-env.js';
@@ -51,7 +54,7 @@ class FakePlane implements DataPlane {
   dests(): string[] { return (this.installed?.services[0]?.dests ?? []).map((d) => `${d.address}=${d.weight}`); }
 }
 
-function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolean } = {}) {
+function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolean; mail?: PoolMailPort } = {}) {
   const plane = new FakePlane();
   const mails: string[] = [];
   const lines: string[] = [];
@@ -72,7 +75,7 @@ function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolea
     fifoScripts: { start: (argv, user) => { fifoScripts.push(`start ${argv.join(' ')} as ${user.uid}`); return { stop: () => void fifoScripts.push(`stop ${argv.join(' ')}`) }; } },
     vrrpRunsGlobalFifoScript: opts.vrrpRunsGlobalFifoScript ?? false,
     keepOnStop: opts.keepOnStop ?? false,
-    mail: {
+    mail: opts.mail ?? {
       host: { hostname: 'vm', user: 'root' },
       send: (settings, subject, body) => void mails.push(`${settings.server.host}:${settings.server.port} ${settings.from} | ${subject} | ${body}`),
       close: () => void mails.push('closed'),
@@ -252,5 +255,30 @@ describe('pool wiring (daemon) with fakes', () => {
     // only a real server on
     const rsOn = (c: string): string => c.replace('real_server 192.0.2.3 80 {\n', 'real_server 192.0.2.3 80 {\n    smtp_alert\n');
     assert.deepEqual(await run(base, rsOn), [`[lab] Realserver ${rsName(3)} of virtual server ${VS} - DOWN`]);
+  });
+
+  it('smtp_alert: a hanging SMTP server (loopback sink that never answers) delays neither the pool nor the next event', async () => {
+    const sink = await startSmtpSink('127.0.0.1', 0, 'hang');
+    const mailLog: string[] = [];
+    const mailer = new SmtpMailer(createSystemClock(), { info: (m) => mailLog.push(m), error: (m) => mailLog.push(m) });
+    const h = harness({ mail: { host: { hostname: 'vm', user: 'root' }, send: (st, subject, body) => mailer.send(st, subject, body), close: () => mailer.close() } });
+    try {
+      const globals = `router_id lab\n  smtp_server 127.0.0.1 ${sink.port}\n  smtp_connect_timeout 30\n  notification_email {\n    ops@example.com\n  }\n  smtp_alert_checker`;
+      await h.pool.start(model(conf([1, 1, 1], globals)));
+      for (const n of [2, 3, 4]) h.event('initial', n, true);
+      h.event('down', 2, false);
+      await settle(h);
+      assert.deepEqual(h.plane.dests(), ['192.0.2.3=1', '192.0.2.4=1'], 'applied while the first mail waits for its 220');
+      h.event('down', 3, false);
+      await settle(h);
+      assert.deepEqual(h.plane.dests(), ['192.0.2.9=1'], 'the next event (quorum lost) applied too');
+      while (sink.connections() < 3) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(sink.sessions.length, 0, 'no mail finished: the server never answered');
+      assert.ok(!mailLog.some((l) => l.includes('successfully sent')), mailLog.join('\n'));
+      await h.pool.shutdown(); // aborts the three connections in flight
+    } finally {
+      mailer.close();
+      await sink.close();
+    }
   });
 });
