@@ -33,6 +33,7 @@ import { DriverSet, type ReloadSummary } from '../vrrp/driver-set.js';
 import { formatDaemonStats } from '../vrrp/driver-stats.js';
 import { bindingRefs, TrackerSet } from '../vrrp/trackers.js';
 import type { DriverLog, DriverPorts, VipFilterPort } from '../vrrp/ports.js';
+import type { VrrpFamily } from '../vrrp/packet-types.js';
 import type { Logger } from './logger.js';
 import { VrrpEvents } from './vrrp-events.js';
 import { LinuxAddressPresence } from '../os/linux/address-presence-linux.js';
@@ -63,6 +64,7 @@ export class VrrpSubsystem implements Subsystem {
   private set: DriverSet | undefined;
   private scripts: LinuxScriptRunner | undefined;
   private resources: LinuxResources | undefined;
+  private interfaceAddresses: InterfaceAddressTable | undefined;
   private trackers: TrackerSet | undefined;
   private processRunner: LinuxProcessRunner | undefined;
   private ports: DriverPorts | undefined;
@@ -91,6 +93,7 @@ export class VrrpSubsystem implements Subsystem {
     const presence = new LinuxAddressPresence((m) => log.error(m));
     const interfaceAddresses = new InterfaceAddressTable((name) => native.ifNameToIndex(name), (m) => log.info(m));
     await interfaceAddresses.open(presence);
+    this.interfaceAddresses = interfaceAddresses;
     this.resources = { rt, addresses, routes, links, l2, clock, presence };
     const vipFilter: VipFilterPort = { drop: (instance, vips) => this.vipFilter?.filter.drop(instance, vips) ?? Promise.resolve() };
     const processRunner = new LinuxProcessRunner();
@@ -183,7 +186,10 @@ export class VrrpSubsystem implements Subsystem {
   }
 
   private async adaptAll(vrrp: VrrpModel, global: GlobalModel, rt: RtNetlink): Promise<InstanceBinding[]> {
-    const lookup = primaryAddressLookup(await readInterfaceAddresses(rt));
+    const dumped = primaryAddressLookup(await readInterfaceAddresses(rt));
+    // keepalived keeps the interface's address across a reload, also after it moved (interface-addresses.ts)
+    const table = this.interfaceAddresses;
+    const lookup = (name: string, family: VrrpFamily): string | undefined => (family === 'ipv4' ? table?.current(name) : undefined) ?? dumped(name, family);
     const out: InstanceBinding[] = [];
     for (const instance of vrrp.instances) {
       try {

@@ -56,7 +56,7 @@ export class InterfaceAddressTable implements InterfaceAddressesPort {
    * first at start; when it goes, the last remaining one that is not a watcher's VIP (silently),
    * or none ("Deassigned address A"); the first one added while there is none ("Assigned ...").
    */
-  private readonly current = new Map<number, string>();
+  private readonly currentByIndex = new Map<number, string>();
   private readonly watchers = new Map<string, Set<Watcher>>();
 
   constructor(
@@ -67,7 +67,7 @@ export class InterfaceAddressTable implements InterfaceAddressesPort {
   /** Opens the feed: the addresses now, then each change. */
   async open(presence: AddressPresencePort): Promise<void> {
     for (const c of await presence.open((change) => this.apply(change))) this.record(c);
-    for (const [index, list] of this.byIndex) if (list[0] !== undefined) this.current.set(index, list[0]);
+    for (const [index, list] of this.byIndex) if (list[0] !== undefined) this.currentByIndex.set(index, list[0]);
   }
 
   addresses(interfaceName: string): readonly string[] | undefined {
@@ -84,31 +84,40 @@ export class InterfaceAddressTable implements InterfaceAddressesPort {
     return () => void set.delete(watcher);
   }
 
+  /** The interface's address as keepalived names it (its advert source without mcast_src_ip), if any. */
+  current(interfaceName: string): string | undefined {
+    const index = this.indexOf(interfaceName);
+    return index === 0 ? undefined : this.currentByIndex.get(index);
+  }
+
   /** One address event (also used by tests). */
   apply(change: AddressChange): void {
     if (!isIpv4(change.address)) return;
     if (!this.record(change)) return;
     const index = change.interfaceIndex;
-    for (const [name, set] of this.watchers) {
-      if (set.size === 0 || this.indexOf(name) !== index) continue;
-      const own = new Set([...set].flatMap((w) => w.own));
-      const current = this.current.get(index);
-      const list = this.byIndex.get(index) ?? [];
-      // keepalived's lines, when the interface's address goes with no other left, or comes back
-      if (current === undefined && change.present && !own.has(change.address)) {
-        this.current.set(index, change.address);
-        this.log(`Assigned address ${change.address} for interface ${name}`);
-      } else if (current !== undefined && !list.includes(current)) {
-        const next = list.filter((a) => !own.has(a)).at(-1);
-        if (next !== undefined) this.current.set(index, next);
-        else {
-          this.current.delete(index);
-          this.log(`Deassigned address ${current} from interface ${name}`);
-        }
+    const watching = [...this.watchers].filter(([name, set]) => set.size > 0 && this.indexOf(name) === index);
+    const own = new Set(watching.flatMap(([, set]) => [...set].flatMap((w) => w.own)));
+    const current = this.currentByIndex.get(index);
+    const list = this.byIndex.get(index) ?? [];
+    // keepalived's lines, when the interface's address goes with no other left, or comes back
+    let line: ((name: string) => string) | undefined;
+    if (current === undefined && change.present && !own.has(change.address)) {
+      this.currentByIndex.set(index, change.address);
+      line = (name) => `Assigned address ${change.address} for interface ${name}`;
+    } else if (current !== undefined && !list.includes(current)) {
+      const next = list.filter((a) => !own.has(a)).at(-1);
+      if (next !== undefined) this.currentByIndex.set(index, next);
+      else {
+        this.currentByIndex.delete(index);
+        line = (name) => `Deassigned address ${current} from interface ${name}`;
       }
+    }
+    for (const [name, set] of watching) {
+      if (line !== undefined) this.log(line(name));
       for (const w of [...set]) w.onChange();
     }
   }
+
   /** Returns whether the table changed. */
   private record(change: AddressChange): boolean {
     if (!isIpv4(change.address)) return false;

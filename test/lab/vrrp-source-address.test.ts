@@ -5,7 +5,7 @@
  * interface eth0", BACKUP, then preemption back. keepalived 2.2.7 does this with or without
  * `track_src_ip` (set here); each flavour is the master once, with the other as its peer.
  * With another IPv4 address on the interface, the adverts move silently to it and stay there when
- * the original comes back (the peer's capture is the judge).
+ * the original comes back, also across a reload (the peer's capture is the judge).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +55,7 @@ test('source address deleted and re-added: keepalived master does the same with 
   await sourceDeleted('keepalived', 'ts', (line) => t.diagnostic(line));
 });
 
+const FIRST = '203.0.113.1';
 const OTHER = '198.51.100.1';
 
 /** Adverts captured by `dump` (tcpdump -n -l) from `source`. */
@@ -68,6 +69,8 @@ async function sourceMoved(master: Flavour, backup: Flavour, report: (line: stri
     const h2 = lab.host(2);
     const dump = h2.spawn('tcpdump', ['-n', '-l', '-i', 'eth0', 'ip proto 112']);
     await waitLog(dump, /listening on/, 10_000);
+    // two more addresses: the source moves to the LAST one, which a reload must keep (the dump's first is FIRST)
+    await h1.ip(['addr', 'add', `${FIRST}/24`, 'dev', 'eth0']);
     await h1.ip(['addr', 'add', `${OTHER}/24`, 'dev', 'eth0']);
     const conf = { vips: [`${VIP}/32`], extra: ['track_src_ip'] };
     const m = startDaemon(master, h1, scratch, { ...conf, priority: 150 }, 'h1');
@@ -85,8 +88,14 @@ async function sourceMoved(master: Flavour, backup: Flavour, report: (line: stri
     const fromOther = advertsFrom(dump, OTHER);
     // two more adverts (advert_int 1): still from the other address
     await waitLog(dump, () => advertsFrom(dump, OTHER) >= fromOther + 2, 4_000);
+    // a reload keeps the moved source (keepalived keeps the interface's address)
+    m.signal('SIGHUP');
+    await waitLog(m, /Reload (complete|finished)/, 5_000);
+    const afterReload = advertsFrom(dump, OTHER);
+    await waitLog(dump, () => advertsFrom(dump, OTHER) >= afterReload + 2, 4_000);
     report(`${master} master: ${advertsFrom(dump, OTHER)} adverts from ${OTHER}, ${fromOriginal} from ${h1.ipv4} (all before its deletion)`);
     assert.equal(advertsFrom(dump, h1.ipv4), fromOriginal, dump.stdoutLines.slice(-8).join('\n'));
+    assert.equal(advertsFrom(dump, FIRST), 0, dump.stdoutLines.slice(-8).join('\n'));
     assert.ok(await holdsVip(h1, VIP), 'the master kept its VIP');
     assert.ok(!(await holdsVip(h2, VIP)), `the ${backup} backup took the VIP`);
     const lines = m.stdoutLines.concat(m.stderrLines);
@@ -99,7 +108,7 @@ async function sourceMoved(master: Flavour, backup: Flavour, report: (line: stri
   }
 }
 
-test('primary address deleted, another left: keepalived-ts master sends from it, also after the original returns; keepalived stays backup', { timeout: 40_000 }, async (t) => {
+test('primary address deleted, another left: keepalived-ts master sends from it, also after the original returns and a reload; keepalived stays backup', { timeout: 40_000 }, async (t) => {
   await sourceMoved('ts', 'keepalived', (line) => t.diagnostic(line));
 });
 

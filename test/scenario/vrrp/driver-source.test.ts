@@ -37,11 +37,11 @@ const binding = (primaryAddress: string, priority: number, sourceConfigured = fa
   vipBinding(primaryAddress, priority, { sourceConfigured });
 
 /** The node's ports with an address table fed by a FakePresence holding `initial` on eth0. */
-async function withAddresses(node: FakeNode, initial: readonly string[]): Promise<{ presence: FakePresence; ports: DriverPorts }> {
+async function withAddresses(node: FakeNode, initial: readonly string[]): Promise<{ presence: FakePresence; ports: DriverPorts; table: InterfaceAddressTable }> {
   const presence = new FakePresence(initial.map((address) => ({ address, interfaceIndex: ETH0, present: true })));
   const table = new InterfaceAddressTable(indexOf, (m) => node.log.info(m));
   await table.open(presence);
-  return { presence, ports: { ...node.ports, interfaceAddresses: table } };
+  return { presence, ports: { ...node.ports, interfaceAddresses: table }, table };
 }
 
 test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, then MASTER again', async () => {
@@ -88,7 +88,7 @@ test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, t
 test('another IPv4 address left: the adverts move silently to the last one (VIPs left out) and stay there', async () => {
   const { clock, lan, node } = fakeWorld();
   const a = node('a');
-  const { presence, ports } = await withAddresses(a, ['192.0.2.1', '203.0.113.1', '198.51.100.1']);
+  const { presence, ports, table } = await withAddresses(a, ['192.0.2.1', '203.0.113.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
   da.start();
   clock.advanceMs(4_000);
@@ -104,6 +104,7 @@ test('another IPv4 address left: the adverts move silently to the last one (VIPs
   assert.equal(da.state.name, 'MASTER');
   assert.equal(lastSource(), '198.51.100.1');
   assert.equal(da.binding.params.primaryAddress, '198.51.100.1');
+  assert.equal(table.current('eth0'), '198.51.100.1', 'what a reload takes as the source');
   // the original back: the source stays; another address (not the source) deleted: nothing
   presence.set('192.0.2.1', true);
   presence.set('203.0.113.1', false);
