@@ -9,6 +9,7 @@
 import { ConfigErrorClass, formatDiagnostic } from '../config/diagnostics.js';
 import { isRunnable, firstFatal, ReloadQueue, type ConfigLoader, type LoadedConfig } from './config-loader.js';
 import type { Logger } from './logger.js';
+import { autoPriorityNotice } from './vrrp-auto-priority.js';
 import { acquirePidfile, releasePidfile, PidfileError, type PidfileHost } from './pidfile.js';
 import { ExitCode, type Clock, type DaemonSignal, type SignalSource } from './runtime.js';
 import { dumpPath, renderDump, type ConfigSnapshot, type DumpKind, type DumpWriter, type SubsystemRegistry } from './subsystem.js';
@@ -99,6 +100,9 @@ export class Daemon {
       return ExitCode.config;
     }
     this.model = loaded.model;
+    // keepalived 2.2.7 logs it at startup (not at reload) unless max_auto_priority is set
+    const notice = autoPriorityNotice(loaded.model.global?.raw);
+    if (notice !== undefined) logger.info(notice);
     if (this.settings.dumpConf) this.dumpModel();
     const failed = await this.startSubsystems();
     return failed ? ExitCode.fatal : undefined;

@@ -15,8 +15,9 @@ import type { VrrpModel } from '../config/model/vrrp.js';
 import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { TimerfdClock } from '../os/linux/timerfd-clock.js';
-import { applyVrrpScheduling } from '../os/linux/process-scheduling.js';
+import { applyVrrpScheduling, setProcessRealtime } from '../os/linux/process-scheduling.js';
 import { schedulingRequested, vrrpSchedulingFrom } from './vrrp-scheduling.js';
+import { AutoPriority, autoPriorityFrom } from './vrrp-auto-priority.js';
 import { LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
 import { LinuxProcessRunner } from '../os/linux/process-runner.js';
 import { openLinuxVipFilter, type LinuxVipFilter } from '../os/linux/vip-filter-linux.js';
@@ -125,6 +126,7 @@ export class VrrpSubsystem implements Subsystem {
     for (const name of new Set(bindings.flatMap((b) => b.vips.map((v) => v.interfaceName)))) l2.prepare(name);
     this.trackers.start();
     this.applyScheduling(global);
+    this.watchLateness(global, clock);
   }
 
   /**
@@ -134,11 +136,30 @@ export class VrrpSubsystem implements Subsystem {
   private applyScheduling(global: GlobalModel): void {
     const scheduling = vrrpSchedulingFrom(global.raw);
     if (!schedulingRequested(scheduling)) return;
-    if (scheduling.realtimePriority !== undefined && this.onCpuLimit === undefined) {
-      this.onCpuLimit = (): void => this.logger.warning('VRRP process used more real-time CPU than vrrp_rlimit_rttime / 2 without sleeping (SIGXCPU); the hard limit ends it');
-      process.on('SIGXCPU', this.onCpuLimit);
-    }
+    if (scheduling.realtimePriority !== undefined) this.catchCpuLimit();
     applyVrrpScheduling(scheduling, loadNative(), { info: (m) => this.logger.detail(m), warning: (m) => this.logger.warning(m) });
+  }
+
+  /** SIGXCPU (RLIMIT_RTTIME's soft limit, once real-time) is reported instead of ending the daemon. */
+  private catchCpuLimit(): void {
+    if (this.onCpuLimit !== undefined) return;
+    this.onCpuLimit = (): void => this.logger.warning('VRRP process used more real-time CPU than vrrp_rlimit_rttime / 2 without sleeping (SIGXCPU); the hard limit ends it');
+    process.on('SIGXCPU', this.onCpuLimit);
+  }
+
+  /**
+   * Late VRRP timers (beyond min_auto_priority_delay, default 1 s) are logged and, with
+   * max_auto_priority, raise the process's real-time priority one step each (settings from start).
+   */
+  private watchLateness(global: GlobalModel, clock: TimerfdClock): void {
+    const native = loadNative();
+    const auto = new AutoPriority(autoPriorityFrom(global.raw), {
+      setRealtime: (priority, firstRealtime, rlimitRttimeUs) => {
+        if (firstRealtime) this.catchCpuLimit();
+        setProcessRealtime(priority, firstRealtime, rlimitRttimeUs, native);
+      },
+    }, { info: (m) => this.logger.info(m), warning: (m) => this.logger.warning(m) });
+    clock.watchLateness(auto.thresholdUs, (latenessUs) => auto.lateWakeup(latenessUs));
   }
 
   /** vrrp_script trackers run through the process runner on the driver clock (never awaited). */

@@ -17,6 +17,8 @@
  * MCL_ONFAULT. A warning says so.
  * RLIMIT_RTTIME (with the real-time policy): soft = limit / 2 (SIGXCPU), hard = limit (SIGKILL),
  * as keepalived sets it; SIGXCPU is caught and reported instead of ending the daemon.
+ * max_auto_priority (src/daemon/vrrp-auto-priority.ts) raises the priority later, on late timers,
+ * through setProcessRealtime: the same calls, to the threads that exist at that time.
  */
 import { readdirSync } from 'node:fs';
 import type { VrrpScheduling } from '../../daemon/vrrp-scheduling.js';
@@ -82,4 +84,21 @@ export function applyVrrpScheduling(s: VrrpScheduling, native: SchedulingNative,
   }
   if (done.length > 0) log.info(`VRRP process scheduling: ${done.join(', ')}`);
   return done;
+}
+
+/**
+ * max_auto_priority's step: SCHED_RR|SCHED_RESET_ON_FORK at `priority` on every thread, with
+ * RLIMIT_RTTIME (soft half, hard the limit) set first when the process goes real-time (it never
+ * runs real-time without the limit). A thread that ended meanwhile (ESRCH) is skipped; any other
+ * refusal throws (the caller stops raising).
+ */
+export function setProcessRealtime(priority: number, firstRealtime: boolean, rlimitRttimeUs: number, native: SchedulingNative, threads: () => number[] = processThreadIds): void {
+  if (firstRealtime) native.setRlimitRttime(Math.floor(rlimitRttimeUs / 2), rlimitRttimeUs);
+  for (const tid of threads()) {
+    try {
+      native.schedSetScheduler(tid, SCHED_RR, priority, true);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ESRCH') throw e;
+    }
+  }
 }

@@ -14,6 +14,10 @@
  *
  * Timers live in a binary min-heap by deadline (insertion order breaks ties); cancelled ones are
  * dropped lazily. The timerfd is armed for the earliest live deadline.
+ *
+ * Lateness (max_auto_priority, min_auto_priority_delay): a watcher is told of each wake-up whose
+ * earliest due timer expired more than a threshold ago, before the timers run (keepalived checks
+ * its earliest timer after each wake-up of its event loop).
  */
 import type { DriverClock, DriverTimerHandle } from '../../vrrp/ports.js';
 import type { NativeAddon, PollHandle } from './native.js';
@@ -38,6 +42,8 @@ export class TimerfdClock implements DriverClock {
   /** The deadline the timerfd is armed for (undefined: disarmed). */
   private armedNs: bigint | undefined;
   private closed = false;
+  private lateThresholdNs: bigint | undefined;
+  private onLate: ((latenessUs: number) => void) | undefined;
 
   constructor(
     private readonly native: TimerfdNative,
@@ -79,6 +85,15 @@ export class TimerfdClock implements DriverClock {
     this.native.close(this.fd);
   }
 
+  /**
+   * Reports every wake-up whose earliest due timer expired more than thresholdUs ago, with the
+   * lateness in µs (the listener runs before the due timers). One watcher; a new call replaces it.
+   */
+  watchLateness(thresholdUs: number, listener: (latenessUs: number) => void): void {
+    this.lateThresholdNs = BigInt(Math.max(0, Math.floor(thresholdUs))) * 1000n;
+    this.onLate = listener;
+  }
+
   /** Timers still pending (tests, diagnostics). */
   get pending(): number {
     return this.live.size;
@@ -96,6 +111,8 @@ export class TimerfdClock implements DriverClock {
       this.pop();
       if (this.live.delete(top.id)) due.push(top);
     }
+    const first = due[0];
+    if (first !== undefined && this.lateThresholdNs !== undefined && now - first.deadlineNs > this.lateThresholdNs) this.reportLate(now - first.deadlineNs);
     for (const entry of due) {
       try {
         entry.callback();
@@ -104,6 +121,14 @@ export class TimerfdClock implements DriverClock {
       }
     }
     this.rearm();
+  }
+
+  private reportLate(lateNs: bigint): void {
+    try {
+      this.onLate?.(Number(lateNs / 1000n));
+    } catch (e) {
+      this.onError(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   private rearm(): void {

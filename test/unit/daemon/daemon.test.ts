@@ -55,6 +55,7 @@ test('starts, logs keepalived lines, holds the pidfile, stops on SIGTERM', async
     'Starting Keepalived v2.2.7 (keepalived-ts test)',
     "Command line: 'keepalived-ts' '-n'",
     'Configuration file /etc/keepalived/keepalived.conf',
+    'NOTICE: setting config option max_auto_priority should result in better keepalived performance',
     'Stopping',
     'Stopped Keepalived v2.2.7 (keepalived-ts test)',
   ]);
@@ -69,6 +70,24 @@ test('with no subsystems it warns there is nothing to run, and still stops clean
   assert.ok(t.sink.messages().includes('Warning - keepalived has no configuration to run'));
   t.signals.raise('SIGINT');
   assert.equal(await exit, 0);
+});
+
+test('the max_auto_priority NOTICE: at startup unless it is set non-zero, never at reload (keepalived 2.2.7)', async () => {
+  const NOTICE = 'NOTICE: setting config option max_auto_priority should result in better keepalived performance';
+  const withMax = (args: string[]): never => ({ global: { routerId: 'a', raw: new Map([['max_auto_priority', args]]) } }) as never;
+  for (const [args, printed] of [[['20'], false], [[], false], [['-1'], false], [['0'], true]] as const) {
+    const t = setup([new RecordingSubsystem('vrrp')]);
+    t.loader.queue.push(config(withMax([...args])), config(MODEL_B));
+    const exit = t.daemon.run();
+    await settle();
+    t.signals.raise('SIGHUP');
+    await settle();
+    t.signals.raise('SIGTERM');
+    assert.equal(await exit, 0);
+    const msgs = t.sink.messages();
+    assert.equal(msgs.filter((m) => m === NOTICE).length, printed ? 1 : 0, `max_auto_priority ${args.join(' ')}`);
+    if (printed) assert.equal(msgs.indexOf(NOTICE), msgs.indexOf('Configuration file /etc/keepalived/keepalived.conf') + 1, 'right after the config file line');
+  }
 });
 
 test('missing config file: exit 6 (not configured), pidfile removed', async () => {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { applyVrrpScheduling, SCHED_OTHER, SCHED_RR, type SchedulingNative } from '../../../src/os/linux/process-scheduling.js';
+import { applyVrrpScheduling, SCHED_OTHER, SCHED_RR, setProcessRealtime, type SchedulingNative } from '../../../src/os/linux/process-scheduling.js';
 
 class Recorder implements SchedulingNative {
   calls: string[] = [];
@@ -13,7 +13,11 @@ class Recorder implements SchedulingNative {
     this.calls.push(`${name}(${args.map((a) => JSON.stringify(a)).join(',')})`);
     if (this.failing.has(name)) throw Object.assign(new Error(`${name} failed`), { code: 'EPERM', errno: 1, syscall: name });
   }
-  schedSetScheduler(...a: [number, number, number, boolean]): void { this.record('schedSetScheduler', a); }
+  goneThreads = new Set<number>();
+  schedSetScheduler(...a: [number, number, number, boolean]): void {
+    if (this.goneThreads.has(a[0])) throw Object.assign(new Error('gone'), { code: 'ESRCH' });
+    this.record('schedSetScheduler', a);
+  }
   setPriority(...a: [number, number]): void { this.record('setPriority', a); }
   schedSetAffinity(...a: [number, readonly number[]]): void { this.record('schedSetAffinity', a); }
   setRlimitRttime(...a: [number, number]): void { this.record('setRlimitRttime', a); }
@@ -71,5 +75,25 @@ describe('applyVrrpScheduling', () => {
     assert.deepEqual(applyVrrpScheduling({ lockMemory: false }, n, l.log), []);
     assert.deepEqual(n.calls, []);
     assert.deepEqual(l.info, []);
+  });
+});
+
+describe('setProcessRealtime (max_auto_priority steps)', () => {
+  it('first step: RLIMIT_RTTIME first, then SCHED_RR|SCHED_RESET_ON_FORK on every thread; later steps: the policy only', () => {
+    const n = new Recorder();
+    setProcessRealtime(1, true, 100_000, n, () => [7, 8]);
+    setProcessRealtime(2, false, 100_000, n, () => [7, 8, 9]);
+    assert.deepEqual(n.calls, ['setRlimitRttime(50000,100000)', `schedSetScheduler(7,${SCHED_RR},1,true)`, `schedSetScheduler(8,${SCHED_RR},1,true)`, `schedSetScheduler(7,${SCHED_RR},2,true)`, `schedSetScheduler(8,${SCHED_RR},2,true)`, `schedSetScheduler(9,${SCHED_RR},2,true)`]);
+  });
+
+  it('a thread that ended meanwhile is skipped; another refusal throws, and no real-time without the limit', () => {
+    const n = new Recorder();
+    n.goneThreads.add(8);
+    setProcessRealtime(3, false, 100_000, n, () => [7, 8, 9]);
+    assert.deepEqual(n.calls, [`schedSetScheduler(7,${SCHED_RR},3,true)`, `schedSetScheduler(9,${SCHED_RR},3,true)`]);
+    const refusing = new Recorder();
+    refusing.failing.add('setRlimitRttime');
+    assert.throws(() => setProcessRealtime(1, true, 100_000, refusing, () => [7]), { code: 'EPERM' });
+    assert.deepEqual(refusing.calls, ['setRlimitRttime(50000,100000)']);
   });
 });

@@ -135,6 +135,43 @@ describe('TimerfdClock', () => {
     assert.deepEqual(fired, []);
   });
 
+  it('lateness: a wake-up whose earliest live due timer is later than the threshold is reported (in us) before the timers run', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    const seen: string[] = [];
+    clock.watchLateness(1_000, (us) => seen.push(`late ${us}`));
+    clock.setTimer(() => seen.push('on time'), 10_000);
+    fake.advance(10_000_000n);
+    const cancelled = clock.setTimer(() => seen.push('cancelled'), 1_000);
+    clock.setTimer(() => seen.push('a'), 2_000);
+    clock.setTimer(() => seen.push('b'), 3_000);
+    clock.clearTimer(cancelled);
+    // the process was stopped: it wakes 5.5 ms after a's deadline (b: 4.5 ms)
+    fake.now += 7_500_000n;
+    fake.advance(0n);
+    assert.deepEqual(seen, ['on time', 'late 5500', 'a', 'b'], 'measured from the earliest live timer, once per wake-up');
+    fake.now += 1_000_000n;
+    clock.setTimer(() => seen.push('c'), 0);
+    fake.now += 1_000_000n;
+    fake.advance(0n);
+    assert.deepEqual(seen.slice(4), ['c'], 'exactly the threshold late: not reported');
+  });
+
+  it('a throwing lateness watcher is reported; the timers still run', () => {
+    const fake = new FakeTimerfd();
+    const errors: Error[] = [];
+    const clock = clockWith(fake, errors);
+    const fired: string[] = [];
+    clock.watchLateness(0, () => {
+      throw new Error('watcher');
+    });
+    clock.setTimer(() => fired.push('a'), 1_000);
+    fake.now += 2_000_000n;
+    fake.advance(0n);
+    assert.deepEqual(fired, ['a']);
+    assert.deepEqual(errors.map((e) => e.message), ['watcher']);
+  });
+
   it('with the real timerfd, a timer never fires before its deadline', async () => {
     const clock = new TimerfdClock(loadNative());
     try {
