@@ -17,7 +17,11 @@
  *
  * Lateness (max_auto_priority, min_auto_priority_delay): a watcher is told of each wake-up whose
  * earliest due timer expired more than a threshold ago, before the timers run (keepalived checks
- * its earliest timer after each wake-up of its event loop).
+ * its earliest timer after each wake-up of its event loop, before it handles any event). A timer
+ * cancelled after its deadline counts too: after a stall epoll reports the VRRP socket first when
+ * its adverts arrived before the deadline, and a backup re-arms its master-down timer from them
+ * before the timerfd is read. One report per stall: a timer that was already due at the last
+ * reported wake-up is not reported again.
  */
 import type { DriverClock, DriverTimerHandle } from '../../vrrp/ports.js';
 import type { NativeAddon, PollHandle } from './native.js';
@@ -35,7 +39,8 @@ const NS_PER_S = 1_000_000_000n;
 
 export class TimerfdClock implements DriverClock {
   private readonly heap: Entry[] = [];
-  private readonly live = new Set<number>();
+  /** Live timers: id -> deadline (ns). */
+  private readonly live = new Map<number, bigint>();
   private readonly fd: number;
   private readonly poller: PollHandle;
   private nextId = 1;
@@ -44,6 +49,8 @@ export class TimerfdClock implements DriverClock {
   private closed = false;
   private lateThresholdNs: bigint | undefined;
   private onLate: ((latenessUs: number) => void) | undefined;
+  /** When the last late wake-up was reported (ns). */
+  private lastLateWakeNs = -1n;
 
   constructor(
     private readonly native: TimerfdNative,
@@ -66,13 +73,16 @@ export class TimerfdClock implements DriverClock {
     const id = this.nextId++;
     const deadlineNs = this.monotonicNs() + BigInt(Math.max(0, Math.ceil(delayUs))) * 1000n;
     this.push({ id, deadlineNs, callback });
-    this.live.add(id);
+    this.live.set(id, deadlineNs);
     this.rearm();
     return { id };
   }
 
   clearTimer(handle: DriverTimerHandle): void {
+    const deadlineNs = this.live.get(handle.id);
+    if (deadlineNs === undefined) return;
     this.live.delete(handle.id);
+    if (this.lateThresholdNs !== undefined) this.noteLate(deadlineNs, this.monotonicNs());
   }
 
   /** Stops the poller and closes the timerfd; pending timers never fire. Idempotent. */
@@ -112,7 +122,7 @@ export class TimerfdClock implements DriverClock {
       if (this.live.delete(top.id)) due.push(top);
     }
     const first = due[0];
-    if (first !== undefined && this.lateThresholdNs !== undefined && now - first.deadlineNs > this.lateThresholdNs) this.reportLate(now - first.deadlineNs);
+    if (first !== undefined) this.noteLate(first.deadlineNs, now);
     for (const entry of due) {
       try {
         entry.callback();
@@ -123,9 +133,13 @@ export class TimerfdClock implements DriverClock {
     this.rearm();
   }
 
-  private reportLate(lateNs: bigint): void {
+  /** A timer due at deadlineNs runs (or is cancelled) at now. */
+  private noteLate(deadlineNs: bigint, now: bigint): void {
+    const threshold = this.lateThresholdNs;
+    if (threshold === undefined || now - deadlineNs <= threshold || deadlineNs <= this.lastLateWakeNs) return;
+    this.lastLateWakeNs = now;
     try {
-      this.onLate?.(Number(lateNs / 1000n));
+      this.onLate?.(Number((now - deadlineNs) / 1000n));
     } catch (e) {
       this.onError(e instanceof Error ? e : new Error(String(e)));
     }

@@ -157,6 +157,28 @@ describe('TimerfdClock', () => {
     assert.deepEqual(seen.slice(4), ['c'], 'exactly the threshold late: not reported');
   });
 
+  it('lateness: a timer cancelled after its deadline (a backup re-arming master-down from queued adverts) counts, once per stall', () => {
+    const fake = new FakeTimerfd();
+    const clock = clockWith(fake);
+    const seen: string[] = [];
+    clock.watchLateness(1_000, (us) => seen.push(`late ${us}`));
+    const masterDown = clock.setTimer(() => seen.push('master down'), 3_000);
+    clock.setTimer(() => seen.push('other'), 4_000);
+    // stopped for 10 ms; the socket callback runs first and re-arms master-down
+    fake.now += 10_000_000n;
+    clock.clearTimer(masterDown);
+    clock.setTimer(() => seen.push('master down 2'), 3_000);
+    fake.advance(0n);
+    assert.deepEqual(seen, ['late 7000', 'other'], "the other overdue timer belongs to the same stall: one report (keepalived: one per wake-up)");
+    fake.advance(3_000_000n);
+    assert.deepEqual(seen.slice(2), ['master down 2']);
+    const t = clock.setTimer(() => undefined, 5_000);
+    fake.now += 2_000_000n;
+    clock.clearTimer(t);
+    clock.clearTimer(t);
+    assert.deepEqual(seen.slice(3), [], 'cancelled before its deadline: nothing; a second clear is a no-op');
+  });
+
   it('a throwing lateness watcher is reported; the timers still run', () => {
     const fake = new FakeTimerfd();
     const errors: Error[] = [];
