@@ -10,6 +10,7 @@
  *     beyond the backup's Master_Down_Interval), any advert from the backup (it was master);
  *   - CPU of the daemons (keepalived: its VRRP child) and of the busy loops, load average.
  */
+import { readFileSync } from 'node:fs';
 import type { Lab, LabHost, LabProcess } from '../test/support/lab/index.js';
 import { lastOutput, sampleProc, sleep, startDaemon, stopDaemon, USER_HZ, vrrpPid, waitLog, type Daemon, type Impl, type InstanceSpec, type ProcSample, type Scratch } from './failover-daemons.js';
 import { loadAverages } from './failover-meta.js';
@@ -58,14 +59,16 @@ export interface StressFigures {
   };
   readonly cpuPercentOfCore: { readonly master: number; readonly backup: number; readonly busyLoops: readonly number[] };
   readonly loadAverage1m5m15m: { readonly atStart: readonly number[]; readonly atEnd: readonly number[] };
-  /** Lines about late timers / scheduling the daemons logged (first few, and how many). */
+  /** Policy and real-time priority of each daemon's VRRP process (main thread) at the end of the stress window. */
+  readonly schedulingAtEnd: { readonly master: string; readonly backup: string };
+  /** Lines about late timers / scheduling the daemons logged (first few, and how many; max_auto_priority: 'A thread timer expired', 'Set realtime priority N'). */
   readonly lateTimerLines: { readonly count: number; readonly first: readonly string[] };
 }
 
 const MASTER = /\(VI_1\) Entering MASTER STATE/;
 const BACKUP = /\(VI_1\) Entering BACKUP STATE/;
 const LEFT_MASTER = /\(VI_1\) Entering (BACKUP|FAULT) STATE/;
-const LATE = /late|expired|overrun|behind/i;
+const LATE = /late|expired|overrun|behind|realtime priority/i;
 /** `1764091234.567890 IP 192.0.2.1 > 224.0.0.18: VRRPv3, Advertisement, vrid 51, prio 150, ...` */
 const TCPDUMP_LINE = /^(\d+\.\d+) IP (\S+) > \S+: VRRPv\d, Advertisement, vrid \d+, prio (\d+)/;
 
@@ -130,6 +133,19 @@ function cpuPercent(t0: ProcSample, t1: ProcSample): number {
   return round(((t1.cpuTicks - t0.cpuTicks) / USER_HZ / ((t1.at - t0.at) / 1000)) * 100);
 }
 
+/** "SCHED_OTHER" or "SCHED_RR 3" from /proc/PID/stat (policy field 41, rt_priority 40). */
+function schedulingOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const policy = Number(fields[38]);
+    const names: Record<number, string> = { 0: 'SCHED_OTHER', 1: 'SCHED_FIFO', 2: 'SCHED_RR' };
+    return policy === 0 ? 'SCHED_OTHER' : `${names[policy] ?? `policy ${policy}`} ${fields[37]}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -187,6 +203,7 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
       }
     }
     const t1 = pids.map((p) => sampleProc(p));
+    const schedulingAtEnd = { master: schedulingOf(pids[0]), backup: schedulingOf(pids[1]) };
     const h1s = hogs.map((h) => sampleProc(h.pid));
     const stressTo = epochMs();
     const loadAtEnd = loadAverages();
@@ -228,6 +245,7 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
         busyLoops: h0.map((x, i) => cpuPercent(x, h1s[i] as ProcSample)),
       },
       loadAverage1m5m15m: { atStart: loadAtStart, atEnd: loadAtEnd },
+      schedulingAtEnd,
       lateTimerLines: { count: late.length, first: late.slice(0, 5) },
     };
   } finally {

@@ -13,10 +13,13 @@
  * (10: quiet window before it), KTS_STRESS_ADVERT_INT (0.01), KTS_STRESS_IMPLS
  * (keepalived-ts,keepalived), KTS_STRESS_HOGS_PER_CPU (1), KTS_STRESS_CPUS ("0,1": master's CPU,
  * backup's CPU), KTS_STRESS_VARIANTS (defaults,realtime: the daemons at their default scheduling,
- * then both with `vrrp_rt_priority 50`), KTS_STRESS_GLOBAL_DEFS (instead of the variants: one run
- * with these extra global_defs lines, ';'-separated).
+ * then both with `vrrp_rt_priority 50`; also known: `auto`, `max_auto_priority 50` with the
+ * default min_auto_priority_delay (1 s), as a user would set it, and `auto-5ms`, the same with
+ * `min_auto_priority_delay 5000`), KTS_STRESS_GLOBAL_DEFS (instead of the variants: one run with
+ * these extra global_defs lines, ';'-separated).
+ * The previous results are kept in `history` (newest first).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Lab } from '../test/support/lab/index.js';
 import { Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
@@ -33,7 +36,22 @@ function list(env: string | undefined, fallback: string, separator = ','): strin
 const VARIANTS: Readonly<Record<string, readonly string[]>> = {
   defaults: [],
   realtime: ['vrrp_rt_priority 50'],
+  auto: ['max_auto_priority 50'],
+  // the default delay (1 s) is far above the stalls that matter at advert_int 0.01 (tens of ms)
+  'auto-5ms': ['max_auto_priority 50', 'min_auto_priority_delay 5000'],
 };
+
+/** The file's previous content (without its own history) first, then that history. */
+function previousResults(file: string): unknown[] {
+  let old: Record<string, unknown> & { history?: unknown[] };
+  try {
+    old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { history?: unknown[] };
+  } catch {
+    return [];
+  }
+  const { history, ...rest } = old;
+  return [rest, ...(Array.isArray(history) ? history : [])];
+}
 
 function variants(): { name: string; globalDefs: readonly string[] }[] {
   const custom = process.env['KTS_STRESS_GLOBAL_DEFS'];
@@ -82,7 +100,7 @@ async function main(): Promise<void> {
         try {
           const r = await stressRun(lab, scratch, impl, { ...s, globalDefs: v.globalDefs });
           runs.push({ variant: v.name, ...r });
-          process.stderr.write(`${v.name} ${impl}: ${r.spuriousTransitions} spurious transition(s), max advert gap ${r.wire.stress.maxGapMs} ms, CPU ${r.cpuPercentOfCore.master}%/${r.cpuPercentOfCore.backup}%\n`);
+          process.stderr.write(`${v.name} ${impl}: ${r.spuriousTransitions} spurious transition(s), max advert gap ${r.wire.stress.maxGapMs} ms, CPU ${r.cpuPercentOfCore.master}%/${r.cpuPercentOfCore.backup}%, ${r.schedulingAtEnd.master}/${r.schedulingAtEnd.backup}\n`);
         } catch (e) {
           failures.push(`${v.name} ${impl}: ${(e as Error).message.split('\n').slice(0, 8).join(' | ')}`);
           process.stderr.write(`${v.name} ${impl}: FAILED ${(e as Error).message}\n`);
@@ -116,9 +134,11 @@ async function main(): Promise<void> {
       p999AdvertGapMs: r.wire.stress.p999GapMs,
       gapsOverMasterDown: r.wire.stress.gapsOverMasterDown,
       cpuPercentOfCore: { master: r.cpuPercentOfCore.master, backup: r.cpuPercentOfCore.backup },
+      schedulingAtEnd: r.schedulingAtEnd,
     })),
     runs,
     failures,
+    history: previousResults(RESULTS),
   };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
