@@ -15,6 +15,8 @@
  *   - with vrrp_rt_priority R the steps start from R (R + 1, ...); R >= N: never raised;
  *   - RLIMIT_RTTIME is set when it goes real-time as for vrrp_rt_priority (vrrp_rlimit_rttime:
  *     soft half, hard the limit; keepalived's default 10000 us, ours DEFAULT_RLIMIT_RTTIME_US);
+ *   - at reload it reads the new settings and the process returns to its configured scheduling
+ *     (SCHED_OTHER, or vrrp_rt_priority), from which late wake-ups step again;
  *   - at startup, right after "Configuration file ...", it logs AUTO_PRIORITY_NOTICE unless
  *     max_auto_priority is set to a non-zero value (-1 included), whatever the rest of the config
  *     (even with nothing to run, or -C); not at reload.
@@ -89,6 +91,8 @@ export function nextAutoPriority(current: number, maxPriority: number): number |
 export interface AutoPriorityPort {
   /** Throws when the kernel refuses (the message is logged, raising stops). */
   setRealtime(priority: number, firstRealtime: boolean, rlimitRttimeUs: number): void;
+  /** Back to the configured scheduling at reload: SCHED_OTHER (0) or SCHED_RR at vrrp_rt_priority. */
+  restore(priority: number): void;
 }
 
 export interface AutoPriorityLog {
@@ -104,7 +108,25 @@ export class AutoPriority {
   private current: number;
   private refused = false;
 
-  constructor(private readonly settings: AutoPrioritySettings, private readonly port: AutoPriorityPort, private readonly log: AutoPriorityLog) {
+  constructor(private settings: AutoPrioritySettings, private readonly port: AutoPriorityPort, private readonly log: AutoPriorityLog) {
+    this.current = settings.startPriority;
+  }
+
+  /**
+   * Reload: the new settings; a priority raised by late wake-ups goes back to the configured one
+   * (keepalived 2.2.7: SCHED_OTHER right after the reload, then stepped again).
+   */
+  reload(settings: AutoPrioritySettings): void {
+    const raised = this.current !== this.settings.startPriority;
+    this.settings = settings;
+    this.refused = false;
+    if (!raised) return;
+    try {
+      this.port.restore(settings.startPriority);
+    } catch (e) {
+      this.log.warning(`Unable to restore the process scheduling: ${errorText(e)}`);
+      return;
+    }
     this.current = settings.startPriority;
   }
 

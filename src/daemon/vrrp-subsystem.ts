@@ -15,7 +15,7 @@ import type { VrrpModel } from '../config/model/vrrp.js';
 import { NetlinkClient } from '../os/linux/netlink/client.js';
 import { RtNetlink } from '../os/linux/netlink/rtnetlink.js';
 import { TimerfdClock } from '../os/linux/timerfd-clock.js';
-import { applyVrrpScheduling, setProcessRealtime } from '../os/linux/process-scheduling.js';
+import { applyVrrpScheduling, restoreProcessScheduling, setProcessRealtime } from '../os/linux/process-scheduling.js';
 import { schedulingRequested, vrrpSchedulingFrom } from './vrrp-scheduling.js';
 import { AutoPriority, autoPriorityFrom } from './vrrp-auto-priority.js';
 import { LinuxAddresses, LinuxL2Announcer, LinuxScriptRunner, LinuxVrrpTransports } from '../os/linux/vrrp-ports.js';
@@ -74,6 +74,7 @@ export class VrrpSubsystem implements Subsystem {
   private vipFilter: LinuxVipFilter | undefined;
   private statics: StaticConfig | undefined;
   private onCpuLimit: (() => void) | undefined;
+  private autoPriority: AutoPriority | undefined;
 
   /** keepVrrp: -V/--dont-release-vrrp (VIPs, virtual routes/rules and VMACs stay at stop). */
   constructor(private readonly logger: Logger, private readonly opts: { readonly keepVrrp?: boolean } = {}) {}
@@ -149,16 +150,24 @@ export class VrrpSubsystem implements Subsystem {
 
   /**
    * Late VRRP timers (beyond min_auto_priority_delay, default 1 s) are logged and, with
-   * max_auto_priority, raise the process's real-time priority one step each (settings from start).
+   * max_auto_priority, raise the process's real-time priority one step each. At reload the new
+   * settings apply and a raised priority returns to the configured one (as keepalived 2.2.7).
    */
   private watchLateness(global: GlobalModel, clock: TimerfdClock): void {
-    const native = loadNative();
-    const auto = new AutoPriority(autoPriorityFrom(global.raw), {
-      setRealtime: (priority, firstRealtime, rlimitRttimeUs) => {
-        if (firstRealtime) this.catchCpuLimit();
-        setProcessRealtime(priority, firstRealtime, rlimitRttimeUs, native);
-      },
-    }, { info: (m) => this.logger.info(m), warning: (m) => this.logger.warning(m) });
+    const settings = autoPriorityFrom(global.raw);
+    if (this.autoPriority !== undefined) {
+      this.autoPriority.reload(settings);
+    } else {
+      const native = loadNative();
+      this.autoPriority = new AutoPriority(settings, {
+        setRealtime: (priority, firstRealtime, rlimitRttimeUs) => {
+          if (firstRealtime) this.catchCpuLimit();
+          setProcessRealtime(priority, firstRealtime, rlimitRttimeUs, native);
+        },
+        restore: (priority) => restoreProcessScheduling(priority, native),
+      }, { info: (m) => this.logger.info(m), warning: (m) => this.logger.warning(m) });
+    }
+    const auto = this.autoPriority;
     clock.watchLateness(auto.thresholdUs, (latenessUs) => auto.lateWakeup(latenessUs));
   }
 
@@ -241,6 +250,7 @@ export class VrrpSubsystem implements Subsystem {
     const bindings = vrrp === undefined || global === undefined ? [] : await this.adaptAll(vrrp, global, this.resources.rt);
     if (global !== undefined) this.openVipFilter(bindings, global);
     const summary = await this.reloadWithTrackers(this.set, vrrp, global, bindings);
+    if (global !== undefined) this.watchLateness(global, this.resources.clock);
     this.logger.detail(`VRRP reload: kept ${summary.kept.length}, updated ${summary.updated.length}, started ${summary.started.length}, stopped ${summary.stopped.length}`);
   }
 
@@ -274,6 +284,7 @@ export class VrrpSubsystem implements Subsystem {
     r.addresses.close();
     r.presence.close();
     r.clock.close();
+    this.autoPriority = undefined;
     if (this.onCpuLimit !== undefined) process.off('SIGXCPU', this.onCpuLimit);
     this.onCpuLimit = undefined;
     r.rt.client.close();

@@ -102,3 +102,14 @@ export function setProcessRealtime(priority: number, firstRealtime: boolean, rli
     }
   }
 }
+
+/** Back to SCHED_OTHER (priority 0) or SCHED_RR at `priority` on every thread (max_auto_priority at reload). */
+export function restoreProcessScheduling(priority: number, native: SchedulingNative, threads: () => number[] = processThreadIds): void {
+  for (const tid of threads()) {
+    try {
+      native.schedSetScheduler(tid, priority > 0 ? SCHED_RR : SCHED_OTHER, Math.max(0, priority), true);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ESRCH') throw e;
+    }
+  }
+}

@@ -55,6 +55,7 @@ function setup(globalDefs: Record<string, string[]>): { fd: ManualTimerfd; log: 
   const steps: string[] = [];
   const auto = new AutoPriority(autoPriorityFrom(new Map(Object.entries(globalDefs))), {
     setRealtime: (p, first, limit) => steps.push(first ? `RR ${p} (RLIMIT_RTTIME ${limit})` : `RR ${p}`),
+    restore: (p) => steps.push(`restore ${p}`),
   }, { info: (m) => log.push(m), warning: (m) => log.push(`warning: ${m}`) });
   clock.watchLateness(auto.thresholdUs, (us) => auto.lateWakeup(us));
   const advert = (): void => void clock.setTimer(advert, 10_000);

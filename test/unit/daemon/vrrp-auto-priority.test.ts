@@ -17,6 +17,9 @@ class Port implements AutoPriorityPort {
     if (this.refuse) throw Object.assign(new Error('sched_setscheduler failed'), { code: 'EPERM' });
     this.calls.push(`${priority}${firstRealtime ? ` first rlimit ${rlimitRttimeUs}` : ''}`);
   }
+  restore(priority: number): void {
+    this.calls.push(`restore ${priority}`);
+  }
 }
 
 function governor(settings: Partial<AutoPrioritySettings>): { auto: AutoPriority; port: Port; info: string[]; warning: string[] } {
@@ -115,6 +118,23 @@ describe('AutoPriority', () => {
     g.auto.lateWakeup(2000);
     assert.deepEqual(g.port.calls, ['11']);
     assert.deepEqual(g.info.slice(-1), ['Set realtime priority 11']);
+  });
+
+  it('reload: the new settings; a raised priority returns to the configured one, then steps again (keepalived 2.2.7)', () => {
+    const g = governor({ maxPriority: 2, minDelayUs: 1000 });
+    g.auto.lateWakeup(2000);
+    g.auto.lateWakeup(2000);
+    g.auto.reload({ maxPriority: 0, minDelayUs: 1_000_000, rlimitRttimeUs: DEFAULT_RLIMIT_RTTIME_US, startPriority: 0 });
+    assert.equal(g.auto.thresholdUs, 1_000_000);
+    g.auto.lateWakeup(2000);
+    g.auto.reload({ maxPriority: 5, minDelayUs: 1000, rlimitRttimeUs: DEFAULT_RLIMIT_RTTIME_US, startPriority: 0 });
+    g.auto.lateWakeup(2000);
+    g.auto.reload({ maxPriority: 5, minDelayUs: 1000, rlimitRttimeUs: DEFAULT_RLIMIT_RTTIME_US, startPriority: 10 });
+    assert.deepEqual(g.port.calls, [`1 first rlimit ${DEFAULT_RLIMIT_RTTIME_US}`, '2', 'restore 0', `1 first rlimit ${DEFAULT_RLIMIT_RTTIME_US}`, 'restore 10']);
+    assert.equal(g.auto.priority, 10);
+    const quiet = governor({ maxPriority: 2, minDelayUs: 1000 });
+    quiet.auto.reload({ maxPriority: 3, minDelayUs: 1000, rlimitRttimeUs: DEFAULT_RLIMIT_RTTIME_US, startPriority: 0 });
+    assert.deepEqual(quiet.port.calls, [], 'never raised: nothing to restore');
   });
 
   it('the kernel refuses: one warning, the priority stays, no further attempt (lateness still logged)', () => {

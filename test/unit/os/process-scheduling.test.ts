@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { applyVrrpScheduling, SCHED_OTHER, SCHED_RR, setProcessRealtime, type SchedulingNative } from '../../../src/os/linux/process-scheduling.js';
+import { applyVrrpScheduling, restoreProcessScheduling, SCHED_OTHER, SCHED_RR, setProcessRealtime, type SchedulingNative } from '../../../src/os/linux/process-scheduling.js';
 
 class Recorder implements SchedulingNative {
   calls: string[] = [];
@@ -95,5 +95,12 @@ describe('setProcessRealtime (max_auto_priority steps)', () => {
     refusing.failing.add('setRlimitRttime');
     assert.throws(() => setProcessRealtime(1, true, 100_000, refusing, () => [7]), { code: 'EPERM' });
     assert.deepEqual(refusing.calls, ['setRlimitRttime(50000,100000)']);
+  });
+
+  it('restore at reload: SCHED_OTHER (0) or SCHED_RR at vrrp_rt_priority, every thread, reset-on-fork kept', () => {
+    const n = new Recorder();
+    restoreProcessScheduling(0, n, () => [7, 8]);
+    restoreProcessScheduling(10, n, () => [7]);
+    assert.deepEqual(n.calls, [`schedSetScheduler(7,${SCHED_OTHER},0,true)`, `schedSetScheduler(8,${SCHED_OTHER},0,true)`, `schedSetScheduler(7,${SCHED_RR},10,true)`]);
   });
 });
