@@ -35,10 +35,12 @@ export interface WrkFigures {
 
 export interface WrkLoad { readonly threads: number; readonly connections: number; readonly durationS: number }
 
-export async function wrk(client: LabHost, url: string, load: WrkLoad, script?: string): Promise<WrkFigures & { cpuTicks: number }> {
+/** wrkCpu: run wrk pinned to that CPU (taskset). */
+export async function wrk(client: LabHost, url: string, load: WrkLoad, script?: string, wrkCpu?: number): Promise<WrkFigures & { cpuTicks: number }> {
   const args = [`-t${load.threads}`, `-c${load.connections}`, `-d${load.durationS}s`, '--latency', ...(script !== undefined ? ['-s', script] : []), url];
+  const pin = wrkCpu !== undefined ? `taskset -c ${wrkCpu} ` : '';
   // The shell reaps wrk, then prints its own stat line: cutime + cstime = wrk's CPU.
-  const r = await client.execOk('sh', ['-c', 'wrk "$@" && cat /proc/$$/stat', 'sh', ...args], { timeoutMs: (load.durationS + 20) * 1000 });
+  const r = await client.execOk('sh', ['-c', `${pin}wrk "$@" && cat /proc/$$/stat`, 'sh', ...args], { timeoutMs: (load.durationS + 20) * 1000 });
   const pct = (p: string): string => new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(r.stdout)?.[1] ?? '?';
   const stat = r.stdout.trim().split('\n').pop() ?? '';
   return {
@@ -85,6 +87,21 @@ export function ksoftirqdTicks(): number {
     }
   }
   return ticks;
+}
+
+/** Per CPU (host-wide, /proc/stat): busy ticks (all but idle and iowait) and softirq ticks. */
+export function perCpuTicks(): { busy: number; softirq: number }[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).map((l) => {
+    const [user, nice, system, , , irq, softirq, steal] = l.split(/\s+/).slice(1).map(Number);
+    const v = (x: number | undefined): number => x ?? 0;
+    return { busy: v(user) + v(nice) + v(system) + v(irq) + v(softirq) + v(steal), softirq: v(softirq) };
+  });
+}
+
+/** NET_RX softirq runs per CPU (host-wide, /proc/softirqs). */
+export function netRxPerCpu(): number[] {
+  const line = readFileSync('/proc/softirqs', 'utf8').split('\n').find((l) => l.trim().startsWith('NET_RX:')) ?? '';
+  return line.trim().split(/\s+/).slice(1).map(Number);
 }
 
 /** A wrk script whose threads connect round robin to `addresses` (port 80). */
@@ -148,6 +165,17 @@ export interface PathRound extends WrkFigures {
   readonly cpuUsPerRequest: number;
   /** ksoftirqd time per request over the run (host-wide: also others' softirqs). */
   readonly ksoftirqdUsPerRequest: number;
+  /** Per CPU, busy time per request over the run (host-wide /proc/stat: also others' load). */
+  readonly perCpuBusyUsPerRequest: number[];
+  /** Per CPU, softirq time per request over the run (host-wide). */
+  readonly perCpuSoftirqUsPerRequest: number[];
+  /** Per CPU, NET_RX softirq runs per request (host-wide). */
+  readonly perCpuNetRxPerRequest: number[];
+}
+
+export interface ThroughputOptions {
+  /** Pin wrk to this CPU (the director-own-CPU mode). */
+  readonly wrkCpu?: number;
 }
 
 /** The director's IpForwDatagrams counter (/proc/net/snmp of its namespace). */
@@ -171,7 +199,7 @@ function medianOf(xs: readonly number[]): number {
 const TICK_US = 10_000;
 
 /** Rounds over every path, interleaved; cpuHosts: the namespaces whose processes serve (not the client). */
-export async function throughput(client: LabHost, director: LabHost, cpuHosts: readonly LabHost[], paths: readonly ThroughputPath[], servers: readonly string[], dir: string, load: WrkLoad, rounds: number): Promise<Record<string, unknown>> {
+export async function throughput(client: LabHost, director: LabHost, cpuHosts: readonly LabHost[], paths: readonly ThroughputPath[], servers: readonly string[], dir: string, load: WrkLoad, rounds: number, options: ThroughputOptions = {}): Promise<Record<string, unknown>> {
   const script = await roundRobinScript(dir, servers);
   const all: Record<string, PathRound>[] = [];
   const loadBefore = loadAverage();
@@ -182,7 +210,11 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
       const f0 = await forwardedPackets(director);
       const c0 = await namespaceCpuTicks(cpuHosts);
       const k0 = ksoftirqdTicks();
-      const { cpuTicks, ...figures } = await wrk(client, p.url, load, p.clientRoundRobin === true ? script : undefined);
+      const s0 = perCpuTicks();
+      const n0 = netRxPerCpu();
+      const { cpuTicks, ...figures } = await wrk(client, p.url, load, p.clientRoundRobin === true ? script : undefined, options.wrkCpu);
+      const s1 = perCpuTicks();
+      const n1 = netRxPerCpu();
       const k1 = ksoftirqdTicks();
       const c1 = await namespaceCpuTicks(cpuHosts);
       const forwarded = (await forwardedPackets(director)) - f0;
@@ -192,6 +224,9 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
         directorForwardedPerRequest: Number((forwarded / requests).toFixed(2)),
         cpuUsPerRequest: Number(((cpuTicks + c1 - c0) * TICK_US / requests).toFixed(2)),
         ksoftirqdUsPerRequest: Number(((k1 - k0) * TICK_US / requests).toFixed(2)),
+        perCpuBusyUsPerRequest: s1.map((c, j) => Number(((c.busy - (s0[j]?.busy ?? 0)) * TICK_US / requests).toFixed(2))),
+        perCpuSoftirqUsPerRequest: s1.map((c, j) => Number(((c.softirq - (s0[j]?.softirq ?? 0)) * TICK_US / requests).toFixed(2))),
+        perCpuNetRxPerRequest: n1.map((c, j) => Number(((c - (n0[j] ?? 0)) / requests).toFixed(3))),
       };
     }
     all.push(round);
@@ -200,6 +235,14 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
   for (const p of paths) medianRps[p.name] = medianOf(all.map((r) => r[p.name]?.requestsPerSec ?? 0));
   const medianCpuUsPerRequest: Record<string, number> = {};
   for (const p of paths) medianCpuUsPerRequest[p.name] = medianOf(all.map((r) => r[p.name]?.cpuUsPerRequest ?? 0));
+  const perCpu = (key: 'perCpuBusyUsPerRequest' | 'perCpuSoftirqUsPerRequest' | 'perCpuNetRxPerRequest'): Record<string, number[]> => {
+    const out: Record<string, number[]> = {};
+    for (const p of paths) {
+      const cpus = all[0]?.[p.name]?.[key].length ?? 0;
+      out[p.name] = Array.from({ length: cpus }, (_, j) => medianOf(all.map((r) => r[p.name]?.[key][j] ?? 0)));
+    }
+    return out;
+  };
   const cpuRatio = (a: string, b: string): number => Number(((medianCpuUsPerRequest[b] ?? 0) / Math.max(0.01, medianCpuUsPerRequest[a] ?? 0)).toFixed(3));
   const ratio = (a: string, b: string): number => Number(((medianRps[a] ?? 0) / Math.max(1, medianRps[b] ?? 0)).toFixed(3));
   /** Per-round ratios (same round = same background load), and their median. */
@@ -233,6 +276,10 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
       viaVipDrOverDirect: cpuRatio('viaVipDr', 'direct'),
       haproxyOverDirect: cpuRatio('haproxy', 'direct'),
     },
+    /** Host-wide per-CPU figures (medians over rounds; include whatever else the host ran). */
+    medianPerCpuBusyUsPerRequest: perCpu('perCpuBusyUsPerRequest'),
+    medianPerCpuSoftirqUsPerRequest: perCpu('perCpuSoftirqUsPerRequest'),
+    medianPerCpuNetRxPerRequest: perCpu('perCpuNetRxPerRequest'),
     perRoundRatios: {
       viaVipOverDirect: roundRatio('viaVip', 'direct'),
       viaVipOverRouted: roundRatio('viaVip', 'routed'),

@@ -34,6 +34,11 @@ const FLIPS = 30;
 const ROUNDS = Number(process.env['KTS_BENCH_ROUNDS'] ?? 5);
 const BRIDGE_NF = process.env['KTS_BENCH_BRIDGE_NF'] === '1';
 const LOAD = { threads: 3, connections: 48, durationS: 4 };
+/** Which throughput modes run: shared (every namespace on both CPUs) and/or own (the director on its own CPU). */
+const MODES = (process.env['KTS_BENCH_POOL_MODES'] ?? 'shared,own').split(',');
+/** The director-own-CPU mode: endpoints (wrk, nginx, their stack work) on CPU 0, the director on CPU 1. */
+const ENDPOINT_CPU = 0;
+const DIRECTOR_CPU = 1;
 
 function stats(xs: number[]): { medianMs: number; p95Ms: number; maxMs: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -134,6 +139,33 @@ async function versions(host: LabHost): Promise<Record<string, string>> {
 type Table = 'nat' | 'masq' | 'dr';
 
 /**
+ * The director-own-CPU mode (on) or back to the default (off): wrk (taskset at each run), nginx
+ * and the director's processes (HAProxy, the nft coprocess) pinned; RPS steers each veth's
+ * received packets (the softirq work of the receiving side: bridge, IP, forwarding, conntrack, NAT,
+ * TCP) to a CPU. The director's eth0 and its bridge port (frames it sends) -> DIRECTOR_CPU; every
+ * other host's eth0 and bridge port -> ENDPOINT_CPU, so the direct path never runs on DIRECTOR_CPU.
+ */
+async function directorOwnCpu(lab: Lab, director: LabHost, endpoints: readonly LabHost[], on: boolean): Promise<void> {
+  const mask = (cpu: number): string => (on ? (1 << cpu).toString(16) : '0');
+  const rps = (dev: string, cpu: number): string => `echo ${mask(cpu)} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`;
+  const ports = new Map<number, string>();
+  for (const line of (await runOk('ip', ['-n', lab.bridgeNamespace, '-o', 'link', 'show'])).stdout.split('\n')) {
+    const m = /^(\d+): ([^@:]+)/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) ports.set(Number(m[1]), m[2]);
+  }
+  const bridgeCmds: string[] = [];
+  for (const [h, cpu] of [[director, DIRECTOR_CPU] as const, ...endpoints.map((e) => [e, ENDPOINT_CPU] as const)]) {
+    const peer = ports.get(Number((await h.execOk('cat', ['/sys/class/net/eth0/iflink'])).stdout.trim()));
+    if (peer === undefined) throw new Error(`no bridge port for ${h.namespace}`);
+    bridgeCmds.push(rps(peer, cpu));
+    await h.execOk('sh', ['-c', rps('eth0', cpu)]);
+    const pids = (await runOk('ip', ['netns', 'pids', h.namespace])).stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    for (const pid of pids) await runOk('taskset', ['-a', '-p', '-c', on ? String(cpu) : '0-' + String(cpus().length - 1), pid]);
+  }
+  await runOk('ip', ['netns', 'exec', lab.bridgeNamespace, 'sh', '-c', bridgeCmds.join(' && ')]);
+}
+
+/**
  * lb_kind DR real servers: the VIP on lo, no ARP answer for it (arp_ignore/arp_announce), nginx
  * listening on it too (the replies leave from the VIP straight to the client).
  */
@@ -222,7 +254,15 @@ async function main(): Promise<void> {
       `net.bridge.bridge-nf-call-iptables=${sysctl}`, `net.bridge.bridge-nf-call-ip6tables=${sysctl}`, `net.bridge.bridge-nf-call-arptables=${sysctl}`]);
     await startHaproxy(director, dir, VIP, servers);
     const paths = new ThroughputPaths(director, lab.host(5), [2, 3, 4].map((n) => lab.host(n)));
-    const wrkFigures = await throughput(lab.host(5), director, [1, 2, 3, 4].map((n) => lab.host(n)), paths.all(), servers, dir, LOAD, ROUNDS);
+    const cpuHosts = [1, 2, 3, 4].map((n) => lab.host(n));
+    const endpoints = [2, 3, 4, 5].map((n) => lab.host(n));
+    const wrkFigures = MODES.includes('shared') ? await throughput(lab.host(5), director, cpuHosts, paths.all(), servers, dir, LOAD, ROUNDS) : undefined;
+    let ownCpuFigures: Record<string, unknown> | undefined;
+    if (MODES.includes('own')) {
+      await directorOwnCpu(lab, director, endpoints, true);
+      ownCpuFigures = await throughput(lab.host(5), director, cpuHosts, paths.all(), servers, dir, LOAD, ROUNDS, { wrkCpu: ENDPOINT_CPU });
+      await directorOwnCpu(lab, director, endpoints, false);
+    }
     await paths.close();
     const extra = Array.from({ length: 97 }, (_, i) => `  real_server 198.51.100.${i + 1} 80 {\n    weight 1\n  }\n`).join('');
     const modes: Record<string, unknown> = { loadAverage1mBefore: loadAverage1m() };
@@ -233,10 +273,17 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', kernel: release() },
       node: process.version,
       versions: await versions(director),
-      wrk: {
+      wrk: wrkFigures === undefined ? 'not run (KTS_BENCH_POOL_MODES)' : {
         ...wrkFigures,
         bridgeNfCallIptables: BRIDGE_NF,
         note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); viaVipDr = lb_kind DR (netdev ingress fwd to the real server MAC; VIP on the real servers\' lo; replies straight to the client; not in IpForwDatagrams); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier).',
+      },
+      wrkDirectorOwnCpu: ownCpuFigures === undefined ? 'not run (KTS_BENCH_POOL_MODES)' : {
+        ...ownCpuFigures,
+        bridgeNfCallIptables: BRIDGE_NF,
+        endpointCpu: ENDPOINT_CPU,
+        directorCpu: DIRECTOR_CPU,
+        note: `the director on its own CPU, as in a deployment: wrk (taskset) and nginx pinned to cpu${ENDPOINT_CPU}, the director's processes (HAProxy, nft) to cpu${DIRECTOR_CPU}; RPS (rx-0/rps_cpus) steers packets received by the director's eth0 and by its bridge port (frames it sends) to cpu${DIRECTOR_CPU}, those received by every other host's eth0 and bridge port to cpu${ENDPOINT_CPU}. So the endpoints' stack work stays on cpu${ENDPOINT_CPU} in every path, and the direct path has no work on cpu${DIRECTOR_CPU}. cpuUsPerRequest here misses the director's softirq work (it runs on cpu${DIRECTOR_CPU} outside any process); medianPerCpu* are host-wide per-CPU figures (they include other processes of the host): they show where the work landed.`,
       },
       downToApplied: {
         flips: FLIPS,
