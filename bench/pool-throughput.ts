@@ -275,6 +275,7 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
       viaVipMasqOverDirect: cpuRatio('viaVipMasq', 'direct'),
       viaVipDrOverDirect: cpuRatio('viaVipDr', 'direct'),
       haproxyOverDirect: cpuRatio('haproxy', 'direct'),
+      ...(medianRps['viaVipLiberal'] !== undefined ? { viaVipLiberalOverViaVip: cpuRatio('viaVipLiberal', 'viaVip') } : {}),
     },
     /** Host-wide per-CPU figures (medians over rounds; include whatever else the host ran). */
     medianPerCpuBusyUsPerRequest: perCpu('perCpuBusyUsPerRequest'),
@@ -285,6 +286,7 @@ export async function throughput(client: LabHost, director: LabHost, cpuHosts: r
       viaVipOverRouted: roundRatio('viaVip', 'routed'),
       routedOverDirect: roundRatio('routed', 'direct'),
       viaVipDrOverDirect: roundRatio('viaVipDr', 'direct'),
+      ...(medianRps['viaVipLiberal'] !== undefined ? { viaVipLiberalOverViaVip: roundRatio('viaVipLiberal', 'viaVip') } : {}),
     },
     perRound: all,
   };

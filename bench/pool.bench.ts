@@ -35,6 +35,8 @@ const ROUNDS = Number(process.env['KTS_BENCH_ROUNDS'] ?? 5);
 const BRIDGE_NF = process.env['KTS_BENCH_BRIDGE_NF'] === '1';
 const LOAD = { threads: 3, connections: 48, durationS: 4 };
 /** Which throughput modes run: shared (every namespace on both CPUs) and/or own (the director on its own CPU). */
+/** 1: one more path, the VIP with the director's nf_conntrack_tcp_be_liberal=1 (host tuning, measured, not set by the daemon). */
+const LIBERAL = process.env['KTS_BENCH_POOL_LIBERAL'] === '1';
 const MODES = (process.env['KTS_BENCH_POOL_MODES'] ?? 'shared,own').split(',');
 /** The director-own-CPU mode: endpoints (wrk, nginx, their stack work) on CPU 0, the director on CPU 1. */
 const ENDPOINT_CPU = 0;
@@ -210,11 +212,13 @@ class ThroughputPaths {
       { name: 'viaVipMasq', url: `http://${VIP}/`, prepare: () => this.set('masq', false, false) },
       { name: 'viaVipDr', url: `http://${VIP}/`, prepare: () => this.set('dr', false, false) },
       { name: 'haproxy', url: `http://${VIP}:${HAPROXY_PORT}/`, prepare: () => this.set('none', false, false) },
+      ...(LIBERAL ? [{ name: 'viaVipLiberal', url: `http://${VIP}/`, prepare: () => this.set('nat', false, true, true) }] : []),
     ];
   }
 
   /** table: the director's ruleset; clientVia/serversVia: host routes via the director. */
-  private async set(table: Table | 'none', clientVia: boolean, serversVia: boolean): Promise<void> {
+  private async set(table: Table | 'none', clientVia: boolean, serversVia: boolean, liberal = false): Promise<void> {
+    if (LIBERAL) await this.director.execOk('sysctl', ['-q', '-w', `net.netfilter.nf_conntrack_tcp_be_liberal=${liberal ? 1 : 0}`]);
     if (table !== this.table) {
       if (this.table !== 'none') await this.check(this.planes[this.table].removeAll());
       if (table !== 'none') await this.check(this.planes[table].apply(this.desired[table]));
