@@ -38,7 +38,7 @@ const LOAD = { threads: 3, connections: 48, durationS: 4 };
 /** 1: one more path, the VIP with the director's nf_conntrack_tcp_be_liberal=1 (host tuning, measured, not set by the daemon). */
 const LIBERAL = process.env['KTS_BENCH_POOL_LIBERAL'] === '1';
 const MODES = (process.env['KTS_BENCH_POOL_MODES'] ?? 'shared,own').split(',');
-/** The director-own-CPU mode: endpoints (wrk, nginx, their stack work) on CPU 0, the director on CPU 1. */
+/** The pinned modes: endpoints (wrk, nginx, their stack work) on CPU 0, the director on CPU 1. */
 const ENDPOINT_CPU = 0;
 const DIRECTOR_CPU = 1;
 
@@ -140,32 +140,63 @@ async function versions(host: LabHost): Promise<Record<string, string>> {
 
 type Table = 'nat' | 'masq' | 'dr';
 
+/** Where each part of the lab runs in a pinned mode (CPU numbers). */
+interface CpuLayout {
+  /** wrk, nginx, and the packets the client's and real servers' eth0 receive (their stack work). */
+  readonly endpoints: number;
+  /** The director's processes (HAProxy, nft) and the packets its eth0 and its bridge port receive. */
+  readonly director: number;
+  /** The packets the client's and real servers' bridge ports receive (the switch's work for their frames). */
+  readonly switchPorts: number;
+}
+
 /**
- * The director-own-CPU mode (on) or back to the default (off): wrk (taskset at each run), nginx
- * and the director's processes (HAProxy, the nft coprocess) pinned; RPS steers each veth's
- * received packets (the softirq work of the receiving side: bridge, IP, forwarding, conntrack, NAT,
- * TCP) to a CPU. The director's eth0 and its bridge port (frames it sends) -> DIRECTOR_CPU; every
- * other host's eth0 and bridge port -> ENDPOINT_CPU, so the direct path never runs on DIRECTOR_CPU.
+ * A pinned mode (layout) or back to the default (undefined): processes pinned with taskset (wrk
+ * at each run), and RPS (rx-0/rps_cpus) steering each veth's received packets, i.e. the softirq
+ * work of the receiving side (bridge, IP, forwarding, conntrack, NAT, TCP), to a CPU. A packet a
+ * host sends is received by its bridge port (the switch), a frame the bridge forwards by the
+ * destination host's eth0.
  */
-async function directorOwnCpu(lab: Lab, director: LabHost, endpoints: readonly LabHost[], on: boolean): Promise<void> {
-  const mask = (cpu: number): string => (on ? (1 << cpu).toString(16) : '0');
+async function pinLab(lab: Lab, director: LabHost, endpoints: readonly LabHost[], layout: CpuLayout | undefined): Promise<void> {
+  const mask = (cpu: number): string => (layout !== undefined ? (1 << cpu).toString(16) : '0');
   const rps = (dev: string, cpu: number): string => `echo ${mask(cpu)} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`;
   const ports = new Map<number, string>();
   for (const line of (await runOk('ip', ['-n', lab.bridgeNamespace, '-o', 'link', 'show'])).stdout.split('\n')) {
     const m = /^(\d+): ([^@:]+)/.exec(line);
     if (m?.[1] !== undefined && m[2] !== undefined) ports.set(Number(m[1]), m[2]);
   }
+  const l = layout ?? { endpoints: 0, director: 0, switchPorts: 0 };
   const bridgeCmds: string[] = [];
-  for (const [h, cpu] of [[director, DIRECTOR_CPU] as const, ...endpoints.map((e) => [e, ENDPOINT_CPU] as const)]) {
+  const placed = [[director, l.director, l.director] as const, ...endpoints.map((e) => [e, l.endpoints, l.switchPorts] as const)];
+  for (const [h, cpu, portCpu] of placed) {
     const peer = ports.get(Number((await h.execOk('cat', ['/sys/class/net/eth0/iflink'])).stdout.trim()));
     if (peer === undefined) throw new Error(`no bridge port for ${h.namespace}`);
-    bridgeCmds.push(rps(peer, cpu));
+    bridgeCmds.push(rps(peer, portCpu));
     await h.execOk('sh', ['-c', rps('eth0', cpu)]);
-    const pids = (await runOk('ip', ['netns', 'pids', h.namespace])).stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    for (const pid of pids) await runOk('taskset', ['-a', '-p', '-c', on ? String(cpu) : '0-' + String(cpus().length - 1), pid]);
+    const pids = (await runOk('ip', ['netns', 'pids', h.namespace])).stdout.split('\n').map((x) => x.trim()).filter((x) => x !== '');
+    for (const pid of pids) await runOk('taskset', ['-a', '-p', '-c', layout !== undefined ? String(cpu) : `0-${cpus().length - 1}`, pid]);
   }
   await runOk('ip', ['netns', 'exec', lab.bridgeNamespace, 'sh', '-c', bridgeCmds.join(' && ')]);
 }
+
+/** The pinned modes of the throughput part, with what each shows. */
+const PINNED_MODES: Record<string, { key: string; layout: CpuLayout; note: string }> = {
+  own: {
+    key: 'wrkDirectorOwnCpu',
+    layout: { endpoints: ENDPOINT_CPU, director: DIRECTOR_CPU, switchPorts: ENDPOINT_CPU },
+    note: `the director on its own CPU: wrk (taskset) and nginx pinned to cpu${ENDPOINT_CPU}, the director's processes (HAProxy, nft) to cpu${DIRECTOR_CPU}; RPS steers the packets received by the director's eth0 and its bridge port to cpu${DIRECTOR_CPU}, those received by every other host's eth0 and bridge port to cpu${ENDPOINT_CPU}. The direct path never runs on cpu${DIRECTOR_CPU}; the other paths hand every packet to cpu${DIRECTOR_CPU} and back, which the direct path never pays (see wrkWireCpu).`,
+  },
+  wire: {
+    key: 'wrkWireCpu',
+    layout: { endpoints: ENDPOINT_CPU, director: DIRECTOR_CPU, switchPorts: DIRECTOR_CPU },
+    note: `the network on its own CPU: as wrkDirectorOwnCpu, but the switch's work for the client's and real servers' frames (their bridge ports) on cpu${DIRECTOR_CPU} too, so in every path, direct included, each packet goes to cpu${DIRECTOR_CPU} and back to cpu${ENDPOINT_CPU} (as over a wire): the endpoints' work is the same in every path, the director's adds to the switch's on cpu${DIRECTOR_CPU}.`,
+  },
+  one: {
+    key: 'wrkOneCpu',
+    layout: { endpoints: ENDPOINT_CPU, director: ENDPOINT_CPU, switchPorts: ENDPOINT_CPU },
+    note: `the control: everything (wrk, nginx, director, every packet) on cpu${ENDPOINT_CPU}; nothing crosses CPUs. Its cpuUsPerRequest difference routed - direct is the director's forwarding work in line.`,
+  },
+};
 
 /**
  * lb_kind DR real servers: the VIP on lo, no ARP answer for it (arp_ignore/arp_announce), nginx
@@ -261,11 +292,18 @@ async function main(): Promise<void> {
     const cpuHosts = [1, 2, 3, 4].map((n) => lab.host(n));
     const endpoints = [2, 3, 4, 5].map((n) => lab.host(n));
     const wrkFigures = MODES.includes('shared') ? await throughput(lab.host(5), director, cpuHosts, paths.all(), servers, dir, LOAD, ROUNDS) : undefined;
-    let ownCpuFigures: Record<string, unknown> | undefined;
-    if (MODES.includes('own')) {
-      await directorOwnCpu(lab, director, endpoints, true);
-      ownCpuFigures = await throughput(lab.host(5), director, cpuHosts, paths.all(), servers, dir, LOAD, ROUNDS, { wrkCpu: ENDPOINT_CPU });
-      await directorOwnCpu(lab, director, endpoints, false);
+    const pinned: Record<string, unknown> = {};
+    for (const [mode, m] of Object.entries(PINNED_MODES)) {
+      if (!MODES.includes(mode)) continue;
+      await pinLab(lab, director, endpoints, m.layout);
+      const figures = await throughput(lab.host(5), director, cpuHosts, paths.all(), servers, dir, LOAD, ROUNDS, { wrkCpu: ENDPOINT_CPU });
+      await pinLab(lab, director, endpoints, undefined);
+      pinned[m.key] = {
+        ...figures,
+        bridgeNfCallIptables: BRIDGE_NF,
+        layout: m.layout,
+        note: `${m.note} cpuUsPerRequest = wrk, nginx, HAProxy (process-attributed, with the softirq work that ran in their context; not softirq on an otherwise idle CPU); medianPerCpu* are host-wide per CPU (they include whatever else the host ran): they show where the work landed.`,
+      };
     }
     await paths.close();
     const extra = Array.from({ length: 97 }, (_, i) => `  real_server 198.51.100.${i + 1} 80 {\n    weight 1\n  }\n`).join('');
@@ -282,13 +320,7 @@ async function main(): Promise<void> {
         bridgeNfCallIptables: BRIDGE_NF,
         note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); viaVipDr = lb_kind DR (netdev ingress fwd to the real server MAC; VIP on the real servers\' lo; replies straight to the client; not in IpForwDatagrams); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier).',
       },
-      wrkDirectorOwnCpu: ownCpuFigures === undefined ? 'not run (KTS_BENCH_POOL_MODES)' : {
-        ...ownCpuFigures,
-        bridgeNfCallIptables: BRIDGE_NF,
-        endpointCpu: ENDPOINT_CPU,
-        directorCpu: DIRECTOR_CPU,
-        note: `the director on its own CPU, as in a deployment: wrk (taskset) and nginx pinned to cpu${ENDPOINT_CPU}, the director's processes (HAProxy, nft) to cpu${DIRECTOR_CPU}; RPS (rx-0/rps_cpus) steers packets received by the director's eth0 and by its bridge port (frames it sends) to cpu${DIRECTOR_CPU}, those received by every other host's eth0 and bridge port to cpu${ENDPOINT_CPU}. So the endpoints' stack work stays on cpu${ENDPOINT_CPU} in every path, and the direct path has no work on cpu${DIRECTOR_CPU}. cpuUsPerRequest here misses the director's softirq work (it runs on cpu${DIRECTOR_CPU} outside any process); medianPerCpu* are host-wide per-CPU figures (they include other processes of the host): they show where the work landed.`,
-      },
+      ...pinned,
       downToApplied: {
         flips: FLIPS,
         ...modes,
