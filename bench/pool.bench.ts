@@ -37,7 +37,7 @@ const LOAD = { threads: 3, connections: 48, durationS: 4 };
 /** Which throughput modes run: shared (every namespace on both CPUs) and/or own (the director on its own CPU). */
 /** 1: one more path, the VIP with the director's nf_conntrack_tcp_be_liberal=1 (host tuning, measured, not set by the daemon). */
 const LIBERAL = process.env['KTS_BENCH_POOL_LIBERAL'] === '1';
-const MODES = (process.env['KTS_BENCH_POOL_MODES'] ?? 'shared,own').split(',');
+const MODES = (process.env['KTS_BENCH_POOL_MODES'] ?? 'shared,own,wire,one').split(',');
 /** The pinned modes: endpoints (wrk, nginx, their stack work) on CPU 0, the director on CPU 1. */
 const ENDPOINT_CPU = 0;
 const DIRECTOR_CPU = 1;
