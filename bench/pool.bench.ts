@@ -6,7 +6,10 @@
  *    (LVS-NAT: DNAT, real servers route back via the director), through the VIP with masquerade
  *    (flat topology), through the VIP with lb_kind DR, and through HAProxy (the user-space anchor). The lab bridge's namespace does
  *    not pass bridged frames to netfilter (a switch runs no IP firewall hooks;
- *    KTS_BENCH_BRIDGE_NF=1 keeps the kernel default).
+ *    KTS_BENCH_BRIDGE_NF=1 keeps the kernel default). The paths run unpinned on the shared CPUs, then
+ *    in each pinned mode (PINNED_MODES: the director on its own CPU; the network on its own CPU;
+ *    everything on one CPU), KTS_BENCH_POOL_MODES choosing which. KTS_BENCH_POOL_LIBERAL=1 adds the
+ *    VIP with nf_conntrack_tcp_be_liberal=1 in the director.
  * 2. time from a real-server DOWN/UP event to the applied ruleset (reducer + builder + nft),
  *    median/p95 over flips, with 3 and with 100 real servers: incremental applies through the
  *    long-lived `nft -j -i` coprocess (the daemon default), against the full rebuild of every
@@ -34,9 +37,9 @@ const FLIPS = 30;
 const ROUNDS = Number(process.env['KTS_BENCH_ROUNDS'] ?? 5);
 const BRIDGE_NF = process.env['KTS_BENCH_BRIDGE_NF'] === '1';
 const LOAD = { threads: 3, connections: 48, durationS: 4 };
-/** Which throughput modes run: shared (every namespace on both CPUs) and/or own (the director on its own CPU). */
 /** 1: one more path, the VIP with the director's nf_conntrack_tcp_be_liberal=1 (host tuning, measured, not set by the daemon). */
 const LIBERAL = process.env['KTS_BENCH_POOL_LIBERAL'] === '1';
+/** Which throughput modes run: shared (every namespace on both CPUs, unpinned) and the pinned ones (PINNED_MODES). */
 const MODES = (process.env['KTS_BENCH_POOL_MODES'] ?? 'shared,own,wire,one').split(',');
 /** The pinned modes: endpoints (wrk, nginx, their stack work) on CPU 0, the director on CPU 1. */
 const ENDPOINT_CPU = 0;
@@ -318,7 +321,7 @@ async function main(): Promise<void> {
       wrk: wrkFigures === undefined ? 'not run (KTS_BENCH_POOL_MODES)' : {
         ...wrkFigures,
         bridgeNfCallIptables: BRIDGE_NF,
-        note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); viaVipDr = lb_kind DR (netdev ingress fwd to the real server MAC; VIP on the real servers\' lo; replies straight to the client; not in IpForwDatagrams); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier).',
+        note: 'three nginx (1 worker each) h2..h4; client h5; director h1; every namespace shares the same 2 CPUs, so whatever the director does (forwarding, conntrack, NAT, HAProxy) competes with nginx and wrk. direct = client-side round robin (wrk thread i -> server i), no director; routed = the same through the director, plain forwarding (no table: no conntrack); viaVip = LVS-NAT (DNAT only, real servers route the client via the director: the daemon\'s deployment); viaVipMasq = DNAT + masquerade, no routes (flat topology); viaVipDr = lb_kind DR (netdev ingress fwd to the real server MAC; VIP on the real servers\' lo; replies straight to the client; not in IpForwDatagrams); haproxy = mode tcp roundrobin in the director. viaVipOverRouted = cost of the data plane (conntrack + NAT) on top of the hop; routedOverDirect = cost of the hop on this box. Median of interleaved rounds; loadAverage1m = the host load (other labs run concurrently). Unpinned (taskset wrk->cpu0, nginx->cpu1 was slower and no steadier); the pinned modes are wrkDirectorOwnCpu, wrkWireCpu, wrkOneCpu.',
       },
       ...pinned,
       downToApplied: {
