@@ -4,7 +4,7 @@
  * (`-n -l -D -P -f CONF -p PID -r VRRP_PID`, as test/lab/vrrp-support.ts does), and reading CPU
  * time and RSS of a PID from /proc.
  */
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabHost, LabProcess } from '../test/support/lab/index.js';
@@ -21,10 +21,18 @@ let tsBin = KEEPALIVED_TS_BIN;
  * not change (or break) the daemon being measured.
  */
 export function snapshotKeepalivedTs(dir: string): void {
+  tsBin = snapshotTree(dir, ROOT);
+}
+
+/**
+ * Copies the built daemon of another tree (e.g. a build of main, the "before" of a comparison)
+ * into `dir`; returns its launcher, for DaemonOptions.tsBin.
+ */
+export function snapshotTree(dir: string, from: string): string {
   for (const part of ['bin', join('dist', 'src'), join('native', 'build', 'Release'), 'package.json']) {
-    cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+    cpSync(join(from, part), join(dir, part), { recursive: true });
   }
-  tsBin = join(dir, 'bin', 'keepalived-ts');
+  return join(dir, 'bin', 'keepalived-ts');
 }
 
 export type Impl = 'keepalived-ts' | 'keepalived';
@@ -80,6 +88,8 @@ export interface DaemonOptions {
   readonly cpus?: string;
   /** Extra global_defs lines (e.g. `vrrp_rt_priority 50`). */
   readonly globalDefs?: readonly string[];
+  /** keepalived-ts only: the launcher to run (default: the snapshot of this tree). */
+  readonly tsBin?: string;
 }
 
 export function startDaemon(impl: Impl, host: LabHost, scratch: Scratch, instances: readonly InstanceSpec[], tag: string, options: DaemonOptions = {}): Daemon {
@@ -87,7 +97,7 @@ export function startDaemon(impl: Impl, host: LabHost, scratch: Scratch, instanc
   const vrrpPidFile = scratch.path(`${tag}-vrrp.pid`);
   rmSync(vrrpPidFile, { force: true });
   const args = ['-n', '-l', '-D', '-P', '-f', conf, '-p', scratch.path(`${tag}.pid`), '-r', vrrpPidFile];
-  const [cmd, cmdArgs] = impl === 'keepalived-ts' ? [process.execPath, [tsBin, '-G', ...args]] : [KEEPALIVED_BIN, args];
+  const [cmd, cmdArgs] = impl === 'keepalived-ts' ? [process.execPath, [options.tsBin ?? tsBin, '-G', ...args]] : [KEEPALIVED_BIN, args];
   const env = impl === 'keepalived-ts' ? { TMPDIR: scratch.dir } : undefined;
   const proc = options.cpus === undefined ? host.spawn(cmd, cmdArgs, env) : host.spawn('taskset', ['-c', options.cpus, cmd, ...cmdArgs], env);
   return { impl, proc, vrrpPidFile };
@@ -157,6 +167,28 @@ export interface ProcSample {
 }
 
 export const USER_HZ = 100;
+
+/** utime+stime (clock ticks) of each thread of `pid`, by thread name (threads of one name summed). */
+export function sampleThreads(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
 
 export function sampleProc(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Lab, LabHost, LabProcess } from '../test/support/lab/index.js';
-import { lastOutput, sampleProc, sleep, startDaemon, stopDaemon, USER_HZ, vrrpPid, waitLog, type Daemon, type Impl, type InstanceSpec, type ProcSample, type Scratch } from './failover-daemons.js';
+import { lastOutput, sampleProc, sampleThreads, sleep, startDaemon, stopDaemon, USER_HZ, vrrpPid, waitLog, type Daemon, type DaemonOptions, type Impl, type InstanceSpec, type ProcSample, type Scratch } from './failover-daemons.js';
 import { loadAverages } from './failover-meta.js';
 
 export const VIP = '192.0.2.100';
@@ -27,6 +27,8 @@ export interface StressSetting {
   readonly hogsPerCpu: number;
   /** Extra global_defs lines for both daemons (e.g. scheduling keywords); [] = defaults. */
   readonly globalDefs: readonly string[];
+  /** keepalived-ts only: the launcher to run (a snapshot of another build, e.g. "before"). */
+  readonly tsBin?: string;
 }
 
 export interface GapFigures {
@@ -41,6 +43,8 @@ export interface GapFigures {
 
 export interface StressFigures {
   readonly impl: Impl;
+  /** The implementation as reported (e.g. "keepalived-ts (before)" for another build). */
+  readonly label: string;
   readonly globalDefs: readonly string[];
   readonly stressWindowS: number;
   readonly spuriousTransitions: number;
@@ -58,6 +62,13 @@ export interface StressFigures {
     readonly captureDropped: string;
   };
   readonly cpuPercentOfCore: { readonly master: number; readonly backup: number; readonly busyLoops: readonly number[] };
+  /**
+   * CPU (utime+stime) of the stress window divided by the master's adverts on the wire in it: per
+   * advert sent (master) and per advert received (backup).
+   */
+  readonly cpuUsPerAdvert: { readonly master: number | null; readonly backup: number | null };
+  /** CPU % of one core of each thread (by name, same names summed) over the window. */
+  readonly threadsCpuPercent: { readonly master: Readonly<Record<string, number>>; readonly backup: Readonly<Record<string, number>> };
   readonly loadAverage1m5m15m: { readonly atStart: readonly number[]; readonly atEnd: readonly number[] };
   /** Policy and real-time priority of each daemon's VRRP process (main thread) at the end of the stress window. */
   readonly schedulingAtEnd: { readonly master: string; readonly backup: string };
@@ -165,7 +176,20 @@ function startBusyLoops(h: LabHost, cpus: readonly number[], perCpu: number): La
   return out;
 }
 
-export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: StressSetting): Promise<StressFigures> {
+function perAdvertUs(t0: ProcSample, t1: ProcSample, adverts: number): number | null {
+  return adverts > 0 ? round((((t1.cpuTicks - t0.cpuTicks) / USER_HZ) * 1e6) / adverts) : null;
+}
+
+function threadPercents(t0: Map<string, number>, t1: Map<string, number>, windowS: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, ticks] of t1) {
+    const pct = round((((ticks - (t0.get(name) ?? 0)) / USER_HZ) / windowS) * 100);
+    if (pct > 0) out[name] = pct;
+  }
+  return out;
+}
+
+export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: StressSetting, label: string = impl): Promise<StressFigures> {
   const [h1, h2, h3] = [lab.host(1), lab.host(2), lab.host(3)];
   const intervalMs = Number(s.advertInt) * 1000;
   const downMs = masterDownMs(Number(s.advertInt), 100);
@@ -173,8 +197,8 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
   const daemons: Daemon[] = [];
   let hogs: LabProcess[] = [];
   try {
-    const tag = `stress-${impl}`;
-    const opts = (cpu: number): { cpus: string; globalDefs: readonly string[] } => ({ cpus: String(cpu), globalDefs: s.globalDefs });
+    const tag = `stress-${label.replace(/[^a-z0-9-]+/gi, '_')}`;
+    const opts = (cpu: number): DaemonOptions => ({ cpus: String(cpu), globalDefs: s.globalDefs, ...(s.tsBin !== undefined ? { tsBin: s.tsBin } : {}) });
     const a = startDaemon(impl, h1, scratch, [spec(s, 150)], `${tag}-h1`, opts(s.masterCpu));
     daemons.push(a);
     await waitLog(a, MASTER, 10_000);
@@ -189,6 +213,7 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
     const loadAtStart = loadAverages();
     const stressFrom = epochMs();
     const t0 = pids.map((p) => sampleProc(p));
+    const th0 = pids.map((p) => sampleThreads(p));
     hogs = startBusyLoops(h3, [...new Set([s.masterCpu, s.backupCpu])], s.hogsPerCpu);
     await sleep(200);
     const h0 = hogs.map((h) => sampleProc(h.pid));
@@ -196,7 +221,7 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
     for (let i = 0; i < steps; i++) {
       await sleep((s.durationS * 1000) / steps);
       const seen = linesSince(b, marks[1]).filter((l) => MASTER.test(l)).length + linesSince(a, marks[0]).filter((l) => LEFT_MASTER.test(l)).length;
-      process.stderr.write(`${impl}: ${Math.round(((i + 1) * s.durationS) / steps)} s of ${s.durationS} s under load, ${seen} transition(s)\n`);
+      process.stderr.write(`${label}: ${Math.round(((i + 1) * s.durationS) / steps)} s of ${s.durationS} s under load, ${seen} transition(s)\n`);
       if (!a.proc.running || !b.proc.running) {
         const status = async (d: Daemon): Promise<string> => (d.proc.running ? 'running' : JSON.stringify(await d.proc.exited));
         throw new Error(`${impl}: a daemon exited under load (master ${await status(a)}, backup ${await status(b)})\n${lastOutput(a, 10)}\n${lastOutput(b, 10)}`);
@@ -204,6 +229,7 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
     }
     const t1 = pids.map((p) => sampleProc(p));
     const schedulingAtEnd = { master: schedulingOf(pids[0]), backup: schedulingOf(pids[1]) };
+    const th1 = pids.map((p) => sampleThreads(p));
     const h1s = hogs.map((h) => sampleProc(h.pid));
     const stressTo = epochMs();
     const loadAtEnd = loadAverages();
@@ -222,8 +248,11 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
     const fromMaster = (from: number, to: number): number[] => adverts.filter((x) => x.source === h1.ipv4 && x.priority > 0 && x.at >= from && x.at <= to).map((x) => x.at);
     const backupAdverts = adverts.filter((x) => x.source === h2.ipv4 && x.at >= baselineFrom && x.at <= stressTo).length;
     const dropped = capture.stderrLines.find((l) => /dropped by kernel/.test(l))?.trim() ?? 'unknown';
+    const stressAdverts = fromMaster(stressFrom, stressTo).length;
+    const windowS = (stressTo - stressFrom) / 1000;
     return {
       impl,
+      label,
       globalDefs: s.globalDefs,
       stressWindowS: round((stressTo - stressFrom) / 1000),
       spuriousTransitions: backupEnteredMaster + masterLeftMaster,
@@ -243,6 +272,14 @@ export async function stressRun(lab: Lab, scratch: Scratch, impl: Impl, s: Stres
         master: cpuPercent(t0[0] as ProcSample, t1[0] as ProcSample),
         backup: cpuPercent(t0[1] as ProcSample, t1[1] as ProcSample),
         busyLoops: h0.map((x, i) => cpuPercent(x, h1s[i] as ProcSample)),
+      },
+      cpuUsPerAdvert: {
+        master: perAdvertUs(t0[0] as ProcSample, t1[0] as ProcSample, stressAdverts),
+        backup: perAdvertUs(t0[1] as ProcSample, t1[1] as ProcSample, stressAdverts),
+      },
+      threadsCpuPercent: {
+        master: threadPercents(th0[0] ?? new Map(), th1[0] ?? new Map(), windowS),
+        backup: threadPercents(th0[1] ?? new Map(), th1[1] ?? new Map(), windowS),
       },
       loadAverage1m5m15m: { atStart: loadAtStart, atEnd: loadAtEnd },
       schedulingAtEnd,

@@ -18,15 +18,22 @@
  * `min_auto_priority_delay 5000`), KTS_STRESS_GLOBAL_DEFS (instead of the variants: one run with
  * these extra global_defs lines, ';'-separated).
  * The previous results are kept in `history` (newest first).
+ *
+ * KTS_STRESS_VARIANTS=cpu: the cost of one advert, no busy loop: the same pair for KTS_STRESS_CPU_S
+ * (30) seconds after the quiet baseline (JIT warm), CPU µs (utime+stime) per advert sent (master)
+ * and received (backup), and the CPU of each thread. KTS_STRESS_BEFORE=DIR adds a run of the
+ * keepalived-ts built in DIR (bin/, dist/src/, native/build/Release: e.g. a worktree of main,
+ * snapshotted at start), reported as "keepalived-ts (before)", so a change is measured against its
+ * base in the same run. A cpu-only run writes bench/results/stress-cpu.json (KTS_STRESS_OUT:
+ * elsewhere).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Lab } from '../test/support/lab/index.js';
-import { Scratch, snapshotKeepalivedTs, type Impl } from './failover-daemons.js';
+import { Scratch, snapshotKeepalivedTs, snapshotTree, type Impl } from './failover-daemons.js';
 import { loadAverages, resultHeader, ROOT, versions } from './failover-meta.js';
 import { stressRun, type StressFigures, type StressSetting } from './stress-run.js';
 
-const RESULTS = join(ROOT, 'bench', 'results', 'stress.json');
 
 function list(env: string | undefined, fallback: string, separator = ','): string[] {
   const text = env === undefined || env.trim() === '' ? fallback : env;
@@ -39,7 +46,12 @@ const VARIANTS: Readonly<Record<string, readonly string[]>> = {
   auto: ['max_auto_priority 50'],
   // the default delay (1 s) is far above the stalls that matter at advert_int 0.01 (tens of ms)
   'auto-5ms': ['max_auto_priority 50', 'min_auto_priority_delay 5000'],
+  // no busy loop, a short window: the CPU cost of one advert
+  cpu: [],
 };
+/** Variants run without load for KTS_STRESS_CPU_S. */
+const QUIET = new Set(['cpu']);
+const CPU_S = Number(process.env['KTS_STRESS_CPU_S'] ?? 30);
 
 /** The file's previous content (without its own history) first, then that history. */
 function previousResults(file: string): unknown[] {
@@ -90,20 +102,33 @@ async function main(): Promise<void> {
   const scratch = new Scratch();
   snapshotKeepalivedTs(scratch.path('keepalived-ts'));
   const measured = versions();
+  const before = process.env['KTS_STRESS_BEFORE'];
+  const beforeBin = before !== undefined && before.trim() !== '' ? snapshotTree(scratch.path('keepalived-ts-before'), before) : undefined;
+  interface Runner {
+    readonly impl: Impl;
+    readonly label: string;
+    readonly tsBin?: string;
+  }
+  const runners = impls.flatMap((impl): Runner[] =>
+    impl === 'keepalived-ts' && beforeBin !== undefined ? [{ impl, label: 'keepalived-ts (before)', tsBin: beforeBin }, { impl, label: impl }] : [{ impl, label: impl }],
+  );
+  const chosen = variants();
+  const cpuOnly = chosen.every((v) => QUIET.has(v.name));
+  const results = process.env['KTS_STRESS_OUT'] ?? join(ROOT, 'bench', 'results', cpuOnly ? 'stress-cpu.json' : 'stress.json');
   const lab = await Lab.create({ hosts: 3 });
   const runs: (StressFigures & { variant: string })[] = [];
   const failures: string[] = [];
-  const chosen = variants();
   try {
     for (const v of chosen) {
-      for (const impl of impls) {
+      for (const r0 of runners) {
         try {
-          const r = await stressRun(lab, scratch, impl, { ...s, globalDefs: v.globalDefs });
+          const vs = QUIET.has(v.name) ? { ...s, durationS: CPU_S, hogsPerCpu: 0 } : s;
+          const r = await stressRun(lab, scratch, r0.impl, { ...vs, globalDefs: v.globalDefs, ...(r0.tsBin !== undefined ? { tsBin: r0.tsBin } : {}) }, r0.label);
           runs.push({ variant: v.name, ...r });
-          process.stderr.write(`${v.name} ${impl}: ${r.spuriousTransitions} spurious transition(s), max advert gap ${r.wire.stress.maxGapMs} ms, CPU ${r.cpuPercentOfCore.master}%/${r.cpuPercentOfCore.backup}%, ${r.schedulingAtEnd.master}/${r.schedulingAtEnd.backup}\n`);
+          process.stderr.write(`${v.name} ${r0.label}: ${r.spuriousTransitions} spurious transition(s), max advert gap ${r.wire.stress.maxGapMs} ms, CPU ${r.cpuPercentOfCore.master}%/${r.cpuPercentOfCore.backup}%, µs per advert ${r.cpuUsPerAdvert.master}/${r.cpuUsPerAdvert.backup}, ${r.schedulingAtEnd.master}/${r.schedulingAtEnd.backup}\n`);
         } catch (e) {
-          failures.push(`${v.name} ${impl}: ${(e as Error).message.split('\n').slice(0, 8).join(' | ')}`);
-          process.stderr.write(`${v.name} ${impl}: FAILED ${(e as Error).message}\n`);
+          failures.push(`${v.name} ${r0.label}: ${(e as Error).message.split('\n').slice(0, 8).join(' | ')}`);
+          process.stderr.write(`${v.name} ${r0.label}: FAILED ${(e as Error).message}\n`);
         }
       }
     }
@@ -116,34 +141,36 @@ async function main(): Promise<void> {
     method: {
       lab: 'h1 (priority 150) and h2 (priority 100) VRRPv3, one VIP 192.0.2.100/24, VRID 51, same implementation; h3 captures adverts (tcpdump -tt: kernel receive timestamps)',
       advertInt: s.advertInt,
-      load: `${s.hogsPerCpu} busy loop(s) (sh 'while :; do :; done', nice as the daemons) pinned to each daemon CPU; master daemon on CPU ${s.masterCpu}, backup on CPU ${s.backupCpu} (taskset)`,
-      stressWindowS: s.durationS,
+      load: cpuOnly ? 'none (cpu variant: no busy loop)' : `${s.hogsPerCpu} busy loop(s) (sh 'while :; do :; done', nice as the daemons) pinned to each daemon CPU; master daemon on CPU ${s.masterCpu}, backup on CPU ${s.backupCpu} (taskset)`,
+      stressWindowS: cpuOnly ? CPU_S : s.durationS,
       baselineS: s.baselineS,
       variants: Object.fromEntries(chosen.map((v) => [v.name, v.globalDefs])),
       spurious: "after the steady state: the backup logging 'Entering MASTER STATE', or the master logging 'Entering BACKUP/FAULT STATE'",
       gaps: "between consecutive adverts of the master seen on h3; 'over master down' = longer than the backup's Master_Down_Interval",
-      cpu: 'utime+stime from /proc/PID/stat over the stress window, % of one core (keepalived: its VRRP child)',
-      order: chosen.flatMap((v) => impls.map((i) => `${v.name} ${i}`)).join(', then '),
+      cpu: 'utime+stime from /proc/PID/stat over the stress window, % of one core (keepalived: its VRRP child); per advert: that CPU time divided by the master adverts seen on h3 in the window (sent by the master, received by the backup); threads: /proc/PID/task/*/stat by thread name',
+      ...(beforeBin !== undefined ? { before: `keepalived-ts (before): the build in ${before ?? ''}` } : {}),
+      order: chosen.flatMap((v) => runners.map((r) => `${v.name} ${r.label}`)).join(', then '),
     },
     summary: runs.map((r) => ({
       variant: r.variant,
-      impl: r.impl,
+      impl: r.label,
       spuriousTransitions: r.spuriousTransitions,
       backupAdvertsOnWire: r.wire.backupAdverts,
       maxAdvertGapMs: r.wire.stress.maxGapMs,
       p999AdvertGapMs: r.wire.stress.p999GapMs,
       gapsOverMasterDown: r.wire.stress.gapsOverMasterDown,
       cpuPercentOfCore: { master: r.cpuPercentOfCore.master, backup: r.cpuPercentOfCore.backup },
+      cpuUsPerAdvert: r.cpuUsPerAdvert,
       schedulingAtEnd: r.schedulingAtEnd,
     })),
     runs,
     failures,
-    history: previousResults(RESULTS),
+    history: previousResults(results),
   };
-  mkdirSync(dirname(RESULTS), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+  mkdirSync(dirname(results), { recursive: true });
+  writeFileSync(results, `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify(out.summary, null, 2));
-  process.stderr.write(`wrote ${RESULTS}\n`);
+  process.stderr.write(`wrote ${results}\n`);
   if (failures.length > 0) process.exitCode = 1;
 }
 
