@@ -5,7 +5,8 @@
  * choke point of state changes: it logs keepalived's line, remembers the time and tells observers.
  * Adverts are sent synchronously from the event that asks for them; address work is queued.
  */
-import { advertDestinations, advertVrid, encodeAdvert, receiveIpv4, receiveIpv6 } from './advert.js';
+import { advertDestinations, advertVrid, receiveIpv4, receiveIpv6 } from './advert.js';
+import { AdvertCache } from './advert-cache.js';
 import type { InstanceBinding } from './config-adapter.js';
 import { VipWorker } from './driver-io.js';
 import { formatInstanceStats, VrrpStats } from './driver-stats.js';
@@ -14,6 +15,7 @@ import { nextSource, SOURCE_FAULT, sourceLost } from './interface-addresses.js';
 import { nextIdentification } from './packet-ipv4.js';
 import { isAddressListDetail } from './validate.js';
 import type { DriverPorts, DriverTimerHandle, IncomingVrrpPacket, LinkState, VrrpTransport } from './ports.js';
+import { ReceiveMemo } from './receive-memo.js';
 import { initialVrrpState, isListening, step } from './state-machine.js';
 import type { VrrpAction, VrrpEvent, VrrpNotifyEvent, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
 
@@ -92,6 +94,13 @@ export class InstanceDriver {
   private ahSequence = 0;
   private rejectLogs = 0;
   private stopped = false;
+  /** Adverts are the same bytes every interval: built once (advert-cache.ts). */
+  private readonly adverts = new AdvertCache();
+  /** The last accepted packet and its event: a twin skips decode and validation (receive-memo.ts). */
+  private readonly received = new ReceiveMemo<VrrpEvent>();
+  /** Timer callbacks, one per timer (no closure per arm). */
+  private readonly timerCallbacks = new Map<VrrpTimer, () => void>();
+  private destinations: { params: InstanceBinding['params']; list: readonly string[] } | undefined;
 
   constructor(
     private bound: InstanceBinding,
@@ -290,13 +299,14 @@ export class InstanceDriver {
     if (transport === undefined) return;
     const { params } = this.binding;
     const ttl = params.unicastPeers.length > 0 ? this.binding.unicastTtl : 255;
-    for (const destination of advertDestinations(params)) {
+    if (this.destinations?.params !== params) this.destinations = { params, list: advertDestinations(params) };
+    for (const destination of this.destinations.list) {
       // AH: the ICV covers the IP identification, so this counter runs in step with the transport's
       this.identification = nextIdentification(this.identification);
       this.ahSequence = (this.ahSequence + 1) >>> 0;
       try {
         const options = { destination, identification: this.identification, ahSequence: this.ahSequence };
-        transport.send(encodeAdvert(params, priority, options), destination, ttl);
+        transport.send(this.adverts.bytes(params, priority, options), destination, ttl);
       } catch (e) {
         this.stats.increment('send_err');
         this.ports.log.error(`(${this.name}) could not send advert to ${destination}: ${(e as Error).message}`);
@@ -306,7 +316,12 @@ export class InstanceDriver {
 
   private arm(timer: VrrpTimer, delayUs: number): void {
     this.cancel(timer);
-    const handle = this.ports.clock.setTimer(() => this.fire(timer), delayUs);
+    let callback = this.timerCallbacks.get(timer);
+    if (callback === undefined) {
+      callback = () => this.fire(timer);
+      this.timerCallbacks.set(timer, callback);
+    }
+    const handle = this.ports.clock.setTimer(callback, delayUs);
     this.timers.set(timer, handle);
   }
 
@@ -356,6 +371,12 @@ export class InstanceDriver {
     if (this.stopped || !isListening(this.current)) return;
     const { params } = this.binding;
     const master = this.current.masterAddress;
+    const memo = params.auth.type !== 'AH';
+    const known = memo ? this.received.lookup(packet, params, master) : undefined;
+    if (known !== undefined) {
+      this.dispatch(known);
+      return;
+    }
     const result = packet.family === 'ipv4'
       ? receiveIpv4(packet.bytes, params, true, master)
       : receiveIpv6(packet.bytes, { hopLimit: packet.ttl, source: packet.source, destination: packet.destination }, params, true, master);
@@ -369,7 +390,9 @@ export class InstanceDriver {
     }
     const advert = result.value;
     if (params.auth.type === 'AH' && packet.family === 'ipv4' && !this.acceptAhSequence(packet.bytes)) return;
-    this.dispatch({ kind: 'advert', advert: { priority: advert.priority, source: advert.source, advertIntervalCs: advert.advertIntervalCs } });
+    const event: VrrpEvent = { kind: 'advert', advert: { priority: advert.priority, source: advert.source, advertIntervalCs: advert.advertIntervalCs } };
+    if (memo) this.received.remember(packet, params, master, event);
+    this.dispatch(event);
   }
 
   private otherVrid(packet: IncomingVrrpPacket): void {

@@ -70,7 +70,12 @@ export class LinuxSocket {
   /** sendmsg; returns bytes sent. A full send buffer throws EAGAIN. */
   send(data: Buffer, address: Buffer | null = null, control: Buffer | null = null, flags = 0): number {
     this.guard('sendmsg');
-    return call('sendmsg', () => this.native.sendmsg(this.fd, data, address, control, flags));
+    // no closure through call(): this runs for every advert
+    try {
+      return this.native.sendmsg(this.fd, data, address, control, flags);
+    } catch (error) {
+      throw toSocketError(error, 'sendmsg');
+    }
   }
 
   /**
@@ -79,7 +84,11 @@ export class LinuxSocket {
    */
   receiveInto(buffer: Uint8Array, name: Uint8Array | null, control: Uint8Array | null, meta: Int32Array, flags = 0): number {
     this.guard('recvmsg');
-    return call('recvmsg', () => this.native.recvmsgInto(this.fd, buffer, name, control, meta, flags));
+    try {
+      return this.native.recvmsgInto(this.fd, buffer, name, control, meta, flags);
+    } catch (error) {
+      throw toSocketError(error, 'recvmsg');
+    }
   }
 
   /**
