@@ -66,8 +66,14 @@ const LATE_TIMER_WARNING_US = 200_000;
  * before "Entering BACKUP STATE (init)", as keepalived logs it).
  */
 function leaveMasterOrder(actions: readonly VrrpAction[]): readonly VrrpAction[] {
-  const removal = actions.findIndex((a) => a.kind === 'remove-vips');
-  if (removal < 0) return actions;
+  let removal = -1;
+  for (let i = 0; i < actions.length; i++) {
+    if (actions[i]?.kind === 'remove-vips') {
+      removal = i;
+      break;
+    }
+  }
+  if (removal < 0) return actions; // every advert: no allocation
   const transition = actions.findIndex((a, i) => i > removal && a.kind === 'transition' && a.from === 'MASTER');
   if (transition < 0) return actions;
   const out = [...actions];

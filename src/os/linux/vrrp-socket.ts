@@ -29,7 +29,8 @@ import { encodeControl, findControl, ipv6HopLimitControl, ipv6PktinfoControl, ty
 import { LinuxSocket, type SocketErrorHandler } from './socket.js';
 import { SocketError } from './socket-error.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../proto/inet-address.js';
-import { IPV4_HEADER_LENGTH, nextIpIdentification, writeIpv4Header } from '../../proto/ipv4-header.js';
+import { internetChecksum } from '../../proto/checksum.js';
+import { IPV4_HEADER_LENGTH, nextIpIdentification } from '../../proto/ipv4-header.js';
 
 export const VRRP_MULTICAST_GROUP_V4 = '224.0.0.18';
 export const VRRP_MULTICAST_GROUP_V6 = 'ff02::12';
@@ -101,6 +102,8 @@ export class VrrpSocket {
   private readonly socket: LinuxSocket;
   private readonly protocol: number;
   private sendBuffer = Buffer.alloc(2048);
+  /** sendBuffer's first bytes as sent last time (no view allocated per advert). */
+  private sendView: Buffer | undefined;
   private readonly destinations = new Map<string, Buffer>();
   private readonly controls = new Map<number, Buffer>();
   private sourceBytes: Uint8Array;
@@ -189,21 +192,16 @@ export class VrrpSocket {
       return this.socket.send(asBuffer(payload), address, this.sendControl(ttl), 0);
     }
     const total = IPV4_HEADER_LENGTH + payload.length;
-    if (this.sendBuffer.length < total) this.sendBuffer = Buffer.alloc(total);
+    if (this.sendBuffer.length < total) {
+      this.sendBuffer = Buffer.alloc(total);
+      this.sendView = undefined;
+    }
     this.identification = nextIpIdentification(this.identification);
-    writeIpv4Header(this.sendBuffer, 0, {
-      tos: VRRP_TOS,
-      totalLength: total,
-      identification: this.identification,
-      flagsAndFragment: 0,
-      ttl,
-      protocol: this.protocol,
-      source: this.sourceBytes,
-      destination: address.subarray(4, 8),
-    });
+    writeVrrpIpv4Header(this.sendBuffer, total, this.identification, ttl, this.protocol, this.sourceBytes, address);
     this.sendBuffer.set(payload, IPV4_HEADER_LENGTH);
     const multicast = ((address[4] ?? 0) & 0xf0) === 0xe0;
-    return this.socket.send(this.sendBuffer.subarray(0, total), address, null, multicast ? K.MSG_DONTROUTE : 0);
+    if (this.sendView?.length !== total) this.sendView = this.sendBuffer.subarray(0, total);
+    return this.socket.send(this.sendView, address, null, multicast ? K.MSG_DONTROUTE : 0);
   }
 
   /** Starts delivering received packets; errors (also thrown by onPacket) go to onError. */
@@ -262,7 +260,11 @@ export class VrrpSocket {
     p.payload = buffer.subarray(headerLength, received);
     p.ipTotalLength = buffer.readUInt16BE(2);
     p.ttl = buffer[8] ?? -1;
-    buffer.copy(this.packetDestination, 0, 16, 20);
+    const destination = this.packetDestination;
+    destination[0] = buffer[16] ?? 0;
+    destination[1] = buffer[17] ?? 0;
+    destination[2] = buffer[18] ?? 0;
+    destination[3] = buffer[19] ?? 0;
     const info = findControl(this.control, controlLength, K.IPPROTO_IP, K.IP_PKTINFO);
     p.ifindex = info < 0 ? 0 : this.control.readInt32LE(info);
     return true;
@@ -287,6 +289,32 @@ export class VrrpSocket {
     }
     return control;
   }
+}
+
+/**
+ * The header writeIpv4Header writes for a VRRP datagram (TOS 0xC0, no DF, no options), written
+ * field by field: this runs for every advert. `address` is the destination sockaddr_in.
+ */
+export function writeVrrpIpv4Header(out: Buffer, total: number, identification: number, ttl: number, protocol: number, source: Uint8Array, address: Buffer): void {
+  out[0] = 0x45;
+  out[1] = VRRP_TOS;
+  out[2] = total >> 8;
+  out[3] = total & 0xff;
+  out[4] = identification >> 8;
+  out[5] = identification & 0xff;
+  out[6] = 0;
+  out[7] = 0;
+  out[8] = ttl;
+  out[9] = protocol;
+  out[10] = 0;
+  out[11] = 0;
+  for (let i = 0; i < 4; i++) {
+    out[12 + i] = source[i] ?? 0;
+    out[16 + i] = address[4 + i] ?? 0;
+  }
+  const checksum = internetChecksum(out, 0, IPV4_HEADER_LENGTH);
+  out[10] = checksum >> 8;
+  out[11] = checksum & 0xff;
 }
 
 function parseSource(family: 4 | 6, address: string | undefined): Uint8Array {

@@ -3,8 +3,26 @@
 // TTL / hop limit, addresses and ifindex of its own packets. Multicast is covered by the lab tier.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VrrpSocket, type ReceivedVrrpPacket } from '../../../src/os/linux/vrrp-socket.js';
+import { VrrpSocket, writeVrrpIpv4Header, type ReceivedVrrpPacket } from '../../../src/os/linux/vrrp-socket.js';
+import { sockaddrIn } from '../../../src/os/linux/sockaddr.js';
+import { nextIpIdentification, writeIpv4Header } from '../../../src/proto/ipv4-header.js';
 import { isSocketError } from '../../../src/os/linux/socket-error.js';
+
+test('the per-advert IPv4 header is the one writeIpv4Header writes', () => {
+  const source = Uint8Array.of(192, 0, 2, 1);
+  let id = 0xfff0;
+  for (const [destination, ttl, protocol, total] of [['224.0.0.18', 255, 112, 40], ['198.51.100.2', 7, 51, 68], ['203.0.113.9', 1, 112, 1500]] as const) {
+    for (let i = 0; i < 20; i++) {
+      id = nextIpIdentification(id);
+      const address = sockaddrIn(destination);
+      const ours = Buffer.alloc(20, 0xaa);
+      writeVrrpIpv4Header(ours, total, id, ttl, protocol, source, address);
+      const expected = Buffer.alloc(20);
+      writeIpv4Header(expected, 0, { tos: 0xc0, totalLength: total, identification: id, flagsAndFragment: 0, ttl, protocol, source, destination: address.subarray(4, 8) });
+      assert.deepEqual(ours, expected);
+    }
+  }
+});
 
 interface Seen {
   readonly source: string;
