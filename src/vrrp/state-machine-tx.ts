@@ -8,20 +8,46 @@ import { isOwner } from './params.js';
 import type { VrrpAction, VrrpCounter, VrrpState, VrrpStateName, VrrpTimer } from './state-machine-types.js';
 import { masterDownIntervalUs, skewPriority, skewTimeUs, US_PER_CS, US_PER_MS } from './timers.js';
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type WritableTimers = Partial<Record<VrrpTimer, number>>;
+
 export class Transaction {
   readonly actions: VrrpAction[] = [];
+  /**
+   * The step's own copy of the state, made at its first change and then changed in place (one
+   * copy per step, not one per change: this runs for every advert). The input state is never
+   * touched, so step() stays pure.
+   */
+  private own: Writable<VrrpState> | undefined;
+  /** The timers object of `own` when this step made it (else copied before the first write). */
+  private ownTimers: WritableTimers | undefined;
+
   constructor(
     public state: VrrpState,
     readonly nowUs: number,
   ) {}
 
   patch(changes: Partial<VrrpState>): void {
-    this.state = { ...this.state, ...changes };
+    if (this.own === undefined) {
+      this.own = { ...this.state, ...changes };
+      this.state = this.own;
+    } else {
+      Object.assign(this.own, changes);
+    }
+    if (changes.timers !== undefined && changes.timers !== this.ownTimers) this.ownTimers = undefined;
+  }
+
+  private writableTimers(): WritableTimers {
+    if (this.ownTimers !== undefined) return this.ownTimers;
+    const timers: WritableTimers = { ...this.state.timers };
+    this.patch({ timers });
+    this.ownTimers = timers;
+    return timers;
   }
 
   arm(timer: VrrpTimer, delayUs: number): void {
     this.actions.push({ kind: 'arm-timer', timer, delayUs });
-    this.patch({ timers: { ...this.state.timers, [timer]: this.nowUs + delayUs } });
+    this.writableTimers()[timer] = this.nowUs + delayUs;
   }
 
   cancel(...timers: VrrpTimer[]): void {
@@ -34,9 +60,15 @@ export class Transaction {
 
   /** Drops a deadline without an action (the timer just fired). */
   forget(timer: VrrpTimer): void {
-    const timers = { ...this.state.timers };
-    delete timers[timer];
+    // a new object without the key (no `delete`: it would turn the object into a slow dictionary)
+    const timers: WritableTimers = {};
+    const before = this.state.timers;
+    for (const key of Object.keys(before) as VrrpTimer[]) {
+      const deadline = before[key];
+      if (key !== timer && deadline !== undefined) timers[key] = deadline;
+    }
     this.patch({ timers });
+    this.ownTimers = timers;
   }
 
   count(counter: VrrpCounter): void {

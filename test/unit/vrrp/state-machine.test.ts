@@ -209,3 +209,23 @@ describe('state machine: MASTER', () => {
     assert.deepEqual(kinds(actions), ['send-advert:254', 'arm-timer:advert']);
   });
 });
+
+describe('purity', () => {
+  it('step() never changes the state it is given (each state frozen, timers and faults too)', () => {
+    const freeze = (s: VrrpState): VrrpState => Object.freeze({ ...s, timers: Object.freeze({ ...s.timers }), faults: Object.freeze([...s.faults]) });
+    const events: (readonly [VrrpEvent, number])[] = [
+      [startup, 0], [advert(150), 10_000], [advert(150), 1_010_000], [timer('master-down'), 5_000_000], [timer('advert'), 6_000_000],
+      [advert(50), 6_100_000], [advert(0), 6_200_000], [advert(200), 6_300_000], [{ kind: 'fault', fault: 'x', raised: true }, 6_400_000],
+      [{ kind: 'fault', fault: 'x', raised: false }, 6_500_000], [{ kind: 'priority', priority: 120 }, 6_600_000], [timer('master-down'), 10_000_000],
+      [{ kind: 'resign' }, 10_100_000], [{ kind: 'shutdown' }, 10_200_000],
+    ];
+    let state = freeze(initialVrrpState(P));
+    for (const [event, now] of events) {
+      const before = JSON.stringify(state);
+      const next = step(state, event, now).state; // a write to a frozen object throws (strict mode)
+      assert.equal(JSON.stringify(state), before);
+      state = freeze(next);
+    }
+    assert.equal(state.name, 'STOP');
+  });
+});
