@@ -114,6 +114,9 @@ export class VrrpSocket {
   private readonly meta = new Int32Array(3);
   private readonly packet: ReceivedVrrpPacket;
   private readonly packetDestination = Buffer.alloc(16);
+  private datagramView: Buffer | undefined;
+  private payloadView: Buffer | undefined;
+  private payloadStart = 0;
 
   private constructor(socket: LinuxSocket, options: VrrpSocketOptions, ifindex: number) {
     this.socket = socket;
@@ -239,7 +242,9 @@ export class VrrpSocket {
     const controlLength = this.meta[1] ?? 0;
     p.truncated = ((this.meta[2] ?? 0) & K.MSG_TRUNC) !== 0;
     const received = Math.min(bytes, this.receiveBuffer.length);
-    p.datagram = this.receiveBuffer.subarray(0, received);
+    // views of the reused buffer, made again only when the length changes (not per packet)
+    if (this.datagramView?.length !== received) this.datagramView = this.receiveBuffer.subarray(0, received);
+    p.datagram = this.datagramView;
     if (this.family === 4) return this.fillIpv4(p, received, controlLength);
     p.payload = p.datagram;
     p.ipTotalLength = 0;
@@ -257,7 +262,11 @@ export class VrrpSocket {
     if (received < IPV4_HEADER_LENGTH) return false;
     const headerLength = ((buffer[0] ?? 0) & 0x0f) * 4;
     if (headerLength < IPV4_HEADER_LENGTH || headerLength > received) return false;
-    p.payload = buffer.subarray(headerLength, received);
+    if (this.payloadView === undefined || this.payloadStart !== headerLength || this.payloadView.length !== received - headerLength) {
+      this.payloadView = buffer.subarray(headerLength, received);
+      this.payloadStart = headerLength;
+    }
+    p.payload = this.payloadView;
     p.ipTotalLength = buffer.readUInt16BE(2);
     p.ttl = buffer[8] ?? -1;
     const destination = this.packetDestination;
