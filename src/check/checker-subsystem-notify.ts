@@ -41,8 +41,9 @@ export class NotifyDispatcher {
       return;
     }
     this.log.detail(`Executing [${script.cmd}] for ${what}`);
+    const runAs = script.runAs ?? this.runAs;
     const run = this.runner
-      .run({ argv: script.argv, timeoutMs: NOTIFY_TIMEOUT_MS, maxOutputBytes: NOTIFY_OUTPUT_CAP_BYTES, ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}) })
+      .run({ argv: script.argv, timeoutMs: NOTIFY_TIMEOUT_MS, maxOutputBytes: NOTIFY_OUTPUT_CAP_BYTES, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) })
       .then((outcome) => this.report(script, what, outcome))
       .catch((e: unknown) => this.log.warning(`${what}: ${script.cmd} failed: ${(e as Error).message}`));
     this.inFlight.add(run);

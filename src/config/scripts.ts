@@ -3,13 +3,16 @@
  * user a script runs as (`script_user`, per-script `user U [G]`), PATH resolution, existence and
  * execute checks, `enable_script_security` checks and the end-of-parse SECURITY VIOLATION summary.
  *
- * Used by the VRRP domain (vrrp_script, notify*) and by the checker domain (MISC_CHECK misc_path,
- * notify_up/down, quorum_up/down). Pure: everything about the machine comes from ConfigEnvironment.
- *
- * Typical use by a domain:
- *   const cmd = parseScriptCommand(node.args);              // words after the keyword
- *   const user = scripts.userFor(node.args.slice(1), span); // or scripts.defaultUser(span)
- *   scripts.register(script) ... then after the whole pass: scripts.finish(ctx) for the summary.
+ * Every script keyword goes through one splitter, as in keepalived 2.2.7 (recorded with strace:
+ * test/unit/config/fixtures/script-argv-keepalived.ts for vrrp_script, and
+ * test/unit/config/fixtures/script-argv-keepalived-keywords.ts for every other keyword). Two
+ * families differ only in what follows the command:
+ *   - command only (`scriptCommand`): vrrp_script `script`, MISC_CHECK `misc_path`; words after
+ *     the command are ignored;
+ *   - command and `user [group]` (`scriptAndUser`): VRRP notify*, sync group notify*, LVS
+ *     notify_up/notify_down, quorum_up/quorum_down, notify_fifo_script, vrrp_notify_fifo_script,
+ *     lvs_notify_fifo_script; a third word and later are ignored.
+ * Pure: everything about the machine comes from ConfigEnvironment.
  */
 import type { ConfigEnvironment, UserInfo } from './environment.js';
 
@@ -20,43 +23,6 @@ export interface ScriptCommand {
 
 export class ScriptSyntaxError extends Error {
   readonly code = 'SCRIPT_SYNTAX';
-}
-
-/**
- * Splits a command as keepalived does: the config tokens are joined with spaces, then split on
- * whitespace; '...' keeps text literally, "..." keeps text with backslash escapes, a backslash
- * outside quotes escapes the next character. Returns undefined for an empty command.
- */
-export function parseScriptCommand(tokens: readonly string[]): ScriptCommand | undefined {
-  let text = tokens.join(' ');
-  // a whole command in single quotes is taken as the command itself (keepalived -t finds `bash`
-  // in 'bash -c "..."')
-  if (text.length > 1 && text.startsWith("'") && text.endsWith("'")) text = text.slice(1, -1);
-  const argv: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] ?? '';
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i] ?? '';
-      else cur += c;
-      continue;
-    }
-    if (c === ' ' || c === '\t') {
-      if (inWord) argv.push(cur);
-      cur = '';
-      inWord = false;
-      continue;
-    }
-    inWord = true;
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '\\' && i + 1 < text.length) cur += text[++i] ?? '';
-    else cur += c;
-  }
-  if (inWord) argv.push(cur);
-  return argv.length > 0 ? { argv } : undefined;
 }
 
 /** A script value split as keepalived 2.2.7 splits it, or why it cannot be. */
@@ -89,13 +55,32 @@ export function parseScriptValue(text: string): ScriptValue {
 }
 
 /**
- * A notify-style value: the command (parseScriptValue) and the words after it (`user [group]`).
- * `argsText` is the node's text as written; without it (synthetic nodes) the first token is the
- * command, as the reader split it.
+ * The value of a script keyword split as keepalived 2.2.7 splits it. `argsText` is the node's text
+ * as written (after the keyword); without it (synthetic nodes) the reader's first token is the
+ * command and the later tokens are the rest.
+ */
+export function scriptValue(args: readonly string[], argsText: string | undefined): ScriptValue {
+  if (argsText !== undefined) return parseScriptValue(argsText);
+  const first = args[0];
+  if (first === undefined) return { ok: false, message: 'No script' };
+  const split = splitCommand(first);
+  if (typeof split === 'string') return { ok: false, message: split };
+  if (split.length === 0) return { ok: false, message: `Unable to parse script '${first}' - ignoring` };
+  return { ok: true, command: { argv: split }, rest: args.slice(1).join(' ') };
+}
+
+/** A command-only value (vrrp_script `script`, MISC_CHECK `misc_path`): words after the command are ignored. */
+export function scriptCommand(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly error?: string } {
+  const v = scriptValue(args, argsText);
+  return v.ok ? { command: v.command } : { command: undefined, error: v.message };
+}
+
+/**
+ * A notify-style value: the command and the words after it, `user [group]` (resolveUser reads the
+ * first two; keepalived 2.2.7 ignores a third).
  */
 export function scriptAndUser(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly userWords: readonly string[]; readonly error?: string } {
-  if (argsText === undefined) return { command: parseScriptCommand(args.slice(0, 1)), userWords: args.slice(1) };
-  const v = parseScriptValue(argsText);
+  const v = scriptValue(args, argsText);
   if (!v.ok) return { command: undefined, userWords: [], error: v.message };
   return { command: v.command, userWords: v.rest === '' ? [] : v.rest.split(/\s+/) };
 }
@@ -128,7 +113,12 @@ function firstWord(text: string): { readonly value: string; readonly rest: strin
   let value = '';
   for (let i = 1; i < text.length;) {
     const c = text[i] ?? '';
-    if (c === q) return { value, rest: text.slice(i + 1).trim() };
+    if (c === q) {
+      // text glued to the closing quote belongs to the command: `"/x.sh a"b` runs /x.sh with 'ab'
+      const glued = text.slice(i + 1).search(/[ \t-\r]/);
+      const end = glued < 0 ? text.length : i + 1 + glued;
+      return { value: value + text.slice(i + 1, end), rest: text.slice(end).trim() };
+    }
     if (c === '\\' && i + 1 < text.length) {
       if (text[i + 1] === q) {
         value += q;

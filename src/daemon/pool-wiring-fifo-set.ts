@@ -80,7 +80,7 @@ export class FifoSet implements LineWriter {
         continue;
       }
       const argv = spec.runScript && spec.fifo.script !== undefined ? [...spec.fifo.script.argv, path] : undefined;
-      const script = argv !== undefined && this.scripts !== undefined ? this.scripts.start(argv, user) : undefined;
+      const script = argv !== undefined && this.scripts !== undefined ? this.scripts.start(argv, spec.fifo.user ?? user) : undefined;
       if (argv !== undefined) this.log.info(`${spec.keyword}: running ${argv.join(' ')}`);
       this.open.push({ key, writer, ...(script !== undefined ? { script } : {}) });
     }

@@ -95,7 +95,7 @@ export class VrrpEvents {
   private startFifoScript(fifo: NotifyFifo, global: GlobalModel | undefined): AbortController {
     const abort = new AbortController();
     const argv = [...(fifo.script?.argv ?? []), fifo.path];
-    const user = global?.scriptUser ?? { uid: 0, gid: 0 };
+    const user = fifo.user ?? global?.scriptUser ?? { uid: 0, gid: 0 };
     void this.runner.run({ argv, uid: user.uid, gid: user.gid, timeoutMs: FIFO_SCRIPT_TIMEOUT_MS, signal: abort.signal }).then((o) => {
       if (!abort.signal.aborted) this.log.warning(`Notify FIFO script ${argv.join(' ')} ended (${o.kind === 'exited' ? `status ${o.exitCode}` : o.kind})`);
     });

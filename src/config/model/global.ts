@@ -7,6 +7,8 @@ import type { ScriptCommand, ScriptUser } from '../scripts.js';
 export interface NotifyFifo {
   readonly path: string;
   readonly script?: ScriptCommand;
+  /** `user [group]` given after the script's command (else the daemon's default script user). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 export interface GlobalModel {

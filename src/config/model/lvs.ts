@@ -34,6 +34,8 @@ export interface CheckScript {
   /** `user` given on the keyword line or in the checker, if any. */
   readonly user?: string;
   readonly group?: string;
+  /** The uid/gid of a `user [group]` given after the command (notify_up/down, quorum_up/down). */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
   readonly span: Span;
 }
 

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatScriptForLog, isPathSecureForRoot, parseScriptCommand, resolveScriptPath, resolveUser, ScriptContext } from '../../../src/config/scripts.js';
+import { formatScriptForLog, isPathSecureForRoot, resolveScriptPath, resolveUser, scriptAndUser, scriptCommand, ScriptContext } from '../../../src/config/scripts.js';
 import { fakeEnv } from './fake-env.js';
 
-test('script quoting rules', () => {
-  assert.deepEqual(parseScriptCommand(['/x.sh "a b" c'])?.argv, ['/x.sh', 'a b', 'c']);
-  assert.deepEqual(parseScriptCommand(["/x.sh 'a\\b'"])?.argv, ['/x.sh', 'a\\b']);
-  assert.equal(parseScriptCommand(['']), undefined);
+test('script quoting rules (synthetic nodes: the reader\'s first token is the command)', () => {
+  assert.deepEqual(scriptCommand(['/x.sh "a b" c'], undefined).command?.argv, ['/x.sh', 'a b', 'c']);
+  assert.deepEqual(scriptCommand(["/x.sh 'a\\\\b'"], undefined).command?.argv, ['/x.sh', 'a\\b']);
+  assert.equal(scriptCommand([''], undefined).command, undefined);
+  assert.deepEqual(scriptAndUser(['/x.sh a', 'nobody', 'nogroup'], undefined), { command: { argv: ['/x.sh', 'a'] }, userWords: ['nobody', 'nogroup'] });
   assert.equal(formatScriptForLog({ argv: ['/x.sh', 'vs1'] }), "'/x.sh' 'vs1'");
 });
 

@@ -34,7 +34,7 @@ function fifoScript(node: ConfigNode, st: GlobalState, ctx: ValidationContext): 
   const script = node.args[0];
   if (script === undefined) return; // "No ..._script specified" comes from GLOBAL_MISSING_VALUE
   if (st.fifoScripts.has(node.keyword)) { err(ctx, node, `${node.keyword} already specified - ignoring ${script}`); return; }
-  st.fifoScripts.set(node.keyword, node.args);
+  st.fifoScripts.set(node.keyword, node);
 }
 
 function garpExtraIf(node: ConfigNode, st: GlobalState, ctx: ValidationContext): void {

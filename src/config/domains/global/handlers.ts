@@ -51,7 +51,8 @@ export interface GlobalState {
   defaultInterface: string;
   nftablesSeen: boolean;
   fifos: Map<string, readonly string[]>;
-  fifoScripts: Map<string, readonly string[]>;
+  /** *_notify_fifo_script nodes by keyword (the first one of each counts). */
+  fifoScripts: Map<string, ConfigNode>;
   garpExtraIf?: { intervalS: number; all: boolean };
   lvsTimeoutsS: { tcp?: number; tcpfin?: number; udp?: number };
   lvsFlushOnStop?: string;

@@ -5,7 +5,8 @@
 import type { ConfigNode } from '../../ast.js';
 import type { ConfigDomain, ValidationContext } from '../../domain.js';
 import type { GlobalModel, LvsGlobalSettings, LvsSyncDaemonSettings, NotifyFifo } from '../../model/global.js';
-import { parseScriptCommand } from '../../scripts.js';
+import { ConfigErrorClass } from '../../diagnostics.js';
+import { resolveUser, scriptAndUser, unresolvedUserMessage } from '../../scripts.js';
 import '../../model/global.js';
 import { GLOBAL_HANDLERS, type GlobalState } from './handlers.js';
 import { GLOBAL_MISSING_VALUE, GLOBAL_NEEDS_PARAMETER, GLOBAL_TOP_KEYWORDS } from './keywords.js';
@@ -64,12 +65,26 @@ function applyGlobalDefs(node: ConfigNode, st: GlobalState, ctx: ValidationConte
   return true;
 }
 
-/** The FIFO of `keyword` with its `keyword_script` (the script's first word group is the command). */
-function notifyFifo(st: GlobalState, keyword: string): NotifyFifo | undefined {
+/**
+ * The FIFO of `keyword` with its `keyword_script`, split as every keepalived 2.2.7 script
+ * (`KEYWORD "cmd args" [user [group]]`, recorded): a user that does not resolve drops the script
+ * with the daemon's lines ("Invalid user/group for vrrp_notify_fifo script P - ignoring").
+ */
+function notifyFifo(st: GlobalState, keyword: string, ctx: ValidationContext): NotifyFifo | undefined {
   const path = st.fifos.get(keyword)?.[0];
   if (path === undefined) return undefined;
-  const script = parseScriptCommand(st.fifoScripts.get(`${keyword}_script`)?.slice(0, 1) ?? []);
-  return { path, ...(script !== undefined ? { script } : {}) };
+  const node = st.fifoScripts.get(`${keyword}_script`);
+  if (node === undefined) return { path };
+  const { command, userWords, error } = scriptAndUser(node.args, node.argsText);
+  if (error !== undefined) err(ctx, node, error);
+  if (command === undefined) return { path };
+  if (userWords.length === 0) return { path, script: command };
+  const words = userWords.slice(0, 2);
+  const user = resolveUser(ctx.env, words);
+  if (user) return { path, script: command, user };
+  ctx.report(ConfigErrorClass.DaemonLog, unresolvedUserMessage(ctx.env, words) ?? 'No script user', node.span, 'inline');
+  ctx.report(ConfigErrorClass.DaemonLog, `Invalid user/group for ${keyword} script ${command.argv[0] ?? ''} - ignoring`, node.span, 'inline');
+  return { path };
 }
 
 function lvsSettings(st: GlobalState): LvsGlobalSettings {
@@ -128,7 +143,7 @@ function toModel(st: GlobalState, top: Map<string, readonly string[]>, ctx: Vali
   if (st.smtpAlert !== undefined) m.smtpAlert = st.smtpAlert;
   if (st.smtpAlertVrrp !== undefined) m.smtpAlertVrrp = st.smtpAlertVrrp;
   if (st.smtpAlertChecker !== undefined) m.smtpAlertChecker = st.smtpAlertChecker;
-  const fifo = (keyword: string): NotifyFifo | undefined => notifyFifo(st, keyword);
+  const fifo = (keyword: string): NotifyFifo | undefined => notifyFifo(st, keyword, ctx);
   const [nf, vf, lf] = [fifo('notify_fifo'), fifo('vrrp_notify_fifo'), fifo('lvs_notify_fifo')];
   if (nf !== undefined) m.notifyFifo = nf;
   if (vf !== undefined) m.vrrpNotifyFifo = vf;

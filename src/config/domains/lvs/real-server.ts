@@ -87,7 +87,7 @@ function applyRsKeyword(c: ConfigNode, rs: RealServerDraft, vs: VirtualServerDra
       return;
     case 'notify_up':
     case 'notify_down': {
-      const s = readScript(c, st.scripts);
+      const s = readScript(c, st.scripts, 'notify');
       if (s) rs[c.keyword === 'notify_up' ? 'notifyUp' : 'notifyDown'] = s;
       return;
     }

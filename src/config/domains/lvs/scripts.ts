@@ -10,10 +10,11 @@ import type { CheckScript } from '../../model/lvs.js';
 import { blockEndSpan } from './report.js';
 import {
   formatScriptForLog,
-  parseScriptCommand,
   resolveScriptPath,
   resolveUser,
+  scriptAndUser,
   ScriptContext,
+  unresolvedUserMessage,
   type ScriptUser,
 } from '../../scripts.js';
 
@@ -44,6 +45,16 @@ export class LvsScripts {
     return resolveUser(this.ctx.env, words);
   }
 
+  get env(): ValidationContext['env'] {
+    return this.ctx.env;
+  }
+
+  /** A message at the keyword's line ('inline' for the daemon's own log lines). */
+  report(cls: ConfigErrorClass, message: string, node: ConfigNode): void {
+    if (cls === ConfigErrorClass.DaemonLog) this.ctx.report(cls, message, node.span, 'inline');
+    else this.ctx.report(cls, message, node.span);
+  }
+
   /** Records a script that will run as `user` if its program exists; false when insecure. */
   noteScript(script: CheckScript, user: ScriptUser): boolean {
     const program = script.argv[0];
@@ -59,11 +70,28 @@ export class LvsScripts {
   }
 }
 
-/** Parses a script keyword's command (`KEYWORD "cmd args"` or `KEYWORD cmd args`). */
-export function readScript(node: ConfigNode, scripts: LvsScripts): CheckScript | undefined {
-  const cmd = parseScriptCommand(node.args);
-  if (!cmd) return undefined;
-  const script: CheckScript = { cmd: node.args.join(' '), argv: cmd.argv, span: node.span };
+/**
+ * notify_up/notify_down (`kind` 'notify') and quorum_up/quorum_down ('quorum'): split as every
+ * keepalived 2.2.7 script (`KEYWORD "cmd args" [user [group]]`; unquoted, only the first word is
+ * the command and the next ones are the user). A user that does not resolve drops the script with
+ * the daemon's lines (-t says nothing), as recorded.
+ */
+export function readScript(node: ConfigNode, scripts: LvsScripts, kind: 'notify' | 'quorum'): CheckScript | undefined {
+  const { command, userWords, error } = scriptAndUser(node.args, node.argsText);
+  if (error !== undefined) scripts.report(ConfigErrorClass.GeneralError, error, node);
+  if (!command) return undefined;
+  const script: CheckScript = { cmd: command.argv.join(' '), argv: command.argv, span: node.span };
+  if (userWords.length > 0) {
+    const words = userWords.slice(0, 2);
+    const user = scripts.resolveUser(words);
+    if (!user) {
+      scripts.report(ConfigErrorClass.DaemonLog, unresolvedUserMessage(scripts.env, words) ?? 'No script user', node);
+      scripts.report(ConfigErrorClass.DaemonLog, `Invalid user/group for ${kind} script ${command.argv[0] ?? ''} - ignoring`, node);
+      return undefined;
+    }
+    scripts.noteScript(script, user);
+    return { ...script, runAs: user };
+  }
   const user = scripts.defaultUser(node);
   if (user) scripts.noteScript(script, user);
   return script;

@@ -219,7 +219,7 @@ function applyVsFlagKeyword(c: ConfigNode, vs: VirtualServerDraft, st: VsParseSt
     case 'quorum_up':
     case 'quorum_down': {
       const which = c.keyword === 'quorum_up' ? 'quorumUp' : 'quorumDown';
-      const s = readScript(c, st.scripts);
+      const s = readScript(c, st.scripts, 'quorum');
       if (s) vs[which] = s;
       return;
     }

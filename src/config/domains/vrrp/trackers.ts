@@ -6,7 +6,7 @@ import type { ConfigLine, ConfigNode } from '../../ast.js';
 import { ConfigErrorClass, type Span } from '../../diagnostics.js';
 import type { ValidationContext } from '../../domain.js';
 import type { TrackerRef, TrackFile, TrackProcess, VrrpScript } from '../../model/vrrp.js';
-import { formatScriptForLog, parseScriptCommand, parseScriptValue, resolveUser, unresolvedUserMessage, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
+import { formatScriptForLog, resolveUser, scriptCommand, unresolvedUserMessage, type ScriptCommand, type ScriptContext, type ScriptUser } from '../../scripts.js';
 import { readInteger, readTimerUs, readUnsigned, readUnsignedRunning } from '../../syntax/numbers.js';
 import { err, take } from '../global/read.js';
 
@@ -54,16 +54,9 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
   for (const c of node.children ?? []) {
     switch (c.keyword) {
       case 'script': {
-        if (c.argsText === undefined) {
-          command = parseScriptCommand(c.args);
-          break;
-        }
-        const value = parseScriptValue(c.argsText);
-        if (value.ok) command = value.command;
-        else {
-          command = undefined;
-          err(ctx, c, value.message);
-        }
+        const value = scriptCommand(c.args, c.argsText);
+        command = value.command;
+        if (value.error !== undefined) err(ctx, c, value.error);
         break;
       }
       case 'interval':

@@ -5,7 +5,7 @@
 import type { ConfigNode } from '../../../ast.js';
 import type { CheckScript, MiscChecker } from '../../../model/lvs.js';
 import type { ScriptUser } from '../../../scripts.js';
-import { parseScriptCommand } from '../../../scripts.js';
+import { scriptCommand } from '../../../scripts.js';
 import type { CheckerDraft } from '../draft.js';
 import { parseUnsigned } from '../../../syntax/numbers.js';
 import type { LvsReporter } from '../report.js';
@@ -36,10 +36,11 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
     if (userFailed) continue;
     switch (c.keyword) {
       case 'misc_path': {
-        // Only the first word counts: quote the command to give the script arguments.
-        const first = c.args.slice(0, 1);
-        const cmd = parseScriptCommand(first);
-        if (cmd) script = { cmd: first.join(' '), argv: cmd.argv, span: c.span };
+        // As vrrp_script's `script` (keepalived 2.2.7, recorded): only the first word is the
+        // command (quote it to give the script arguments), later words are ignored, not a user.
+        const value = scriptCommand(c.args, c.argsText);
+        if (value.error !== undefined) r.error(c, value.error);
+        script = value.command ? { cmd: value.command.argv.join(' '), argv: value.command.argv, span: c.span } : undefined;
         break;
       }
       case 'misc_timeout': {
