@@ -27,18 +27,27 @@ export class ScriptSyntaxError extends Error {
 
 /** A script value split as keepalived 2.2.7 splits it, or why it cannot be. */
 export type ScriptValue =
-  | { readonly ok: true; readonly command: ScriptCommand; /** The text after the command (e.g. `user group` of a notify). */ readonly rest: string }
-  | { readonly ok: false; readonly message: string };
+  | {
+    readonly ok: true;
+    readonly command: ScriptCommand;
+    /** The text after the command as written (e.g. `user group` of a notify). */
+    readonly rest: string;
+    /** That text in words, quotes removed (`c" d"` is one word `c d`, as keepalived 2.2.7 reads a user). */
+    readonly restWords: readonly string[];
+  }
+  | { readonly ok: false; readonly message: string; /** keepalived logs it in the daemon only (-t says nothing). */ readonly daemonLog?: true };
 
 /**
  * Splits the value of a script keyword (`script`, as written after the keyword) with the rules
  * keepalived 2.2.7 applies, as recorded by running it with a script that writes its argv
  * (test/unit/config/fixtures/script-argv-keepalived-2.2.7.json):
  *
- * 1. The command is the first word of the value: a string in double or single quotes (up to the
- *    matching quote; `\"` / `\'` do not end it), else the text up to the first blank. Unquoted
- *    `script /x.sh a b` therefore runs `/x.sh` alone. In a quoted string C escapes are decoded
- *    (`\\` `\"` `\t` `\n` `\r` `\xHH` `\OOO`); other backslash pairs are kept for step 2.
+ * 1. The command is the first word of the value, read like a shell word: up to the first blank
+ *    outside quotes, quoted and unquoted pieces joined (`"/x.sh a"b` is `/x.sh ab`, and
+ *    `"ps aux | grep -v "grep" | grep x"` is one word). Unquoted `script /x.sh a b` therefore runs
+ *    `/x.sh` alone. In a quoted piece C escapes are decoded (`\\` `\"` `\t` `\n` `\r` `\xHH`
+ *    `\OOO`); other backslash pairs are kept for step 2. The later words (a notify's user and
+ *    group) are read the same way.
  * 2. That command is split into argv on blanks (space, tab, CR, LF...), with '...' and "..." quoting
  *    (quotes removed, adjacent pieces joined, '' an empty argument) and backslash escapes decoded
  *    everywhere, inside single quotes too (`\x` for an unknown x is x). So `"/x.sh a\\ b"` is
@@ -46,12 +55,13 @@ export type ScriptValue =
  * A quote left open in step 2 is keepalived's "String '...': missing terminating '" error.
  */
 export function parseScriptValue(text: string): ScriptValue {
-  const first = firstWord(text.trim());
-  if (first === undefined) return { ok: false, message: `Unterminated quote in script '${text}'` };
-  const split = splitCommand(first.value);
+  const words = valueWords(text.trim());
+  if (words === undefined) return { ok: false, message: `Unterminated quote in script '${text}'` };
+  const split = splitCommand(words.first);
   if (typeof split === 'string') return { ok: false, message: split };
-  if (split.length === 0) return { ok: false, message: `No script in '${text}'` };
-  return { ok: true, command: { argv: split }, rest: first.rest };
+  // `""` (recorded): the daemon logs this, -t is silent
+  if (split.length === 0) return { ok: false, message: `Unable to parse script '${words.first}' - ignoring`, daemonLog: true };
+  return { ok: true, command: { argv: split }, rest: words.rest, restWords: words.restWords };
 }
 
 /**
@@ -65,24 +75,25 @@ export function scriptValue(args: readonly string[], argsText: string | undefine
   if (first === undefined) return { ok: false, message: 'No script' };
   const split = splitCommand(first);
   if (typeof split === 'string') return { ok: false, message: split };
-  if (split.length === 0) return { ok: false, message: `Unable to parse script '${first}' - ignoring` };
-  return { ok: true, command: { argv: split }, rest: args.slice(1).join(' ') };
+  if (split.length === 0) return { ok: false, message: `Unable to parse script '${first}' - ignoring`, daemonLog: true };
+  return { ok: true, command: { argv: split }, rest: args.slice(1).join(' '), restWords: args.slice(1) };
 }
 
 /** A command-only value (vrrp_script `script`, MISC_CHECK `misc_path`): words after the command are ignored. */
-export function scriptCommand(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly error?: string } {
+export function scriptCommand(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly error?: string; readonly log?: string } {
   const v = scriptValue(args, argsText);
-  return v.ok ? { command: v.command } : { command: undefined, error: v.message };
+  if (v.ok) return { command: v.command };
+  return v.daemonLog ? { command: undefined, log: v.message } : { command: undefined, error: v.message };
 }
 
 /**
  * A notify-style value: the command and the words after it, `user [group]` (resolveUser reads the
  * first two; keepalived 2.2.7 ignores a third).
  */
-export function scriptAndUser(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly userWords: readonly string[]; readonly error?: string } {
+export function scriptAndUser(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly userWords: readonly string[]; readonly error?: string; readonly log?: string } {
   const v = scriptValue(args, argsText);
-  if (!v.ok) return { command: undefined, userWords: [], error: v.message };
-  return { command: v.command, userWords: v.rest === '' ? [] : v.rest.split(/\s+/) };
+  if (!v.ok) return { command: undefined, userWords: [], ...(v.daemonLog ? { log: v.message } : { error: v.message }) };
+  return { command: v.command, userWords: v.restWords };
 }
 
 function isBlankChar(c: string): boolean {
@@ -103,22 +114,56 @@ function cEscape(text: string, i: number): { readonly value: string; readonly ne
   return oct ? { value: String.fromCharCode(parseInt(oct, 8) & 0xff), next: i + oct.length } : undefined;
 }
 
-/** Step 1: the first word of a script value, C escapes of a quoted string decoded. */
-function firstWord(text: string): { readonly value: string; readonly rest: string } | undefined {
-  const q = text[0];
-  if (q !== '"' && q !== "'") {
-    const end = [...text].findIndex(isBlankChar);
-    return end < 0 ? { value: text, rest: '' } : { value: text.slice(0, end), rest: text.slice(end).trim() };
-  }
-  let value = '';
-  for (let i = 1; i < text.length;) {
-    const c = text[i] ?? '';
-    if (c === q) {
-      // text glued to the closing quote belongs to the command: `"/x.sh a"b` runs /x.sh with 'ab'
-      const glued = text.slice(i + 1).search(/[ \t-\r]/);
-      const end = glued < 0 ? text.length : i + 1 + glued;
-      return { value: value + text.slice(i + 1, end), rest: text.slice(end).trim() };
+/**
+ * Step 1: the words of a script value, shell-like: a word runs to the first blank outside quotes
+ * and joins quoted and unquoted pieces (`"/x.sh a"'b c'` is `/x.sh ab c`). In a quoted piece C
+ * escapes are decoded and `\"` / `\'` do not end it; other backslash pairs are kept for step 2.
+ * Outside quotes a backslash escapes a blank (`"/x.sh a"\ b` is `/x.sh a b`) and keeps any other
+ * pair as written. Undefined when the first word leaves a quote open; a quote left open in a
+ * later word takes the rest of the text.
+ */
+function valueWords(text: string): { readonly first: string; readonly rest: string; readonly restWords: readonly string[] } | undefined {
+  const words: string[] = [];
+  let firstEnd = text.length;
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && isBlankChar(text[i] ?? '')) i++;
+    if (i >= text.length) break;
+    let word = '';
+    while (i < text.length && !isBlankChar(text[i] ?? '')) {
+      const c = text[i] ?? '';
+      if (c === '"' || c === "'") {
+        const piece = quotedPiece(text, i + 1, c);
+        if (piece === undefined) {
+          if (words.length === 0) return undefined;
+          word += text.slice(i + 1);
+          i = text.length;
+          break;
+        }
+        word += piece.value;
+        i = piece.next;
+      } else if (c === '\\' && i + 1 < text.length) {
+        const n = text[i + 1] ?? '';
+        word += isBlankChar(n) ? n : text.slice(i, i + 2);
+        i += 2;
+      } else {
+        word += c;
+        i++;
+      }
     }
+    if (words.length === 0) firstEnd = i;
+    words.push(word);
+  }
+  const [first, ...restWords] = words;
+  return first === undefined ? { first: '', rest: '', restWords: [] } : { first, rest: text.slice(firstEnd).trim(), restWords };
+}
+
+/** A quoted piece from text[from] (after the opening quote `q`): its value and where it ends. */
+function quotedPiece(text: string, from: number, q: string): { readonly value: string; readonly next: number } | undefined {
+  let value = '';
+  for (let i = from; i < text.length;) {
+    const c = text[i] ?? '';
+    if (c === q) return { value, next: i + 1 };
     if (c === '\\' && i + 1 < text.length) {
       if (text[i + 1] === q) {
         value += q;

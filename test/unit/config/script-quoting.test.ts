@@ -39,7 +39,7 @@ test('a quote left open in the command is keepalived\'s error, and the script is
 
 test('the text after a quoted command is returned as the rest (a notify\'s user and group)', () => {
   const v = parseScriptValue(`"/x.sh 'a b'" nobody nogroup`);
-  assert.deepEqual(v, { ok: true, command: { argv: ['/x.sh', 'a b'] }, rest: 'nobody nogroup' });
+  assert.deepEqual(v, { ok: true, command: { argv: ['/x.sh', 'a b'] }, rest: 'nobody nogroup', restWords: ['nobody', 'nogroup'] });
   assert.deepEqual(parseScriptValue('"/x.sh'), { ok: false, message: `Unterminated quote in script '"/x.sh'` });
 });
 

@@ -77,8 +77,9 @@ export class LvsScripts {
  * the daemon's lines (-t says nothing), as recorded.
  */
 export function readScript(node: ConfigNode, scripts: LvsScripts, kind: 'notify' | 'quorum'): CheckScript | undefined {
-  const { command, userWords, error } = scriptAndUser(node.args, node.argsText);
+  const { command, userWords, error, log } = scriptAndUser(node.args, node.argsText);
   if (error !== undefined) scripts.report(ConfigErrorClass.GeneralError, error, node);
+  if (log !== undefined) scripts.report(ConfigErrorClass.DaemonLog, log, node);
   if (!command) return undefined;
   const script: CheckScript = { cmd: command.argv.join(' '), argv: command.argv, span: node.span };
   if (userWords.length > 0) {

@@ -57,6 +57,7 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
         const value = scriptCommand(c.args, c.argsText);
         command = value.command;
         if (value.error !== undefined) err(ctx, c, value.error);
+        if (value.log !== undefined) ctx.report(ConfigErrorClass.DaemonLog, value.log, c.span, 'inline');
         break;
       }
       case 'interval':

@@ -5,6 +5,7 @@
 import type { ConfigNode } from '../../../ast.js';
 import type { CheckScript, MiscChecker } from '../../../model/lvs.js';
 import type { ScriptUser } from '../../../scripts.js';
+import { ConfigErrorClass } from '../../../diagnostics.js';
 import { scriptCommand } from '../../../scripts.js';
 import type { CheckerDraft } from '../draft.js';
 import { parseUnsigned } from '../../../syntax/numbers.js';
@@ -40,6 +41,7 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
         // command (quote it to give the script arguments), later words are ignored, not a user.
         const value = scriptCommand(c.args, c.argsText);
         if (value.error !== undefined) r.error(c, value.error);
+        if (value.log !== undefined) scripts.report(ConfigErrorClass.DaemonLog, value.log, c);
         script = value.command ? { cmd: value.command.argv.join(' '), argv: value.command.argv, span: c.span } : undefined;
         break;
       }
