@@ -60,6 +60,7 @@ function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolea
   const lines: string[] = [];
   const fifoLines: string[] = [];
   const scripts: string[] = [];
+  const runs: string[] = [];
   const log = { error: (m: string) => lines.push(m), warning: (m: string) => lines.push(m), notice: (m: string) => lines.push(m), info: (m: string) => lines.push(m), detail: () => undefined };
   const fifoScripts: string[] = [];
   const byPath = new Map<string, string[]>();
@@ -70,7 +71,7 @@ function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolea
   const pool = new PoolSubsystem({
     log,
     selectPlane: (choice) => Promise.resolve({ ok: true, plane, report: `lb data plane: ${choice} -> fake nftables (no IPVS: test)` }),
-    notifyRunner: { run: (r) => { scripts.push(r.argv.join(' ')); return Promise.resolve({ kind: 'exited', exitCode: 0 }); } },
+    notifyRunner: { run: (r) => { scripts.push(r.argv.join(' ')); runs.push(`${r.argv.join(' ')} as ${r.uid ?? 'daemon default'}`); return Promise.resolve({ kind: 'exited', exitCode: 0 }); } },
     fifos: { open: (path) => { fifoLines.push(`open ${path}`); return Promise.resolve(writer(path)); } },
     fifoScripts: { start: (argv, user) => { fifoScripts.push(`start ${argv.join(' ')} as ${user.uid}`); return { stop: () => void fifoScripts.push(`stop ${argv.join(' ')}`) }; } },
     vrrpRunsGlobalFifoScript: opts.vrrpRunsGlobalFifoScript ?? false,
@@ -85,7 +86,7 @@ function harness(opts: { keepOnStop?: boolean; vrrpRunsGlobalFifoScript?: boolea
     type, virtualServer: VS, realServer: rsName(n), endpoint: { family: 'inet', address: `192.0.2.${n}`, port: 80 },
     up, weight, inhibit: false, reason: 'test',
   });
-  return { plane, lines, fifoLines, scripts, pool, event, fifoScripts, byPath, mails };
+  return { plane, lines, fifoLines, scripts, runs, pool, event, fifoScripts, byPath, mails };
 }
 
 const settle = async (h: ReturnType<typeof harness>): Promise<void> => {
@@ -194,6 +195,19 @@ describe('pool wiring (daemon) with fakes', () => {
     await v.pool.start(model(conf([1, 1, 1], globals)));
     assert.deepEqual(v.fifoScripts, ['start /bin/true -x /run/lvs.fifo as 0'], 'the VRRP subsystem runs notify_fifo_script');
     await v.pool.shutdown();
+  });
+
+  it('quorum_down and lvs_notify_fifo_script run as the `user` written after the command (keepalived 2.2.7)', async () => {
+    const globals = 'lvs_notify_fifo /run/lvs.fifo\n  lvs_notify_fifo_script "/bin/true -x" nobody';
+    const h = harness();
+    await h.pool.start(model(conf([1, 1, 1], globals).replace('quorum_down "/bin/false down"', 'quorum_down "/bin/false down" nobody')));
+    assert.deepEqual(h.fifoScripts, ['start /bin/true -x /run/lvs.fifo as 65533']);
+    for (const n of [2, 3]) h.event('down', n, false);
+    await settle(h);
+    h.event('up', 2, true);
+    await settle(h);
+    assert.deepEqual(h.runs, ['/bin/false down as 65533', '/bin/true up as daemon default']);
+    await h.pool.shutdown();
   });
 
   it('a failed plane selection fails the start with its report', async () => {
