@@ -53,7 +53,10 @@ export function createProbeBuilder(ports: ProbePorts): ProbeBuilder {
         return buildProbe(c, rs, { clock: ports.clock, ...(lvs.ssl !== undefined ? { ssl: lvs.ssl } : {}), ...(ports.stream !== undefined ? { stream: ports.stream } : {}) });
       case 'MISC_CHECK':
         if (!ports.runner) throw new UnsupportedCheckerError('MISC_CHECK needs a process runner');
-        return createMiscCheckProbe(c, { runner: ports.runner, realServerWeight: rs.weight, ...(ports.scriptUser ? { runAs: ports.scriptUser } : {}) });
+      {
+        const runAs = c.script.runAs ?? ports.scriptUser;
+        return createMiscCheckProbe(c, { runner: ports.runner, realServerWeight: rs.weight, ...(runAs ? { runAs } : {}) });
+      }
       case 'SMTP_CHECK':
         return createSmtpCheckProbe(c, { realServer: rs.endpoint, clock: ports.clock });
       case 'DNS_CHECK':

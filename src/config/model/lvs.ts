@@ -34,7 +34,7 @@ export interface CheckScript {
   /** `user` given on the keyword line or in the checker, if any. */
   readonly user?: string;
   readonly group?: string;
-  /** The uid/gid of a `user [group]` given after the command (notify_up/down, quorum_up/down). */
+  /** The uid/gid of a `user [group]` after the command (notify_up/down, quorum_up/down) or a MISC_CHECK's `user`. */
   readonly runAs?: { readonly uid: number; readonly gid: number };
   readonly span: Span;
 }

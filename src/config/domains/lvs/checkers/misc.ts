@@ -72,6 +72,8 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
         break;
     }
   }
+  // the check runs as its `user` (keepalived 2.2.7, recorded: `user nobody` before or after misc_path)
+  if (script && user) script = { ...script, runAs: user };
   return finishMisc(node, draft, script, user, userFailed, r, scripts) ? draft : undefined;
 }
 
