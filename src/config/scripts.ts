@@ -40,7 +40,7 @@ export type ScriptValue =
 /**
  * Splits the value of a script keyword (`script`, as written after the keyword) with the rules
  * keepalived 2.2.7 applies, as recorded by running it with a script that writes its argv
- * (test/unit/config/fixtures/script-argv-keepalived-2.2.7.json):
+ * (test/unit/config/fixtures/script-argv-keepalived.ts, and -keywords.ts for the other keywords):
  *
  * 1. The command is the first word of the value, read like a shell word: up to the first blank
  *    outside quotes, quoted and unquoted pieces joined (`"/x.sh a"b` is `/x.sh ab`, and
