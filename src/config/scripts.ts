@@ -54,9 +54,10 @@ export type ScriptValue =
  *    ['/x.sh', 'a b'], `"/x.sh a\tb"` is three words, `"/x.sh 'a\\tb'"` holds a tab.
  * A quote left open in step 2 is keepalived's "String '...': missing terminating '" error.
  */
-export function parseScriptValue(text: string): ScriptValue {
+export function parseScriptValue(text: string, keyword?: string): ScriptValue {
   const words = valueWords(text.trim());
-  if (words === undefined) return { ok: false, message: `Unterminated quote in script '${text}'` };
+  // the first word leaves a quote open: keepalived 2.2.7 quotes the whole line (recorded)
+  if ('open' in words) return { ok: false, message: `String '${keyword === undefined ? '' : `${keyword} `}${text.trim()}': missing terminating ${words.open}` };
   const split = splitCommand(words.first);
   if (typeof split === 'string') return { ok: false, message: split };
   // `""` (recorded): the daemon logs this, -t is silent
@@ -69,8 +70,8 @@ export function parseScriptValue(text: string): ScriptValue {
  * as written (after the keyword); without it (synthetic nodes) the reader's first token is the
  * command and the later tokens are the rest.
  */
-export function scriptValue(args: readonly string[], argsText: string | undefined): ScriptValue {
-  if (argsText !== undefined) return parseScriptValue(argsText);
+export function scriptValue(args: readonly string[], argsText: string | undefined, keyword?: string): ScriptValue {
+  if (argsText !== undefined) return parseScriptValue(argsText, keyword);
   const first = args[0];
   if (first === undefined) return { ok: false, message: 'No script' };
   const split = splitCommand(first);
@@ -80,8 +81,8 @@ export function scriptValue(args: readonly string[], argsText: string | undefine
 }
 
 /** A command-only value (vrrp_script `script`, MISC_CHECK `misc_path`): words after the command are ignored. */
-export function scriptCommand(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly error?: string; readonly log?: string } {
-  const v = scriptValue(args, argsText);
+export function scriptCommand(args: readonly string[], argsText: string | undefined, keyword?: string): { readonly command: ScriptCommand | undefined; readonly error?: string; readonly log?: string } {
+  const v = scriptValue(args, argsText, keyword);
   if (v.ok) return { command: v.command };
   return v.daemonLog ? { command: undefined, log: v.message } : { command: undefined, error: v.message };
 }
@@ -90,8 +91,8 @@ export function scriptCommand(args: readonly string[], argsText: string | undefi
  * A notify-style value: the command and the words after it, `user [group]` (resolveUser reads the
  * first two; keepalived 2.2.7 ignores a third).
  */
-export function scriptAndUser(args: readonly string[], argsText: string | undefined): { readonly command: ScriptCommand | undefined; readonly userWords: readonly string[]; readonly error?: string; readonly log?: string } {
-  const v = scriptValue(args, argsText);
+export function scriptAndUser(args: readonly string[], argsText: string | undefined, keyword?: string): { readonly command: ScriptCommand | undefined; readonly userWords: readonly string[]; readonly error?: string; readonly log?: string } {
+  const v = scriptValue(args, argsText, keyword);
   if (!v.ok) return { command: undefined, userWords: [], ...(v.daemonLog ? { log: v.message } : { error: v.message }) };
   return { command: v.command, userWords: v.restWords };
 }
@@ -119,10 +120,10 @@ function cEscape(text: string, i: number): { readonly value: string; readonly ne
  * and joins quoted and unquoted pieces (`"/x.sh a"'b c'` is `/x.sh ab c`). In a quoted piece C
  * escapes are decoded and `\"` / `\'` do not end it; other backslash pairs are kept for step 2.
  * Outside quotes a backslash escapes a blank (`"/x.sh a"\ b` is `/x.sh a b`) and keeps any other
- * pair as written. Undefined when the first word leaves a quote open; a quote left open in a
- * later word takes the rest of the text.
+ * pair as written. `open` (the quote) when the first word leaves a quote open; a quote left open
+ * in a later word takes the rest of the text.
  */
-function valueWords(text: string): { readonly first: string; readonly rest: string; readonly restWords: readonly string[] } | undefined {
+function valueWords(text: string): { readonly first: string; readonly rest: string; readonly restWords: readonly string[] } | { readonly open: string } {
   const words: string[] = [];
   let firstEnd = text.length;
   let i = 0;
@@ -135,7 +136,7 @@ function valueWords(text: string): { readonly first: string; readonly rest: stri
       if (c === '"' || c === "'") {
         const piece = quotedPiece(text, i + 1, c);
         if (piece === undefined) {
-          if (words.length === 0) return undefined;
+          if (words.length === 0) return { open: c };
           word += text.slice(i + 1);
           i = text.length;
           break;

@@ -40,7 +40,7 @@ test('a quote left open in the command is keepalived\'s error, and the script is
 test('the text after a quoted command is returned as the rest (a notify\'s user and group)', () => {
   const v = parseScriptValue(`"/x.sh 'a b'" nobody nogroup`);
   assert.deepEqual(v, { ok: true, command: { argv: ['/x.sh', 'a b'] }, rest: 'nobody nogroup', restWords: ['nobody', 'nogroup'] });
-  assert.deepEqual(parseScriptValue('"/x.sh'), { ok: false, message: `Unterminated quote in script '"/x.sh'` });
+  assert.deepEqual(parseScriptValue('"/x.sh'), { ok: false, message: `String '"/x.sh': missing terminating "` });
 });
 
 test('notify values follow the same rules; the words after the command are its user (keepalived 2.2.7)', () => {
@@ -71,4 +71,10 @@ test('a notify whose user does not exist is dropped with keepalived 2.2.7\'s dae
   assert.deepEqual(all, ["Script user 'baduser' does not exist", 'Invalid user/group for notify script /tmp/kx/argv.sh - ignoring']);
   assert.deepEqual(r.diagnostics.list.filter(shownByConfigTest), []);
   assert.equal(r.model.vrrp?.instances[0]?.notify.generic, undefined);
+});
+
+test("a first word that leaves a quote open is keepalived 2.2.7's \"String 'LINE': missing terminating '\" (measured with -t)", () => {
+  const got = argvOf(`"/tmp/kx/argv.sh a "it's" b"`);
+  assert.equal(got.argv, null);
+  assert.ok(got.messages.includes(`(k.conf: Line 2) String 'script "/tmp/kx/argv.sh a "it's" b"': missing terminating '`), got.messages.join('\n'));
 });

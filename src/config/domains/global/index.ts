@@ -75,7 +75,7 @@ function notifyFifo(st: GlobalState, keyword: string, ctx: ValidationContext): N
   if (path === undefined) return undefined;
   const node = st.fifoScripts.get(`${keyword}_script`);
   if (node === undefined) return { path };
-  const { command, userWords, error, log } = scriptAndUser(node.args, node.argsText);
+  const { command, userWords, error, log } = scriptAndUser(node.args, node.argsText, node.keyword);
   if (error !== undefined) err(ctx, node, error);
   if (log !== undefined) ctx.report(ConfigErrorClass.DaemonLog, log, node.span, 'inline');
   if (command === undefined) return { path };

@@ -77,7 +77,7 @@ export class LvsScripts {
  * the daemon's lines (-t says nothing), as recorded.
  */
 export function readScript(node: ConfigNode, scripts: LvsScripts, kind: 'notify' | 'quorum'): CheckScript | undefined {
-  const { command, userWords, error, log } = scriptAndUser(node.args, node.argsText);
+  const { command, userWords, error, log } = scriptAndUser(node.args, node.argsText, node.keyword);
   if (error !== undefined) scripts.report(ConfigErrorClass.GeneralError, error, node);
   if (log !== undefined) scripts.report(ConfigErrorClass.DaemonLog, log, node);
   if (!command) return undefined;

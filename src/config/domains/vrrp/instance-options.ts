@@ -99,7 +99,7 @@ function garpExtraIf(c: ConfigNode, d: InstanceDraft, ctx: ValidationContext): v
 
 function notifyScript(k: string): Handler {
   return (c, d, ctx) => {
-    const { command, userWords, error, log } = scriptAndUser(c.args, c.argsText);
+    const { command, userWords, error, log } = scriptAndUser(c.args, c.argsText, c.keyword);
     if (error !== undefined) err(ctx, c, error);
     if (log !== undefined) ctx.report(ConfigErrorClass.DaemonLog, log, c.span, 'inline');
     if (command) d.notify[k] = { argv: command.argv, span: c.span, userWords };

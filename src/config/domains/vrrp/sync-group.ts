@@ -73,7 +73,7 @@ export function parseSyncGroup(node: ConfigNode, ctx: ValidationContext, known: 
       }
       default:
         if (c.keyword.startsWith('notify')) {
-          const { command, userWords, error, log } = scriptAndUser(c.args, c.argsText);
+          const { command, userWords, error, log } = scriptAndUser(c.args, c.argsText, c.keyword);
           if (error !== undefined) ctx.report(ConfigErrorClass.GeneralError, error, c.span);
           if (log !== undefined) ctx.report(ConfigErrorClass.DaemonLog, log, c.span, 'inline');
           if (command) g.notify[c.keyword] = { argv: command.argv, span: c.span, userWords };

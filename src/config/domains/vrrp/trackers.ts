@@ -54,7 +54,7 @@ export function parseVrrpScript(node: ConfigNode, ctx: ValidationContext, script
   for (const c of node.children ?? []) {
     switch (c.keyword) {
       case 'script': {
-        const value = scriptCommand(c.args, c.argsText);
+        const value = scriptCommand(c.args, c.argsText, c.keyword);
         command = value.command;
         if (value.error !== undefined) err(ctx, c, value.error);
         if (value.log !== undefined) ctx.report(ConfigErrorClass.DaemonLog, value.log, c.span, 'inline');

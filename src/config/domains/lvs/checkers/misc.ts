@@ -39,7 +39,7 @@ export function parseMiscChecker(node: ConfigNode, r: LvsReporter, scripts: LvsS
       case 'misc_path': {
         // As vrrp_script's `script` (keepalived 2.2.7, recorded): only the first word is the
         // command (quote it to give the script arguments), later words are ignored, not a user.
-        const value = scriptCommand(c.args, c.argsText);
+        const value = scriptCommand(c.args, c.argsText, c.keyword);
         if (value.error !== undefined) r.error(c, value.error);
         if (value.log !== undefined) scripts.report(ConfigErrorClass.DaemonLog, value.log, c);
         script = value.command ? { cmd: value.command.argv.join(' '), argv: value.command.argv, span: c.span } : undefined;
