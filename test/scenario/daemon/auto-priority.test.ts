@@ -7,49 +7,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { TimerfdClock, type TimerfdNative } from '../../../src/os/linux/timerfd-clock.js';
+import { TimerfdClock } from '../../../src/os/linux/timerfd-clock.js';
+import { FakeTimerfd } from '../../support/fake-timerfd.js';
 import { AutoPriority, autoPriorityFrom } from '../../../src/daemon/vrrp-auto-priority.js';
 
-class ManualTimerfd implements TimerfdNative {
-  now = 5_000_000_000n;
-  private armed: bigint | undefined;
-  private readable: ((error: string | null) => void) | undefined;
-  timerfdCreate(): number {
-    return 3;
-  }
-  timerfdSet(_fd: number, seconds: number, nanoseconds: number): void {
-    this.armed = BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds);
-  }
-  timerfdRead(): number {
-    return 1;
-  }
-  poll(_fd: number, onReadable: (error: string | null) => void): { close(): void } {
-    this.readable = onReadable;
-    return { close: () => (this.readable = undefined) };
-  }
-  close(): void {}
-  /** The process runs: every armed deadline up to now + ns fires at its time. */
-  run(ns: bigint): void {
-    const end = this.now + ns;
-    while (this.armed !== undefined && this.armed <= end) {
-      this.now = this.armed;
-      this.armed = undefined;
-      this.readable?.(null);
-    }
-    this.now = end;
-  }
-  /** The process is stopped for ns: nothing runs, then it wakes once. */
-  stall(ns: bigint): void {
-    this.now += ns;
-    if (this.armed !== undefined && this.armed <= this.now) {
-      this.armed = undefined;
-      this.readable?.(null);
-    }
-  }
-}
-
-function setup(globalDefs: Record<string, string[]>): { fd: ManualTimerfd; log: string[]; steps: string[]; auto: AutoPriority } {
-  const fd = new ManualTimerfd();
+function setup(globalDefs: Record<string, string[]>): { fd: FakeTimerfd; log: string[]; steps: string[]; auto: AutoPriority } {
+  const fd = new FakeTimerfd(5_000_000_000n);
   const clock = new TimerfdClock(fd, () => fd.now);
   const log: string[] = [];
   const steps: string[] = [];
@@ -68,11 +31,11 @@ describe('max_auto_priority on the VRRP clock', () => {
     const s = setup({ max_auto_priority: ['2'], min_auto_priority_delay: ['5000'], vrrp_rlimit_rttime: ['80000'] });
     s.fd.run(1_000_000_000n);
     assert.deepEqual(s.log, [], 'a second of punctual adverts');
-    s.fd.stall(14_000_000n); // the advert due 10 ms after the last one runs 4 ms late: within the delay
+    s.fd.advance(14_000_000n); // the advert due 10 ms after the last one runs 4 ms late: within the delay
     assert.deepEqual(s.log, []);
     s.fd.run(100_000_000n);
     for (let i = 0; i < 3; i++) {
-      s.fd.stall(25_000_000n); // 15 ms late
+      s.fd.advance(25_000_000n); // 15 ms late
       s.fd.run(100_000_000n);
     }
     assert.deepEqual(s.steps, ['RR 1 (RLIMIT_RTTIME 80000)', 'RR 2']);
@@ -86,10 +49,10 @@ describe('max_auto_priority on the VRRP clock', () => {
 
   it('the default delay (1 s): a 15 ms stall is not noticed, a 1.5 s one is logged; without max_auto_priority no step', () => {
     const s = setup({});
-    s.fd.stall(25_000_000n);
+    s.fd.advance(25_000_000n);
     s.fd.run(100_000_000n);
     assert.deepEqual(s.log, []);
-    s.fd.stall(1_510_000_000n);
+    s.fd.advance(1_510_000_000n);
     assert.deepEqual(s.log, ['A thread timer expired 1.500000 seconds ago']);
     assert.deepEqual(s.steps, []);
   });

@@ -5,42 +5,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { TimerfdClock, type TimerfdNative } from '../../../src/os/linux/timerfd-clock.js';
+import { TimerfdClock } from '../../../src/os/linux/timerfd-clock.js';
+import { FakeTimerfd } from '../../support/fake-timerfd.js';
 import { loadNative } from '../../../src/os/linux/native.js';
-
-class FakeTimerfd implements TimerfdNative {
-  now = 1_000_000_000n;
-  armed: bigint | undefined;
-  sets = 0;
-  closed = false;
-  private readable: ((error: string | null) => void) | undefined;
-
-  timerfdCreate(): number {
-    return 42;
-  }
-  timerfdSet(_fd: number, seconds: number, nanoseconds: number): void {
-    this.sets++;
-    this.armed = BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds);
-  }
-  timerfdRead(): number {
-    return 1;
-  }
-  poll(_fd: number, onReadable: (error: string | null) => void): { close(): void } {
-    this.readable = onReadable;
-    return { close: () => (this.readable = undefined) };
-  }
-  close(): void {
-    this.closed = true;
-  }
-  /** Advances time; fires the fd when the armed deadline is reached. */
-  advance(ns: bigint): void {
-    this.now += ns;
-    if (this.armed !== undefined && this.armed <= this.now) {
-      this.armed = undefined;
-      this.readable?.(null);
-    }
-  }
-}
 
 function clockWith(fake: FakeTimerfd, errors: Error[] = []): TimerfdClock {
   return new TimerfdClock(fake, () => fake.now, (e) => errors.push(e));
