@@ -388,6 +388,16 @@ export async function settle(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Starts the drivers in order and lets 4 s pass on the clock (past every Master_Down_Interval at
+ * advert_int 1), then settles: the election every two-node scenario begins with.
+ */
+export async function startAndElect(clock: ManualClock, ...drivers: readonly { start(): void }[]): Promise<void> {
+  for (const d of drivers) d.start();
+  clock.advanceMs(4_000);
+  await settle();
+}
+
 /** One LAN on a manual clock, the set-up every driver scenario starts from; `node` adds a node to it. */
 export interface FakeWorld {
   readonly clock: ManualClock;

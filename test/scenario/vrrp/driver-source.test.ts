@@ -13,7 +13,7 @@ import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { InterfaceAddressTable, sourceLost } from '../../../src/vrrp/interface-addresses.js';
 import type { DriverPorts } from '../../../src/vrrp/ports.js';
-import { fakeWorld, settle, vipBinding, type FakeNode } from './driver-fakes.js';
+import { fakeWorld, settle, startAndElect, vipBinding, type FakeNode } from './driver-fakes.js';
 
 const ETH0 = 2;
 const ETH1 = 3;
@@ -51,10 +51,7 @@ test('source address deleted (the last IPv4 one) -> FAULT; re-added -> BACKUP, t
   const { presence, ports } = await withAddresses(a, ['192.0.2.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
   const db = new InstanceDriver(binding('192.0.2.2', 100), b.ports);
-  da.start();
-  db.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da, db);
   assert.equal(da.state.name, 'MASTER');
   assert.equal(db.state.name, 'BACKUP');
 
@@ -90,9 +87,7 @@ test('another IPv4 address left: the adverts move silently to the last one (VIPs
   const a = node('a');
   const { presence, ports, table } = await withAddresses(a, ['192.0.2.1', '203.0.113.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
-  da.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da);
   assert.equal(da.state.name, 'MASTER');
   const lastSource = (): string | undefined => lan.sentBy('a').at(-1)?.source;
   assert.equal(lastSource(), '192.0.2.1');
@@ -125,9 +120,7 @@ test('the last address gone while a VIP stays: "Deassigned" names the source, FA
   const a = node('a');
   const { presence, ports } = await withAddresses(a, ['192.0.2.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150), ports);
-  da.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da);
   presence.set('192.0.2.100', true);
   presence.set('192.0.2.1', false);
   await settle();
@@ -154,9 +147,7 @@ test('mcast_src_ip / unicast_src_ip configured: the interface losing its address
   const a = node('a');
   const { presence, ports } = await withAddresses(a, ['192.0.2.1', '198.51.100.1']);
   const da = new InstanceDriver(binding('192.0.2.1', 150, true), ports);
-  da.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da);
   presence.set('192.0.2.1', false);
   clock.advanceMs(1_000);
   await settle();

@@ -8,7 +8,7 @@ import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { trackedPriority } from '../../../src/vrrp/driver-track.js';
 import type { TrackedInterface } from '../../../src/vrrp/driver-track.js';
 import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
-import { fakeWorld, settle, vipBinding } from './driver-fakes.js';
+import { fakeWorld, settle, startAndElect, vipBinding } from './driver-fakes.js';
 
 const binding = (primaryAddress: string, priority: number, tracked: readonly TrackedInterface[] = []): InstanceBinding =>
   vipBinding(primaryAddress, priority, { trackedInterfaces: tracked });
@@ -45,10 +45,7 @@ test('weighted track_interface down lowers the priority below the backup, which 
   a.links.set('eth1', 'up');
   const da = new InstanceDriver(binding('192.0.2.1', 150, [{ name: 'eth1', weight: -60, reverse: false }]), a.ports);
   const db = new InstanceDriver(binding('192.0.2.2', 100), b.ports);
-  da.start();
-  db.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da, db);
   assert.equal(da.state.name, 'MASTER');
   a.links.set('eth1', 'down');
   assert.equal(da.state.effectivePriority, 90);

@@ -10,7 +10,7 @@ import { encodeVrrpIpv4Packet } from '../../../src/vrrp/packet-ipv4.js';
 import type { InstanceBinding } from '../../../src/vrrp/config-adapter.js';
 import { InstanceDriver } from '../../../src/vrrp/driver.js';
 import { defaultParams, type VrrpInstanceParams } from '../../../src/vrrp/params.js';
-import { FakeLan, fakeNode, ManualClock, settle, type FakeNode } from './driver-fakes.js';
+import { FakeLan, fakeNode, ManualClock, settle, startAndElect, type FakeNode } from './driver-fakes.js';
 
 const VIP = '192.0.2.100';
 
@@ -75,10 +75,7 @@ test('clean start: a VIP left on the interface by a previous run is removed at s
 
 test('graceful stop of the master: priority 0 advert, VIPs removed, the backup takes over within Skew_Time', async () => {
   const { clock, lan, a, b, da, db } = pair();
-  da.start();
-  db.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da, db);
   assert.equal(da.state.name, 'MASTER');
   const stopAtUs = clock.nowUs();
   await da.stop();
@@ -98,13 +95,9 @@ test('graceful stop of the master: priority 0 advert, VIPs removed, the backup t
 
 test('preemption: the better node returns and takes the VIP back', async () => {
   const { clock, a, b, da, db } = pair();
-  db.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, db);
   assert.equal(db.state.name, 'MASTER');
-  da.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da);
   assert.equal(da.state.name, 'MASTER');
   assert.equal(db.state.name, 'BACKUP');
   assert.deepEqual(a.addresses.on('eth0'), [`${VIP}/24`]);
@@ -187,10 +180,7 @@ test('v3 over IPv6: the higher priority becomes MASTER with the IPv6 VIP', async
   const common = { version: 3 as const, family: 'ipv6' as const, vips };
   const da = new InstanceDriver(binding({ primaryAddress: 'fe80::1', priority: 200, ...common }), a.ports);
   const db = new InstanceDriver(binding({ primaryAddress: 'fe80::2', priority: 100, ...common }), b.ports);
-  da.start();
-  db.start();
-  clock.advanceMs(4_000);
-  await settle();
+  await startAndElect(clock, da, db);
   assert.equal(da.state.name, 'MASTER');
   assert.equal(db.state.name, 'BACKUP');
   assert.ok(db.stats.get('advert_rcvd') > 0);
